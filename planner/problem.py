@@ -1,0 +1,243 @@
+"""The frozen planning Problem (DESIGN §4): what every solver, checker and explainer reads.
+
+`build_problem` resolves a Portfolio into per-phase budgets and capacities, tollgate and
+freeze sets, and one `Item` per plannable initiative with its security review need and,
+when it can never be scheduled, the reason why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from math import lcm
+
+from planner.calendar import Phase, phases_of, tollgate_phases
+from planner.portfolio import (
+    PLANNABLE_STATUSES,
+    InitiativeSpec,
+    Portfolio,
+    policy_rule_matches,
+)
+
+SECURITY_REVIEWS = "security_reviews"
+AGILE_TEAMS = "agile_teams"
+WATERFALL_PROGRAMS = "waterfall_programs"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One initiative as the model sees it."""
+
+    key: str
+    title: str
+    cadence: str
+    duration: int
+    capex: int
+    opex: int
+    value: int
+    uses: Mapping[str, int] = field(default_factory=dict)
+    teams: int = 1
+    depends_on: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    mandatory: bool = False
+    earliest: int = 0
+    deadline: int | None = None  # last allowed go-live phase
+    pin: int | None = None
+    needs_review: bool = False
+    blocked: str | None = None  # why it can never be scheduled (policy, failed review, …)
+    spec: InitiativeSpec | None = field(default=None, compare=False, repr=False)
+
+    def use(self, resource: str) -> int:
+        """Amount of a resource used in each build phase (security reviews excepted)."""
+        if resource == AGILE_TEAMS:
+            return self.teams if self.cadence == "agile" else 0
+        if resource == WATERFALL_PROGRAMS:
+            return 1 if self.cadence == "waterfall" else 0
+        return self.uses.get(resource, 0)
+
+    def capex_share(self) -> Fraction:
+        """Build cost charged to each build phase: capex spread evenly, exactly."""
+        return Fraction(self.capex, self.duration)
+
+    def realized_value(self, start: int, phases: int) -> int:
+        return self.value * (phases - start - self.duration + 1)
+
+
+@dataclass(frozen=True)
+class Problem:
+    name: str
+    phases: tuple[Phase, ...]
+    items: tuple[Item, ...]
+    budget: tuple[int | None, ...]  # per phase; None = unlimited
+    total_budget: int | None = None
+    capacity: Mapping[str, tuple[int | None, ...]] = field(default_factory=dict)
+    tollgates: frozenset[int] = frozenset()
+    freeze: frozenset[int] = frozenset()
+    force_in: frozenset[str] = frozenset()
+    force_out: frozenset[str] = frozenset()
+    portfolio: Portfolio | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def horizon(self) -> int:
+        return len(self.phases)
+
+    def item(self, key: str) -> Item:
+        for it in self.items:
+            if it.key == key:
+                return it
+        raise KeyError(key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(it.key for it in self.items)
+
+    def resources(self) -> tuple[str, ...]:
+        """Every resource with a capacity, built-ins included."""
+        return tuple(sorted(self.capacity))
+
+    def capacity_at(self, resource: str, phase: int) -> int | None:
+        caps = self.capacity.get(resource)
+        return None if caps is None else caps[phase]
+
+    def money_scale(self) -> int:
+        """Least common multiple of durations: capex × scale / d is a whole number."""
+        return lcm(*(it.duration for it in self.items)) if self.items else 1
+
+    def start_window(self, item: Item) -> range:
+        """Start phases allowed by the horizon, earliest, deadline and pin alone."""
+        last = self.horizon - item.duration
+        if item.deadline is not None:
+            last = min(last, item.deadline - item.duration + 1)
+        first = item.earliest
+        if item.pin is not None:
+            first, last = max(first, item.pin), min(last, item.pin)
+        return range(first, last + 1)
+
+    def allowed_starts(self, item: Item) -> tuple[int, ...]:
+        """Starts allowed by the item's own rules (window, tollgates, freeze)."""
+        out = []
+        for s in self.start_window(item):
+            if item.cadence == "waterfall" and s not in self.tollgates:
+                continue
+            if s + item.duration - 1 in self.freeze:
+                continue
+            out.append(s)
+        return tuple(out)
+
+    def must_select(self, item: Item) -> bool:
+        return item.mandatory or item.pin is not None or item.key in self.force_in
+
+    def must_drop(self, item: Item) -> bool:
+        return item.blocked is not None or item.key in self.force_out
+
+    def replace_items(self, items: Iterable[Item]) -> Problem:
+        return replace(self, items=tuple(items))
+
+
+def needs_review(spec: InitiativeSpec, portfolio: Portfolio) -> bool:
+    """Whether an initiative uses a security review slot in its start phase."""
+    if spec.review in ("passed", "conditions"):
+        return False
+    if spec.security_review is not None:
+        return spec.security_review
+    return any(
+        policy_rule_matches(
+            rule, hosting=spec.hosting, data=spec.data, personal_data=spec.personal_data
+        )
+        for rule in portfolio.policy.review
+    )
+
+
+def blocked_reason(spec: InitiativeSpec, portfolio: Portfolio) -> str | None:
+    if spec.review == "failed":
+        note = f": {spec.review_note}" if spec.review_note else ""
+        return f"security review failed{note}"
+    if spec.review not in ("passed", "conditions"):  # a passed review is the approved exception
+        for rule in portfolio.policy.forbid:
+            if policy_rule_matches(
+                rule, hosting=spec.hosting, data=spec.data, personal_data=spec.personal_data
+            ):
+                return f"forbidden by security policy ({rule.replace('_', ' ')})"
+    return None
+
+
+def _per_phase(value: int | tuple[int, ...] | None, phases: int) -> tuple[int | None, ...]:
+    if value is None:
+        return (None,) * phases
+    if isinstance(value, int):
+        return (value,) * phases
+    return tuple(value)
+
+
+def build_problem(
+    portfolio: Portfolio,
+    *,
+    include: Iterable[str] = (),
+    force_in: Iterable[str] = (),
+    force_out: Iterable[str] = (),
+) -> Problem:
+    """Resolve a portfolio into a Problem.
+
+    Initiatives whose status is plannable (approved, scheduled, in progress) take part;
+    `include` adds others by key (a what-if "with KEY"). Done initiatives satisfy the
+    dependencies on them; a dependency on anything else outside the plan blocks.
+    """
+    cal = portfolio.calendar
+    extra = set(include)
+    specs = {s.key: s for s in portfolio.initiatives}
+    chosen = [s for s in portfolio.initiatives if s.status in PLANNABLE_STATUSES or s.key in extra]
+    chosen_keys = {s.key for s in chosen}
+    items = []
+    for spec in chosen:
+        blocked = blocked_reason(spec, portfolio)
+        deps = []
+        for dep in spec.depends_on:
+            dep_status = specs[dep].status
+            if dep_status == "done":
+                continue
+            if dep not in chosen_keys and blocked is None:
+                blocked = f"depends on {dep}, which is {dep_status.replace('_', ' ')}"
+            deps.append(dep)
+        items.append(
+            Item(
+                key=spec.key,
+                title=spec.title,
+                cadence=spec.cadence,
+                duration=spec.duration,
+                capex=spec.capex,
+                opex=spec.opex,
+                value=spec.value,
+                uses=dict(spec.uses),
+                teams=spec.teams,
+                depends_on=tuple(d for d in deps if d in chosen_keys),
+                excludes=tuple(x for x in spec.excludes if x in chosen_keys),
+                mandatory=spec.mandatory,
+                earliest=spec.earliest,
+                deadline=spec.deadline,
+                pin=spec.pin,
+                needs_review=needs_review(spec, portfolio),
+                blocked=blocked,
+                spec=spec,
+            )
+        )
+    # excludes are symmetric whichever side states them
+    partners: dict[str, set[str]] = {it.key: set(it.excludes) for it in items}
+    for it in items:
+        for other in it.excludes:
+            partners[other].add(it.key)
+    items = [replace(it, excludes=tuple(sorted(partners[it.key]))) for it in items]
+    capacity = {name: _per_phase(value, cal.phases) for name, value in portfolio.capacity.items()}
+    return Problem(
+        name=portfolio.name,
+        phases=phases_of(cal),
+        items=tuple(items),
+        budget=_per_phase(portfolio.budget.per_phase, cal.phases),
+        total_budget=portfolio.budget.total,
+        capacity=capacity,
+        tollgates=tollgate_phases(cal),
+        freeze=frozenset(cal.freeze),
+        force_in=frozenset(force_in) | frozenset(k for k in extra if k in chosen_keys),
+        force_out=frozenset(force_out),
+        portfolio=portfolio,
+    )
