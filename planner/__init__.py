@@ -4,6 +4,7 @@ It imports neither SQLAlchemy nor Slack; `catalog` builds Problems from a worksp
 `bot` renders the Roadmaps.
 """
 
+from planner.config import Progress, SolverConfig
 from planner.errors import PlannerError, PortfolioError, ScenarioError
 from planner.portfolio import (
     InitiativeSpec,
@@ -15,6 +16,7 @@ from planner.portfolio import (
 )
 from planner.problem import Item, Problem, build_problem
 from planner.roadmap import Roadmap
+from planner.solve import solve
 from planner.validate import check_roadmap, check_starts
 
 __all__ = [
@@ -24,8 +26,10 @@ __all__ = [
     "Portfolio",
     "PortfolioError",
     "Problem",
+    "Progress",
     "Roadmap",
     "ScenarioError",
+    "SolverConfig",
     "build_problem",
     "check_roadmap",
     "check_starts",
@@ -33,4 +37,5 @@ __all__ = [
     "load_portfolio",
     "parse_portfolio",
     "portfolio_to_dict",
+    "solve",
 ]

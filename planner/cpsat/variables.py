@@ -1,0 +1,121 @@
+"""Start literals: one boolean per (initiative, start phase) — the time-indexed model.
+
+`y[key][t]` is true when the initiative is scheduled to start in phase t; at most one of
+an initiative's literals is true, and none when it is not scheduled. Budgets, capacities
+and the objective are then linear sums over these literals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from planner.cpsat.guard import Guard, phase_list, phase_name
+from planner.problem import Item, Problem
+
+
+@dataclass
+class StartVars:
+    """The start literals of the initiatives in a model, by key then start phase."""
+
+    y: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
+    items: dict[str, Item] = field(default_factory=dict)
+
+    def literals(self, key: str) -> list[cp_model.IntVar]:
+        return list(self.y.get(key, {}).values())
+
+    def selected(self, key: str) -> cp_model.LinearExprT:
+        """1 when the initiative is scheduled, else 0."""
+        return cp_model.LinearExpr.sum(self.literals(key))
+
+    def started_by(self, key: str, phase: int) -> list[cp_model.IntVar]:
+        """Literals of the starts in phase `phase` or earlier."""
+        return [v for t, v in self.y.get(key, {}).items() if t <= phase]
+
+
+def add_start_vars(
+    model: cp_model.CpModel,
+    problem: Problem,
+    *,
+    items: Iterable[Item] | None = None,
+    guard: Guard | None = None,
+) -> StartVars:
+    """Create the start literals.
+
+    Without a guard, each initiative's own rules are hard: its literals cover exactly
+    `problem.allowed_starts(item)` and an initiative that must be dropped gets none.
+    With a guard, every start inside the horizon gets a literal and each rule (earliest,
+    deadline, pin, tollgates, freeze, policy or scenario exclusion) forbids its starts
+    under the guard's literal for that rule.
+    """
+    chosen = problem.items if items is None else tuple(items)
+    out = StartVars()
+    for it in chosen:
+        if guard is None:
+            if problem.must_drop(it):
+                continue
+            starts: Iterable[int] = problem.allowed_starts(it)
+        else:
+            starts = range(problem.horizon - it.duration + 1)
+        out.y[it.key] = {t: model.new_bool_var(f"{it.key}@{t}") for t in starts}
+        out.items[it.key] = it
+        if guard is not None:
+            _guard_rules(model, problem, it, out.y[it.key], guard)
+    return out
+
+
+def _guard_rules(
+    model: cp_model.CpModel,
+    problem: Problem,
+    it: Item,
+    y: dict[int, cp_model.IntVar],
+    guard: Guard,
+) -> None:
+    for what, banned in item_rules(problem, it):
+        forbidden = [~y[t] for t in sorted(banned) if t in y]
+        if forbidden:
+            model.add_bool_and(forbidden).only_enforce_if(guard(what))
+
+
+def item_rules(problem: Problem, it: Item) -> list[tuple[str, set[int]]]:
+    """Each rule of an initiative that forbids starts, in words, with the starts it forbids."""
+    P, d, k = problem.horizon, it.duration, it.key
+    horizon = set(range(P - d + 1))
+    rules: list[tuple[str, set[int]]] = []
+    if problem.must_drop(it):
+        why = it.blocked or "left out by the scenario"
+        rules.append((f"{k} cannot be scheduled: {why}", horizon))
+    if it.pin is not None:
+        rules.append((f"{k} is pinned to {phase_name(problem, it.pin)}", horizon - {it.pin}))
+    if it.earliest > 0:
+        rules.append(
+            (
+                f"{k} cannot start before {phase_name(problem, it.earliest)}",
+                {t for t in horizon if t < it.earliest},
+            )
+        )
+    if it.deadline is not None:
+        rules.append(
+            (
+                f"{k} must go live by {phase_name(problem, it.deadline)}",
+                {t for t in horizon if t + d - 1 > it.deadline},
+            )
+        )
+    if it.cadence == "waterfall":
+        rules.append(
+            (
+                f"{k} is waterfall and may start only at a tollgate "
+                f"({phase_list(problem, problem.tollgates)})",
+                {t for t in horizon if t not in problem.tollgates},
+            )
+        )
+    if problem.freeze:
+        rules.append(
+            (
+                f"{k} cannot go live in a freeze window ({phase_list(problem, problem.freeze)})",
+                {t for t in horizon if t + d - 1 in problem.freeze},
+            )
+        )
+    return [(what, banned) for what, banned in rules if banned]
