@@ -1,0 +1,74 @@
+"""Use cases: the only way to change the catalog.
+
+Each takes a UnitOfWork and keyword arguments; each write checks who may do it, writes
+its audit entries and commits, all in one transaction. Results are frozen views.
+"""
+
+from catalog.services.audit import audit_trail
+from catalog.services.initiatives import (
+    advance,
+    approve,
+    edit,
+    get_initiative,
+    list_initiatives,
+    propose,
+    record_review,
+    reject,
+    request_changes,
+    withdraw,
+)
+from catalog.services.planning import get_settings, update_settings
+from catalog.services.portfolios import (
+    demo_path,
+    export_portfolio,
+    import_portfolio,
+    load_demo,
+    workspace_portfolio,
+)
+from catalog.services.roadmaps import (
+    get_roadmap,
+    latest_roadmap,
+    publish_roadmap,
+    published_roadmap,
+    save_roadmap,
+)
+from catalog.services.workspaces import (
+    ensure_workspace,
+    get_workspace,
+    grant_role,
+    list_roles,
+    revoke_role,
+    roles_of,
+)
+
+__all__ = [
+    "advance",
+    "approve",
+    "audit_trail",
+    "demo_path",
+    "edit",
+    "ensure_workspace",
+    "export_portfolio",
+    "get_initiative",
+    "get_roadmap",
+    "get_settings",
+    "get_workspace",
+    "grant_role",
+    "import_portfolio",
+    "latest_roadmap",
+    "list_initiatives",
+    "list_roles",
+    "load_demo",
+    "propose",
+    "publish_roadmap",
+    "published_roadmap",
+    "record_review",
+    "reject",
+    "request_changes",
+    "revoke_role",
+    "roles_of",
+    "save_roadmap",
+    "update_settings",
+    "withdraw",
+    "workspace_portfolio",
+]

@@ -1,0 +1,213 @@
+"""A workspace as a portfolio: export, import (all or nothing) and the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from catalog.domain import ADMIN, PMO, Actor
+from catalog.errors import ImportFailed, ValidationFailed
+from catalog.models import Initiative
+from catalog.services._base import (
+    audit,
+    changed_fields,
+    initiative_rows,
+    portfolio_mapping,
+    require_role,
+    settings_row,
+    workspace_row,
+)
+from catalog.services._rows import (
+    apply_settings,
+    apply_spec,
+    plain,
+    row_to_spec,
+    settings_to_dict,
+    spec_to_dict,
+)
+from catalog.uow import UnitOfWork
+from catalog.views import ImportSummary
+from planner.errors import PortfolioError
+from planner.portfolio import Portfolio, load_portfolio, parse_portfolio, portfolio_to_dict
+
+MODES = ("replace", "merge")
+DEMO = "demo.yaml"
+
+
+def workspace_portfolio(uow: UnitOfWork, *, team_id: str) -> Portfolio:
+    """The workspace's settings and every initiative as a planner Portfolio.
+
+    Read back through the portfolio rules, so it equals what a file with the same
+    content loads as: file → import → export → file loses nothing.
+    """
+    ws = workspace_row(uow, team_id)
+    return parse_portfolio(portfolio_mapping(uow, ws))
+
+
+export_portfolio = workspace_portfolio
+
+
+def _as_mapping(portfolio: Portfolio | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(portfolio, Portfolio):
+        return portfolio_to_dict(portfolio)
+    if isinstance(portfolio, Mapping):
+        return dict(portfolio)
+    raise ImportFailed([f"expected a portfolio, got {type(portfolio).__name__}"])
+
+
+def import_portfolio(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    team_id: str,
+    portfolio: Portfolio | Mapping[str, Any],
+    mode: str = "replace",
+) -> ImportSummary:
+    """Load a portfolio into the workspace in one transaction: everything or nothing.
+
+    The file's settings replace the workspace's. `replace`: the workspace's initiatives
+    become exactly the file's (others are deleted). `merge`: initiatives of the file are
+    added or updated by key, the others stay. Either way the result is checked as one
+    portfolio first; any defect raises ImportFailed and nothing is written. Initiatives
+    keep their version and history when the file changes them in place. PMO and admins.
+    """
+    ws = workspace_row(uow, team_id)
+    require_role(uow, ws, actor, (PMO, ADMIN), "import a portfolio")
+    if mode not in MODES:
+        raise ValidationFailed({"mode": f"expected one of {', '.join(MODES)}, got {mode!r}"})
+    incoming = _as_mapping(portfolio)
+    try:
+        parsed = parse_portfolio(incoming)
+    except PortfolioError as exc:
+        raise ImportFailed(exc.problems) from exc
+    rows = {r.key: r for r in initiative_rows(uow, ws)}
+    order = [spec_to_dict(s) for s in parsed.initiatives]
+    if mode == "merge":  # existing initiatives keep their place; new ones go last
+        by_key = {d["key"]: d for d in order}
+        order = [
+            by_key.pop(key) if key in by_key else spec_to_dict(row_to_spec(row))
+            for key, row in rows.items()
+        ] + list(by_key.values())
+    try:
+        result = parse_portfolio({**portfolio_to_dict(parsed), "initiatives": order})
+    except PortfolioError as exc:
+        raise ImportFailed(exc.problems) from exc
+    summary = _apply(uow, ws, actor, result, rows, mode=mode)
+    if summary.changed:
+        audit(
+            uow,
+            ws,
+            actor,
+            action="portfolio.import",
+            entity="portfolio",
+            after={
+                "mode": mode,
+                "name": result.name,
+                "created": list(summary.created),
+                "updated": list(summary.updated),
+                "deleted": list(summary.deleted),
+                "settings_changed": summary.settings_changed,
+            },
+        )
+        uow.commit()
+    return summary
+
+
+def _apply(
+    uow: UnitOfWork,
+    ws: Any,
+    actor: Actor,
+    result: Portfolio,
+    rows: dict[str, Initiative],
+    *,
+    mode: str,
+) -> ImportSummary:
+    created, updated, unchanged, deleted = [], [], [], []
+    settings = settings_row(uow, ws)
+    before = settings_to_dict(settings)
+    apply_settings(settings, result)
+    old, new = changed_fields(before, settings_to_dict(settings))
+    if new:
+        settings.updated_by = str(actor)
+        audit(uow, ws, actor, action="settings.import", entity="settings", before=old, after=new)
+    wanted = {s.key for s in result.initiatives}
+    for key, row in rows.items():
+        if key not in wanted:
+            deleted.append(key)
+            audit(
+                uow,
+                ws,
+                actor,
+                action="initiative.import_delete",
+                entity="initiative",
+                key=key,
+                before=spec_to_dict(row_to_spec(row)),
+            )
+            uow.session.delete(row)
+    uow.session.flush()
+    for position, spec in enumerate(result.initiatives):
+        row = rows.get(spec.key)
+        after = spec_to_dict(spec)
+        if row is None:
+            row = Initiative(workspace_id=ws.id, position=position, updated_by=str(actor))
+            apply_spec(row, spec)
+            uow.session.add(row)
+            created.append(spec.key)
+            audit(
+                uow,
+                ws,
+                actor,
+                action="initiative.import_create",
+                entity="initiative",
+                key=spec.key,
+                after=after,
+            )
+            continue
+        old_fields, new_fields = changed_fields(spec_to_dict(row_to_spec(row)), after)
+        if row.position != position:
+            row.position = position
+        if not new_fields:
+            unchanged.append(spec.key)
+            continue
+        apply_spec(row, spec)
+        row.updated_by = str(actor)
+        updated.append(spec.key)
+        audit(
+            uow,
+            ws,
+            actor,
+            action="initiative.import_update",
+            entity="initiative",
+            key=spec.key,
+            before=plain(old_fields),
+            after=plain(new_fields),
+        )
+    uow.session.flush()
+    return ImportSummary(
+        mode=mode,
+        created=tuple(created),
+        updated=tuple(updated),
+        deleted=tuple(deleted),
+        unchanged=tuple(unchanged),
+        settings_changed=bool(new),
+    )
+
+
+def demo_path() -> Path:
+    """Where the demo portfolio shipped with the package lives."""
+    return Path(str(resources.files("catalog").joinpath("data", DEMO)))
+
+
+def load_demo(uow: UnitOfWork, *, actor: Actor, team_id: str) -> ImportSummary:
+    """Load the demo portfolio (DESIGN §9) into the workspace; loading it again changes nothing.
+
+    Merges: the demo's settings and initiatives are (re)set to the file; initiatives the
+    workspace added itself stay.
+    """
+    try:
+        demo = load_portfolio(demo_path())
+    except PortfolioError as exc:
+        raise ImportFailed(exc.problems) from exc
+    return import_portfolio(uow, actor=actor, team_id=team_id, portfolio=demo, mode="merge")

@@ -1,0 +1,119 @@
+"""What services hand back: plain frozen values, never ORM objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from catalog.domain import allowed_actions
+from planner.portfolio import Budget, Calendar, InitiativeSpec, Policy, Portfolio
+from planner.roadmap import Roadmap
+
+
+@dataclass(frozen=True)
+class WorkspaceView:
+    team_id: str
+    name: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RoleGrantView:
+    user_id: str
+    role: str
+    granted_by: str
+    granted_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class InitiativeView:
+    """An initiative: its portfolio fields (`spec`) and its bookkeeping."""
+
+    spec: InitiativeSpec
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    updated_by: str | None
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def status(self) -> str:
+        return self.spec.status
+
+    @property
+    def proposer(self) -> str | None:
+        return self.spec.proposer
+
+    @property
+    def next_actions(self) -> tuple[str, ...]:
+        """Lifecycle actions the status allows now (who may take them is another matter)."""
+        return allowed_actions(self.spec.status)
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    """A workspace's planning settings, in the portfolio's own types."""
+
+    name: str
+    calendar: Calendar
+    budget: Budget
+    capacity: Mapping[str, int | tuple[int, ...]]
+    policy: Policy
+    version: int
+    updated_at: dt.datetime
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class AuditView:
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    key: str | None
+    before: Any
+    after: Any
+    note: str
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import changed, by initiative key."""
+
+    mode: str
+    created: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    settings_changed: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted or self.settings_changed)
+
+
+@dataclass(frozen=True)
+class RoadmapView:
+    """A stored roadmap, read back into the planner's own `Roadmap`."""
+
+    id: int
+    kind: str
+    created_by: str
+    created_at: dt.datetime
+    status: str
+    objective: int | None
+    published: bool
+    published_at: dt.datetime | None
+    published_by: str | None
+    roadmap: Roadmap
+    portfolio: Portfolio | None = field(default=None, repr=False)
