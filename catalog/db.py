@@ -6,6 +6,7 @@ The schema is owned by Alembic: `upgrade(url)` is how a database gets its tables
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,12 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+@cache
+def session_factory_for(url: str) -> sessionmaker[Session]:
+    """One engine and session factory per database URL for the life of the process."""
+    return make_session_factory(make_engine(url))
+
+
 def alembic_config(url: str | None = None, *, engine: Engine | None = None) -> Config:
     """An Alembic configuration for the project's migrations, without alembic.ini."""
     if not (MIGRATIONS / "env.py").exists():
@@ -62,7 +69,7 @@ def alembic_config(url: str | None = None, *, engine: Engine | None = None) -> C
 
 
 def upgrade(
-    url: str | None = None, *, revision: str = "head", engine: Engine | None = None
+    url: str | None = None, revision: str = "head", *, engine: Engine | None = None
 ) -> None:
     """Bring the database at `url` (or behind `engine`) up to `revision`."""
     command.upgrade(alembic_config(url, engine=engine), revision)

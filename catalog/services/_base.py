@@ -3,6 +3,7 @@ and validating through the portfolio rules."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -21,10 +22,70 @@ from planner.portfolio import Portfolio, parse_portfolio
 ALL = "__all__"
 
 
+#: Who creates workspaces and their default settings in the audit trail.
+SYSTEM = Actor.operator("townhall")
+DEFAULT_PHASES = 8
+
+
+def find_workspace(uow: UnitOfWork, team_id: str) -> WorkspaceRow | None:
+    return uow.session.scalar(select(WorkspaceRow).where(WorkspaceRow.team_id == team_id))
+
+
 def workspace_row(uow: UnitOfWork, team_id: str) -> WorkspaceRow:
-    row = uow.session.scalar(select(WorkspaceRow).where(WorkspaceRow.team_id == team_id))
+    row = find_workspace(uow, team_id)
     if row is None:
         raise NotFound("workspace", team_id)
+    return row
+
+
+def workspace_for(uow: UnitOfWork, team_id: str, actor: Actor) -> WorkspaceRow:
+    """The workspace a write goes to; the operator's writes set up a missing one."""
+    row = find_workspace(uow, team_id)
+    if row is None:
+        if not actor.is_operator:
+            raise NotFound("workspace", team_id)
+        row = create_workspace(uow, team_id=team_id)
+    return row
+
+
+def default_start(today: dt.date) -> dt.date:
+    """The first day of the quarter after `today`: where a new workspace's calendar begins."""
+    month = (today.month - 1) // 3 * 3 + 4
+    return dt.date(today.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def create_workspace(uow: UnitOfWork, *, team_id: str, name: str | None = None) -> WorkspaceRow:
+    """Add a workspace and its default planning settings to the transaction (no commit)."""
+    row = WorkspaceRow(team_id=team_id, name=name or team_id)
+    uow.session.add(row)
+    uow.session.flush()
+    settings = PlanningSettings(
+        workspace_id=row.id,
+        name=name or "Portfolio",
+        calendar_start=default_start(dt.datetime.now(dt.UTC).date()),
+        phase_kind="quarter",
+        phases=DEFAULT_PHASES,
+        tollgates=None,
+        freeze=[],
+        fiscal_year_start=1,
+        budget_per_phase=None,
+        budget_total=None,
+        capacity={},
+        policy_review=[],
+        policy_forbid=[],
+        updated_by=str(SYSTEM),
+    )
+    uow.session.add(settings)
+    uow.session.flush()
+    audit(uow, row, SYSTEM, action="workspace.create", entity="workspace", key=team_id)
+    audit(
+        uow,
+        row,
+        SYSTEM,
+        action="settings.create",
+        entity="settings",
+        after=settings_to_dict(settings),
+    )
     return row
 
 

@@ -29,12 +29,14 @@ from catalog.services._base import (
     audit,
     changed_fields,
     check_workspace,
+    find_workspace,
     has_role,
     initiative_row,
     next_position,
     normal_key,
     parse_or_fail,
     portfolio_mapping,
+    workspace_for,
     workspace_row,
 )
 from catalog.services._rows import apply_spec, initiative_view, row_to_spec, spec_to_dict
@@ -54,8 +56,13 @@ NOTE_REQUIRED = ("conditions", "failed")
 def list_initiatives(
     uow: UnitOfWork, *, team_id: str, status: str | Iterable[str] | None = None
 ) -> list[InitiativeView]:
-    """The workspace's initiatives in portfolio order, optionally of some statuses only."""
-    ws = workspace_row(uow, team_id)
+    """The workspace's initiatives in portfolio order, optionally of some statuses only.
+
+    A workspace that was never set up has none.
+    """
+    ws = find_workspace(uow, team_id)
+    if ws is None:
+        return []
     wanted = None
     if status is not None:
         wanted = {status} if isinstance(status, str) else set(status)
@@ -131,7 +138,7 @@ def propose(
     Without a `key` one is made from the category (`SOC-7`). The proposal is checked with
     the same rules as a portfolio file, against the rest of the workspace.
     """
-    ws = workspace_row(uow, team_id)
+    ws = workspace_for(uow, team_id, actor)
     check_workspace(actor, ws, "propose an initiative")
     _refuse_workflow_fields(fields, what="a proposal")
     item = dict(fields)

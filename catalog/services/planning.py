@@ -15,6 +15,7 @@ from catalog.services._base import (
     portfolio_mapping,
     require_role,
     settings_row,
+    workspace_for,
     workspace_row,
 )
 from catalog.services._rows import apply_settings, settings_to_dict, settings_view
@@ -77,7 +78,7 @@ def update_settings(
     capacity are the PMO's (or an admin's); the security policy is the security officer's.
     The result is checked with the portfolio rules against every initiative.
     """
-    ws = workspace_row(uow, team_id)
+    ws = workspace_for(uow, team_id, actor)
     check_workspace(actor, ws, "change the planning settings")
     unknown = [s for s in changes if s not in SECTION_ROLES]
     if unknown:

@@ -17,6 +17,7 @@ from catalog.services._base import (
     portfolio_mapping,
     require_role,
     settings_row,
+    workspace_for,
     workspace_row,
 )
 from catalog.services._rows import (
@@ -71,9 +72,10 @@ def import_portfolio(
     become exactly the file's (others are deleted). `merge`: initiatives of the file are
     added or updated by key, the others stay. Either way the result is checked as one
     portfolio first; any defect raises ImportFailed and nothing is written. Initiatives
-    keep their version and history when the file changes them in place. PMO and admins.
+    keep their version and history when the file changes them in place. PMO and admins;
+    the operator's import sets up a workspace that does not exist yet.
     """
-    ws = workspace_row(uow, team_id)
+    ws = workspace_for(uow, team_id, actor)
     require_role(uow, ws, actor, (PMO, ADMIN), "import a portfolio")
     if mode not in MODES:
         raise ValidationFailed({"mode": f"expected one of {', '.join(MODES)}, got {mode!r}"})

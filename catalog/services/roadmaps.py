@@ -8,7 +8,13 @@ from catalog.domain import ADMIN, APPROVED, APPROVER, SCHEDULED, Actor, next_sta
 from catalog.errors import NotFound, ValidationFailed
 from catalog.models import Initiative, RoadmapRecord, utcnow
 from catalog.models import Workspace as WorkspaceRow
-from catalog.services._base import audit, check_workspace, require_role, workspace_row
+from catalog.services._base import (
+    audit,
+    check_workspace,
+    require_role,
+    workspace_for,
+    workspace_row,
+)
 from catalog.services._rows import roadmap_view
 from catalog.uow import UnitOfWork
 from catalog.views import RoadmapView
@@ -34,7 +40,7 @@ def save_roadmap(
 
     Only the newest unpublished roadmaps of each kind are kept.
     """
-    ws = workspace_row(uow, team_id)
+    ws = workspace_for(uow, team_id, actor)
     check_workspace(actor, ws, "save a roadmap")
     if kind not in KINDS:
         raise ValidationFailed({"kind": f"expected one of {', '.join(KINDS)}, got {kind!r}"})

@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 
 from catalog.domain import ADMIN, MEMBER, ROLES, Actor
 from catalog.errors import NotFound, ValidationFailed
-from catalog.models import PlanningSettings, RoleGrant
+from catalog.models import RoleGrant
 from catalog.models import Workspace as WorkspaceRow
 from catalog.services._base import (
+    SYSTEM,
     audit,
+    create_workspace,
     require_role,
     roles_of_user,
+    workspace_for,
     workspace_row,
 )
-from catalog.services._rows import grant_view, settings_to_dict, workspace_view
+from catalog.services._rows import grant_view, workspace_view
 from catalog.uow import UnitOfWork
 from catalog.views import RoleGrantView, WorkspaceView
-
-#: Who creates workspaces and their default settings in the audit trail.
-SYSTEM = Actor.operator("townhall")
-DEFAULT_PHASES = 8
-
-
-def default_start(today: dt.date) -> dt.date:
-    """The first day of the quarter after `today`: where a new workspace's calendar begins."""
-    month = (today.month - 1) // 3 * 3 + 4
-    return dt.date(today.year + (month > 12), (month - 1) % 12 + 1, 1)
 
 
 def ensure_workspace(uow: UnitOfWork, *, team_id: str, name: str | None = None) -> WorkspaceView:
@@ -42,36 +33,7 @@ def ensure_workspace(uow: UnitOfWork, *, team_id: str, name: str | None = None) 
         raise ValidationFailed({"team_id": "a workspace needs a team id"})
     row = uow.session.scalar(select(WorkspaceRow).where(WorkspaceRow.team_id == team_id))
     if row is None:
-        row = WorkspaceRow(team_id=team_id, name=name or team_id)
-        uow.session.add(row)
-        uow.session.flush()
-        settings = PlanningSettings(
-            workspace_id=row.id,
-            name=name or "Portfolio",
-            calendar_start=default_start(dt.datetime.now(dt.UTC).date()),
-            phase_kind="quarter",
-            phases=DEFAULT_PHASES,
-            tollgates=None,
-            freeze=[],
-            fiscal_year_start=1,
-            budget_per_phase=None,
-            budget_total=None,
-            capacity={},
-            policy_review=[],
-            policy_forbid=[],
-            updated_by=str(SYSTEM),
-        )
-        uow.session.add(settings)
-        uow.session.flush()
-        audit(uow, row, SYSTEM, action="workspace.create", entity="workspace", key=team_id)
-        audit(
-            uow,
-            row,
-            SYSTEM,
-            action="settings.create",
-            entity="settings",
-            after=settings_to_dict(settings),
-        )
+        row = create_workspace(uow, team_id=team_id, name=name)
         uow.commit()
     elif name and name != row.name:
         audit(
@@ -130,7 +92,7 @@ def grant_role(
 
     Granting a role the user already holds changes nothing.
     """
-    ws = workspace_row(uow, team_id)
+    ws = workspace_for(uow, team_id, actor)
     role = _check_role_name(role)
     user_id = _check_user(user_id)
     require_role(uow, ws, actor, (ADMIN,), f"grant the {role} role")
