@@ -1,0 +1,111 @@
+"""Which instances a benchmark run solves, and how each one is turned into a portfolio.
+
+A `Case` is a small recipe (picklable, so a case can be solved in a fresh process);
+`materialize` reads or generates its portfolio and its reference figure.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.generate import generate_portfolio
+from bench.mknap import FAMILIES as MKNAP_FAMILIES
+from bench.mknap import load_mknap
+from bench.paths import DEMO_PORTFOLIO
+from bench.psplib import instance_names, load_psplib
+from planner.portfolio import Portfolio, load_portfolio
+
+SUITES = ("generated", "mknap", "psplib")
+DEFAULT_SIZES = ((50, 8), (200, 12), (1000, 24))
+
+
+@dataclass(frozen=True)
+class Case:
+    suite: str  # generated | mknap | psplib
+    family: str  # 200x12, demo, mknapcb1, j30, …
+    name: str
+    # ("generate", n, phases, seed) | ("file", path) | ("mknap", family, k) | ("psplib", name)
+    recipe: tuple
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A materialized case: its portfolio and the figure it is compared with."""
+
+    case: Case
+    portfolio: Portfolio
+    reference: int | None = None  # best-known value (mknap) or optimal makespan (psplib)
+    horizon: int | None = None  # psplib: P, to turn values into makespans
+
+
+def spread(count: int, total: int) -> list[int]:
+    """`count` indices spread evenly over `range(total)`, first one included."""
+    if count >= total:
+        return list(range(total))
+    return sorted({(i * total) // count for i in range(count)})
+
+
+def select_cases(
+    *,
+    suites: tuple[str, ...],
+    data: Path,
+    sample: int,
+    all_mknap: bool = False,
+    all_psplib: bool = False,
+    sizes: tuple[tuple[int, int], ...] = DEFAULT_SIZES,
+    demo: Path | None = DEMO_PORTFOLIO,
+    pattern: str | None = None,
+) -> list[Case]:
+    """The cases of a run, in the order they are solved.
+
+    `sample` is the number of instances per family: seeds 1…sample for each generated
+    size, and evenly spread problems of each mknap file and j30 parameter groups (the
+    first instance of each chosen group); the `all_*` flags take whole families.
+    """
+    cases: list[Case] = []
+    if "generated" in suites:
+        if demo is not None and demo.exists():
+            cases.append(Case("generated", "demo", "demo", ("file", str(demo))))
+        for n, phases in sizes:
+            family = f"{n}x{phases}"
+            for seed in range(1, sample + 1):
+                cases.append(
+                    Case(
+                        "generated", family, f"gen-{family}-s{seed}", ("generate", n, phases, seed)
+                    )
+                )
+    if "mknap" in suites:
+        for family in MKNAP_FAMILIES:
+            for k in range(30) if all_mknap else spread(sample, 30):
+                cases.append(Case("mknap", family, f"{family}-{k:02d}", ("mknap", family, k)))
+    if "psplib" in suites:
+        names = instance_names(data)
+        if not all_psplib:
+            firsts = [n for n in names if n.endswith("_1")]
+            names = [firsts[i] for i in spread(sample, len(firsts))]
+        cases += [Case("psplib", "j30", name, ("psplib", name)) for name in names]
+    if pattern:
+        cases = [c for c in cases if fnmatch.fnmatch(c.name, pattern)]
+    return cases
+
+
+def materialize(case: Case, data: Path) -> Instance:
+    """Read or generate the case's portfolio, with its reference figure."""
+    kind, *args = case.recipe
+    if kind == "generate":
+        n, phases, seed = args
+        return Instance(case, generate_portfolio(n, phases, seed=seed))
+    if kind == "file":
+        return Instance(case, load_portfolio(args[0]))
+    if kind == "mknap":
+        family, k = args
+        knapsack = load_mknap(data, family)[k]
+        return Instance(case, knapsack.portfolio, reference=knapsack.best_known)
+    if kind == "psplib":
+        (scheduling,) = load_psplib(data, [args[0]])
+        return Instance(
+            case, scheduling.portfolio, reference=scheduling.optimum, horizon=scheduling.horizon
+        )
+    raise ValueError(f"unknown recipe {case.recipe!r}")

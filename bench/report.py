@@ -1,0 +1,243 @@
+"""The benchmark table, and each family's figures against the targets of issue 3."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import mean
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from bench.run import Result
+
+COLUMNS = (
+    "instance",
+    "size",
+    "status",
+    "CP-SAT",
+    "bound",
+    "gap",
+    "reference",
+    "vs ref",
+    "greedy",
+    "CP/greedy",
+    "seconds",
+    "build s",
+    "peak MB",
+    "check",
+)
+
+_TITLES = {
+    "generated": "Generated portfolios (realized value; build s and peak MB measured in a "
+    "fresh process per instance: Problem + CP-SAT model build time, peak RSS)",
+    "mknap": "Multidimensional knapsack, OR-Library (value; reference = best-known value; "
+    "vs ref = shortfall)",
+    "psplib": "PSPLIB j30 (makespans, lower is better; bound = lower bound; reference = "
+    "optimal makespan; vs ref = excess; CP/greedy = greedy makespan ÷ CP-SAT makespan)",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One family's figures in a sentence; `met` is None when the family has no target."""
+
+    suite: str
+    family: str
+    text: str
+    met: bool | None
+
+
+# --------------------------------------------------------------------------- table
+
+
+def _int(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def _pct(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _check(result: Result) -> Text:
+    if result.valid:
+        return Text("ok", style="green")
+    first = result.errors[0]
+    more = f" (+{len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
+    return Text(f"ERROR: {first}{more}", style="bold red")
+
+
+def row(result: Result) -> list[str | Text]:
+    """The table cells of a result (psplib in makespans)."""
+    size = f"{result.items} × {result.phases}" if result.items else "—"
+    digits = 3 if result.suite == "mknap" else 2
+    if result.scheduling:
+        shown = (result.makespan, result.makespan_bound, result.greedy_makespan)
+    else:
+        shown = (result.value, result.bound, result.greedy_value)
+    return [
+        result.name,
+        size,
+        result.status,
+        _int(shown[0]),
+        _int(shown[1]),
+        _pct(result.shown_gap, digits),
+        _int(result.reference),
+        _pct(result.reference_gap, digits),
+        _int(shown[2]),
+        _num(result.ratio, 3),
+        _num(result.seconds),
+        _num(result.build_seconds),
+        _num(result.peak_mb, 0),
+        _check(result),
+    ]
+
+
+def table(suite: str, results: Sequence[Result]) -> Table:
+    out = Table(title=_TITLES.get(suite, suite), title_justify="left")
+    for name in COLUMNS:
+        out.add_column(name, justify="left" if name in ("instance", "status", "check") else "right")
+    for result in results:
+        out.add_row(*row(result))
+    return out
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def _generated(family: str, results: list[Result]) -> Verdict:
+    solved = [r for r in results if r.value is not None]
+    errors = sum(1 for r in results if not r.valid)
+    gaps = [r.gap for r in solved if r.gap is not None]
+    ratios = [r.ratio for r in solved if r.ratio is not None]
+    parts = [f"{family} ({len(results)} instance{'s' if len(results) != 1 else ''})"]
+    if family == "demo":
+        r = results[0]
+        met = r.status == "optimal" and r.valid and (r.seconds or 0) < 1.0
+        parts.append(f"{r.status} in {_num(r.seconds)} s (target: proved optimal in < 1 s)")
+        return Verdict("generated", family, ": ".join(parts), met)
+    figures = []
+    if gaps:
+        figures.append(f"gap to bound mean {_pct(mean(gaps))}, worst {_pct(max(gaps))}")
+    if ratios:
+        gains = [x - 1 for x in ratios]
+        figures.append(f"CP-SAT over greedy mean {_pct(mean(gains))}, worst {_pct(min(gains))}")
+    builds = [r.build_seconds for r in results if r.build_seconds is not None]
+    peaks = [r.peak_mb for r in results if r.peak_mb is not None]
+    if builds:
+        figures.append(f"build max {_num(max(builds))} s")
+    if peaks:
+        figures.append(f"peak memory max {_num(max(peaks), 0)} MB")
+    figures.append(f"valid {len(results) - errors}/{len(results)}")
+    met: bool | None = None
+    if family == "200x12":
+        met = (
+            bool(solved)
+            and len(solved) == len(results)
+            and len(gaps) == len(solved)
+            and max(gaps) <= 0.05
+            and len(ratios) == len(solved)
+            and min(ratios) >= 1.08
+        )
+        figures.append("targets: gap ≤ 5%, ≥ 8% more than greedy")
+    elif family == "1000x24":
+        met = (
+            bool(solved)
+            and len(solved) == len(results)
+            and len(ratios) == len(solved)
+            and min(ratios) >= 1.0
+            and bool(builds)
+            and max(builds) < 5.0
+            and bool(peaks)
+            and max(peaks) < 1024
+        )
+        figures.append("targets: valid, ≥ greedy, build < 5 s, memory < 1 GB")
+    if errors:
+        met = False
+        figures.append(f"{errors} with errors")
+    return Verdict("generated", family, f"{parts[0]}: " + "; ".join(figures), met)
+
+
+_MKNAP_TARGETS = {"mknapcb1": 0.0005, "mknapcb4": 0.003}
+
+
+def _mknap(family: str, results: list[Result], total: int) -> Verdict:
+    # a problem without a CP-SAT solution counts as a 100% shortfall
+    gaps = [r.reference_gap if r.reference_gap is not None else 1.0 for r in results]
+    proved = sum(1 for r in results if r.status == "optimal")
+    errors = sum(1 for r in results if not r.valid)
+    target = _MKNAP_TARGETS.get(family)
+    text = (
+        f"{family} ({len(results)} of {total}): mean gap to best-known {_pct(mean(gaps), 3)}, "
+        f"worst {_pct(max(gaps), 3)}, proved optimal {proved}"
+    )
+    met = None
+    if target is not None:
+        met = mean(gaps) <= target and not errors
+        text += f" (target: mean ≤ {_pct(target, 2)})"
+    if errors:
+        text += f"; {errors} with errors"
+    return Verdict("mknap", family, text, met)
+
+
+def _psplib(family: str, results: list[Result], total: int) -> Verdict:
+    hits = sum(1 for r in results if r.makespan is not None and r.makespan == r.reference)
+    share = hits / len(results)
+    errors = sum(1 for r in results if not r.valid)
+    excess = [r.reference_gap for r in results if r.reference_gap is not None]
+    text = (
+        f"{family} ({len(results)} of {total}): optimal makespan on {hits} "
+        f"({_pct(share, 1)}), mean excess {_pct(mean(excess)) if excess else '—'} "
+        "(target: optimal on ≥ 95%)"
+    )
+    if errors:
+        text += f"; {errors} with errors"
+    return Verdict("psplib", family, text, share >= 0.95 and not errors)
+
+
+def verdicts(results: Sequence[Result], *, family_sizes: dict[str, int]) -> list[Verdict]:
+    """One verdict per family, in the order the families were run."""
+    families: dict[tuple[str, str], list[Result]] = {}
+    for r in results:
+        families.setdefault((r.suite, r.family), []).append(r)
+    out = []
+    for (suite, family), group in families.items():
+        total = family_sizes.get(family, len(group))
+        if suite == "generated":
+            out.append(_generated(family, group))
+        elif suite == "mknap":
+            out.append(_mknap(family, group, total))
+        else:
+            out.append(_psplib(family, group, total))
+    return out
+
+
+def print_report(
+    console: Console,
+    results: Sequence[Result],
+    *,
+    family_sizes: dict[str, int],
+) -> list[Verdict]:
+    """Print a table per suite, the errors in full, and the verdicts; return the verdicts."""
+    suites: dict[str, list[Result]] = {}
+    for r in results:
+        suites.setdefault(r.suite, []).append(r)
+    found = verdicts(results, family_sizes=family_sizes)
+    for suite, group in suites.items():
+        console.print(table(suite, group))
+        for r in group:
+            for error in r.errors[:10]:
+                console.print(Text(f"  {r.name}: {error}", style="red"))
+            if len(r.errors) > 10:
+                console.print(Text(f"  {r.name}: … {len(r.errors) - 10} more", style="red"))
+        for v in found:
+            if v.suite == suite:
+                mark = {True: "[green]MET[/]", False: "[bold red]MISSED[/]", None: "[dim]—[/]"}
+                console.print(f"{mark[v.met]} {v.text}")
+        console.print()
+    return found
