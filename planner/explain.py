@@ -1,0 +1,602 @@
+"""Why an initiative is left out, or starts where it does, and what changing that would cost.
+
+`explain_unscheduled(problem, roadmap)` gives every unscheduled initiative one line,
+most specific reason first:
+
+1. it can never be scheduled (forbidden by policy, failed review, a dependency outside
+   the plan);
+2. the what-if scenario leaves it out;
+3. its own rules allow no start phase (horizon, earliest start, deadline, tollgates,
+   freeze);
+4. an initiative it depends on is not scheduled (named, following the chain);
+5. an alternative it excludes is scheduled;
+6. it cannot start after its dependencies go live within its own rules;
+7. it does not fit next to what must be scheduled (mandatory, pinned, forced in and what
+   they depend on): which budget, capacity or review slot binds;
+8. otherwise it fits but only by displacing chosen initiatives of higher value: found by
+   re-solving with it forced in (short, time-boxed solves, which stop when they cannot
+   prove optimality quickly); without a re-solve, the initiatives filling what binds.
+
+`explain(problem, roadmap, key)` answers `explain KEY` with a headline and details: for a
+scheduled initiative, what rules out each earlier start and what starting one phase
+earlier would cost; for an unscheduled one, its reason, what forcing it in would cost
+and how much more budget would make room for it next to the current plan.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import difflib
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+from planner.config import SolverConfig
+from planner.diff import RoadmapDiff, diff_roadmaps
+from planner.errors import ScenarioError
+from planner.fit import Binding, Load, bindings, clip, describe, names, summarize
+from planner.money import format_money
+from planner.problem import SECURITY_REVIEWS, Item, Problem
+from planner.roadmap import Roadmap
+from planner.rules import no_start_reason, phase_label, phase_span, start_blockers
+
+#: Longest reason, in characters.
+REASON_LIMIT = 150
+#: Seconds of re-solving `explain_unscheduled` may spend, all items together.
+RESOLVE_BUDGET = 2.0
+#: Longest single re-solve in `explain_unscheduled`.
+RESOLVE_SECONDS = 0.5
+#: Longest single re-solve in `explain`.
+EXPLAIN_SECONDS = 3.0
+
+_PLANNED = ("optimal", "feasible")
+_MOST_RUNS = 5
+# Set while the explainer re-solves, so that the nested solves do not explain in turn.
+_resolving: contextvars.ContextVar[bool] = contextvars.ContextVar("_resolving", default=False)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    headline: str
+    details: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The headline and one `- detail` line per detail."""
+        return "\n".join([self.headline, *(f"- {d}" for d in self.details)])
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+def explain_unscheduled(
+    problem: Problem,
+    roadmap: Roadmap,
+    *,
+    config: SolverConfig | None = None,
+    time_budget: float = RESOLVE_BUDGET,
+) -> dict[str, str]:
+    """One line (≤ 150 characters) for each initiative the roadmap leaves out, by key.
+
+    Re-solves (for "lower value than what it would displace") share `time_budget`
+    seconds; `config` sets their workers and seed (default: one worker, seed 0).
+    Called from inside such a re-solve, it returns nothing.
+    """
+    if _resolving.get():
+        return {}
+    analysis = _Analysis(problem, roadmap, config=config, time_budget=time_budget)
+    return {key: analysis.reason(key) for key in analysis.unscheduled}
+
+
+class _Analysis:
+    """Reasons for one roadmap, with what they share computed once."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        roadmap: Roadmap,
+        *,
+        config: SolverConfig | None,
+        time_budget: float,
+        resolve_seconds: float = RESOLVE_SECONDS,
+    ) -> None:
+        self.problem = problem
+        self.roadmap = roadmap
+        self.items = {it.key: it for it in problem.items}
+        self.starts = {k: s for k, s in roadmap.starts.items() if k in self.items}
+        self.unscheduled = [it.key for it in problem.items if it.key not in self.starts]
+        self.planned = roadmap.status in _PLANNED
+        self.config = config or SolverConfig(workers=1, seed=0)
+        self.deadline = time.perf_counter() + time_budget
+        self.resolve_seconds = resolve_seconds
+        self.resolving_pays = True  # set False once a re-solve cannot prove optimality
+        self._reasons: dict[str, str] = {}
+        self._full: Load | None = None
+        self._required: set[str] | None = None
+        self._earliest: dict[str, int | None] = {}
+
+    # --- shared figures
+    @property
+    def full(self) -> Load:
+        if self._full is None:
+            self._full = Load.of(self.problem, self.starts)
+        return self._full
+
+    @property
+    def required(self) -> set[str]:
+        """Keys that must be scheduled, and what they depend on, transitively."""
+        if self._required is None:
+            todo = [it.key for it in self.problem.items if self.problem.must_select(it)]
+            self._required = self._closure(todo)
+        return self._required
+
+    def _closure(self, keys: list[str]) -> set[str]:
+        out: set[str] = set()
+        while keys:
+            key = keys.pop()
+            if key not in out:
+                out.add(key)
+                keys.extend(self.items[key].depends_on)
+        return out
+
+    def label(self, phase: int) -> str:
+        return phase_label(self.problem, phase)
+
+    # --- reasons
+    def reason(self, key: str) -> str:
+        if key not in self._reasons:
+            self._reasons[key] = clip(self._reason(self.items[key]), REASON_LIMIT)
+        return self._reasons[key]
+
+    def _reason(self, item: Item) -> str:
+        problem = self.problem
+        if item.blocked:
+            return item.blocked
+        if item.key in problem.force_out:
+            return "left out by the what-if scenario"
+        no_start = no_start_reason(problem, item)
+        if no_start is not None:
+            return f"no allowed start: {no_start}"
+        if not self.planned:
+            if self.roadmap.status == "infeasible":
+                return "no roadmap satisfies the constraints: see the conflicts"
+            return "no roadmap was found within the time limit"
+        chain = self.missing_dependency(item)
+        if chain:
+            return self._dependency_reason(chain)
+        for other in item.excludes:
+            if other in self.starts:
+                return f"excluded by {other}, its alternative, which is scheduled"
+        candidates = self.candidates(item)
+        if not candidates:
+            return self._too_late_reason(item)
+        committed = self._closure(
+            [k for k in self.required if k in self.starts] + list(item.depends_on)
+        )
+        base = Load.of(problem, {k: s for k, s in self.starts.items() if k in committed})
+        tight = {s: bindings(problem, base, item, s) for s in candidates}
+        if all(tight.values()):
+            return "does not fit: " + summarize(problem, tight, limit=REASON_LIMIT - 14)
+        return self._displacement_reason(item, candidates)
+
+    def missing_dependency(self, item: Item) -> list[str]:
+        """The chain to the first unscheduled dependency: [direct, …, root]; [] if none."""
+        chain: list[str] = []
+        current = item
+        while True:
+            missing = [d for d in current.depends_on if d not in self.starts]
+            if not missing or missing[0] in chain:
+                return chain
+            chain.append(missing[0])
+            current = self.items[missing[0]]
+
+    def _dependency_reason(self, chain: list[str]) -> str:
+        root = chain[-1]
+        via = "".join(f", which needs {k}" for k in chain[1:])
+        text = f"depends on {chain[0]}{via}, which is not scheduled"
+        why = self.reason(root)
+        if len(text) + len(why) + 3 <= REASON_LIMIT:
+            text += f" ({why})"
+        return text
+
+    def dependency_ready(self, item: Item) -> int:
+        """First phase all scheduled dependencies have gone live before."""
+        ends = [self.starts[d] + self.items[d].duration for d in item.depends_on]
+        return max(ends, default=0)
+
+    def earliest_possible(self, key: str) -> int | None:
+        """Earliest start its own rules and its dependencies' own rules allow, plan aside."""
+        if key not in self._earliest:
+            self._earliest[key] = None  # dependencies never loop; this only guards
+            ready = self.ready_floor(self.items[key])
+            if ready is not None:
+                allowed = self.problem.allowed_starts(self.items[key])
+                self._earliest[key] = next((s for s in allowed if s >= ready), None)
+        return self._earliest[key]
+
+    def ready_floor(self, item: Item) -> int | None:
+        """First phase in which all dependencies could have gone live; None if never."""
+        ready = 0
+        for dep in item.depends_on:
+            first = self.earliest_possible(dep)
+            if first is None:
+                return None
+            ready = max(ready, first + self.items[dep].duration)
+        return ready
+
+    def candidates(self, item: Item) -> list[int]:
+        ready = self.dependency_ready(item)
+        return [s for s in self.problem.allowed_starts(item) if s >= ready]
+
+    def _too_late_reason(self, item: Item) -> str:
+        ready = self.dependency_ready(item)
+        late = max(
+            item.depends_on, key=lambda d: self.starts[d] + self.items[d].duration, default=None
+        )
+        live = self.label(ready - 1)
+        last = self.label(max(self.problem.allowed_starts(item)))
+        return f"{late} goes live in {live}, after its last allowed start ({last})"
+
+    def _displacement_reason(self, item: Item, candidates: list[int]) -> str:
+        problem = self.problem
+        loose = [s for s in candidates if not bindings(problem, self.full, item, s)]
+        if loose:
+            return (
+                f"fits from {self.label(loose[0])} next to the plan, but the search "
+                "stopped before adding it"
+            )
+        forced = self.resolve_forced_in(item) if self.can_resolve() else None
+        if forced is not None:
+            if forced.status == "infeasible":
+                return "cannot be scheduled together with what must be scheduled"
+            change = diff_roadmaps(self.roadmap, forced)
+            dropped = [d.key for d in change.dropped]
+            if dropped:
+                return f"lower value than what it would displace: {names(dropped)}"
+            moved = [m.key for m in change.moved if m.key != item.key]
+            if moved:
+                return f"lower value than what it would push back: {names(moved)}"
+        return self._occupants_reason(item, candidates)
+
+    def _occupants_reason(self, item: Item, candidates: list[int]) -> str:
+        """Without a re-solve: name the chosen initiatives that fill what binds."""
+        problem = self.problem
+        tight = {s: bindings(problem, self.full, item, s) for s in candidates}
+        found = [b for s in candidates for b in tight[s]]
+        family = max(
+            {b.family for b in found}, key=lambda f: sum(1 for b in found if b.family == f)
+        )
+        same = [b for b in found if b.family == family]
+        phases = {b.phase for b in same if b.phase is not None}
+        users = [
+            key
+            for key in sorted(self.starts, key=lambda k: (self.value_of(k), k))
+            if key not in self.required and self._uses(self.items[key], family, phases)
+        ]
+        what = describe(problem, same)
+        if not users:
+            return f"does not fit: {what}"
+        return clip(
+            f"lower value than {names(users)}, which use what it needs: {what}", REASON_LIMIT
+        )
+
+    def value_of(self, key: str) -> int:
+        return self.items[key].realized_value(self.starts[key], self.problem.horizon)
+
+    def _uses(self, item: Item, family: tuple[str, str | None], phases: set[int]) -> bool:
+        s, d = self.starts[item.key], item.duration
+        kind, resource = family
+        if kind == "review":
+            return item.needs_review and s in phases
+        building = set(range(s, s + d))
+        if kind == "capacity":
+            return bool(item.use(resource or "")) and bool(building & phases)
+        if kind == "total":
+            return True
+        live = set(range(s + d, self.problem.horizon)) if item.opex else set()
+        return bool(item.capex and building & phases) or bool(live & phases)
+
+    # --- re-solves
+    def can_resolve(self) -> bool:
+        return self.resolving_pays and self.deadline - time.perf_counter() > 0.05
+
+    def resolve_forced_in(self, item: Item) -> Roadmap | None:
+        """The roadmap with `item` forced in; None if it is not trustworthy (not optimal)."""
+        seconds = min(self.resolve_seconds, self.deadline - time.perf_counter())
+        forced = replace(self.problem, force_in=self.problem.force_in | {item.key})
+        result = resolve(forced, self.config, baseline=self.starts, seconds=seconds)
+        if result.status in ("optimal", "infeasible"):
+            return result
+        self.resolving_pays = False
+        return None
+
+
+def resolve(
+    problem: Problem, config: SolverConfig, *, baseline: Mapping[str, int], seconds: float
+) -> Roadmap:
+    """A nested, time-boxed CP-SAT solve that keeps what it can of `baseline`."""
+    from planner.solve import solve  # solve imports this module to explain its results
+
+    nested = replace(
+        config,
+        solver="cpsat",
+        time_limit=max(seconds, 0.05),
+        baseline=dict(baseline),
+        stability_weight=1,
+        progress=None,
+    )
+    with without_explanations():
+        return solve(problem, nested)
+
+
+@contextmanager
+def without_explanations() -> Iterator[None]:
+    """Within this block `explain_unscheduled` returns nothing, so that solves made only
+    for their figures (re-solves, frontier points) skip the explanation work."""
+    token = _resolving.set(True)
+    try:
+        yield
+    finally:
+        _resolving.reset(token)
+
+
+# --------------------------------------------------------------------------- explain KEY
+
+
+def explain(
+    problem: Problem,
+    roadmap: Roadmap,
+    key: str,
+    *,
+    config: SolverConfig | None = None,
+) -> Explanation:
+    """Why `key` starts where it does or is left out, and what changing that would cost.
+
+    Re-solves use `config` with at most 3 seconds each. Raises ScenarioError when the
+    key names no initiative.
+    """
+    key = key.strip().upper()
+    config = config or SolverConfig(workers=1, seed=0)
+    if key not in problem.keys:
+        return _outside(problem, key)
+    analysis = _Analysis(
+        problem,
+        roadmap,
+        config=config,
+        time_budget=EXPLAIN_SECONDS,
+        resolve_seconds=min(config.time_limit, EXPLAIN_SECONDS),
+    )
+    if key in analysis.starts:
+        return _explain_scheduled(analysis, problem.item(key))
+    return _explain_unscheduled(analysis, problem.item(key))
+
+
+def _outside(problem: Problem, key: str) -> Explanation:
+    portfolio = problem.portfolio
+    if portfolio is not None:
+        try:
+            spec = portfolio.initiative(key)
+        except KeyError:
+            spec = None
+        if spec is not None:
+            status = spec.status.replace("_", " ")
+            return Explanation(
+                f"{key} is not part of the plan: it is {status}",
+                [
+                    "Only approved, scheduled and in-progress initiatives are planned.",
+                    f"To see what it would take: whatif with {key}",
+                ],
+            )
+        known = [s.key for s in portfolio.initiatives]
+    else:
+        known = list(problem.keys)
+    close = difflib.get_close_matches(key, known, n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise ScenarioError(f"explain {key}: there is no initiative {key}{hint}")
+
+
+def _explain_scheduled(analysis: _Analysis, item: Item) -> Explanation:
+    problem = analysis.problem
+    start = analysis.starts[item.key]
+    live = start + item.duration - 1
+    value = analysis.value_of(item.key)
+    when = (
+        f"starts and goes live in {analysis.label(start)}"
+        if item.duration == 1
+        else f"starts in {analysis.label(start)} and goes live in {analysis.label(live)}"
+    )
+    headline = f"{item.key} {when}, adding {format_money(value)} of realized value"
+    details: list[str] = []
+    if item.pin is not None:
+        details.append(f"It is pinned to {analysis.label(item.pin)}.")
+    elif problem.must_select(item):
+        details.append("It must be scheduled (mandatory or required by the scenario).")
+    if start == 0:
+        details.append("It starts in the first phase of the plan.")
+        return Explanation(headline, details)
+    details.extend(_earlier_blockers(analysis, item, start))
+    details.append(_earlier_cost(analysis, item, start))
+    return Explanation(headline, details)
+
+
+def _earlier_blockers(analysis: _Analysis, item: Item, start: int) -> list[str]:
+    """For each earlier start, nearest first, what rules it out; runs of one reason merged."""
+    problem = analysis.problem
+    rest = Load.of(problem, {k: s for k, s in analysis.starts.items() if k != item.key})
+    runs: list[tuple[int, int, str]] = []
+    for t in range(start - 1, -1, -1):
+        why = _start_reason(analysis, rest, item, t)
+        if runs and runs[-1][2] == why:
+            runs[-1] = (t, runs[-1][1], why)
+        else:
+            runs.append((t, t, why))
+    lines = []
+    for first, last, why in runs[:_MOST_RUNS]:
+        span = phase_span(problem, list(range(first, last + 1)))
+        lines.append(f"Not {span}: {why}.")
+    if len(runs) > _MOST_RUNS:
+        first = runs[-1][0]
+        lines.append(
+            f"{phase_span(problem, list(range(first, runs[_MOST_RUNS][1] + 1)))}: "
+            "ruled out as well."
+        )
+    return lines
+
+
+def _start_reason(analysis: _Analysis, rest: Load, item: Item, t: int) -> str:
+    own = start_blockers(analysis.problem, item, t)
+    if own:
+        return own[0]
+    for dep in item.depends_on:
+        end = analysis.starts[dep] + analysis.items[dep].duration - 1
+        if t <= end:
+            return f"it waits for {dep}, which goes live in {analysis.label(end)}"
+    found = bindings(analysis.problem, rest, item, t)
+    if found:
+        return summarize(analysis.problem, {t: found}, limit=REASON_LIMIT)
+    return "it would fit there; the plan is worth more with it where it is"
+
+
+def _earlier_cost(analysis: _Analysis, item: Item, start: int) -> str:
+    problem = analysis.problem
+    floor = analysis.ready_floor(item) or 0
+    allowed = [t for t in problem.allowed_starts(replace(item, pin=None)) if floor <= t < start]
+    if not allowed:
+        return "No earlier start is allowed by its own rules."
+    target = max(allowed)
+    earlier = "one phase earlier" if target == start - 1 else "earlier"
+    items = [replace(it, pin=target) if it.key == item.key else it for it in problem.items]
+    pinned = replace(problem.replace_items(items), force_out=problem.force_out - {item.key})
+    result = _resolve_for_explain(analysis, pinned)
+    where = f"Starting {earlier}, in {analysis.label(target)},"
+    if result is None:
+        return f"{where} could not be costed within the time limit."
+    if result.status == "infeasible":
+        why = f": {result.conflicts[0]}" if result.conflicts else ""
+        return f"{where} is impossible with what must be scheduled{why}."
+    return f"{where} {_consequences(analysis.roadmap, result, item.key)}."
+
+
+def _explain_unscheduled(analysis: _Analysis, item: Item) -> Explanation:
+    problem = analysis.problem
+    reason = analysis.reason(item.key)
+    headline = f"{item.key} is not scheduled: {reason}"
+    details: list[str] = []
+    if item.blocked or not problem.allowed_starts(item):
+        details.append("It cannot be scheduled while that holds, whatever the budget.")
+        return Explanation(headline, details)
+    if item.key in problem.force_out:
+        details.append(f"Drop 'without {item.key}' from the what-if to plan it again.")
+        return Explanation(headline, details)
+    if not analysis.planned:
+        return Explanation(headline, details)
+    forced = replace(problem, force_in=problem.force_in | {item.key})
+    result = _resolve_for_explain(analysis, forced)
+    if result is None:
+        details.append("Forcing it in could not be costed within the time limit.")
+    elif result.status == "infeasible":
+        why = f": {result.conflicts[0]}" if result.conflicts else ""
+        details.append(f"Forcing it in is impossible with what must be scheduled{why}.")
+    else:
+        placed = result.scheduled_item(item.key)
+        at = f" (starting {analysis.label(placed.start_phase)})" if placed else ""
+        details.append(f"Forcing it in{at} {_consequences(analysis.roadmap, result, item.key)}.")
+    details.extend(_room(analysis, item))
+    return Explanation(headline, details)
+
+
+def _resolve_for_explain(analysis: _Analysis, problem: Problem) -> Roadmap | None:
+    seconds = min(analysis.config.time_limit, EXPLAIN_SECONDS)
+    result = resolve(problem, analysis.config, baseline=analysis.starts, seconds=seconds)
+    if result.status in ("optimal", "feasible", "infeasible"):
+        return result
+    return None
+
+
+def _consequences(before: Roadmap, after: Roadmap, key: str) -> str:
+    """`would cost 45,000 of realized value (−1.5%): drops X; moves Y from … to …`."""
+    change: RoadmapDiff = diff_roadmaps(before, after)
+    delta = change.value_change or 0
+    if delta < 0:
+        pct = change.value_change_percent
+        rel = f" ({pct:+.1f}%)".replace("-", "−") if pct is not None else ""
+        head = f"would cost {format_money(-delta)} of realized value{rel}"
+    elif delta > 0:
+        head = f"would add {format_money(delta)} of realized value"
+    else:
+        head = "would leave realized value unchanged"
+    if after.status != "optimal":
+        head += " (best plan found in time)"
+    effects = []
+    dropped = [d.key for d in change.dropped]
+    if dropped:
+        effects.append(f"drops {names(dropped, most=5)}")
+    moved = [m for m in change.moved if m.key != key]
+    if moved:
+        effects.append(
+            "moves "
+            + ", ".join(f"{m.key} to {m.to_label}" for m in moved[:5])
+            + (f" and {len(moved) - 5} more" if len(moved) > 5 else "")
+        )
+    added = [a.key for a in change.added if a.key != key]
+    if added:
+        effects.append(f"brings in {names(added, most=5)}")
+    return head + (": " + "; ".join(effects) if effects else "")
+
+
+def _room(analysis: _Analysis, item: Item) -> list[str]:
+    """How much more budget (or capacity) would make room next to the current plan."""
+    problem = analysis.problem
+    missing = analysis.missing_dependency(item)
+    if missing:
+        return [f"It needs {missing[0]} scheduled first; see explain {missing[0]}."]
+    candidates = analysis.candidates(item)
+    if not candidates:
+        return []
+    options = []
+    for s in candidates:
+        found = bindings(problem, analysis.full, item, s)
+        other = [b for b in found if not b.money]
+        money = sum((b.shortfall for b in found if b.kind == "budget"), Fraction(0))
+        total = sum((b.shortfall for b in found if b.kind == "total"), Fraction(0))
+        options.append((len(other), money + total, s, found))
+    n_other, _, start, found = min(options, key=lambda o: (o[0], o[1], o[2]))
+    if not found:
+        return [f"It fits from {analysis.label(start)} next to the current plan as it is."]
+    where = f"starting {analysis.label(start)}"
+    budget = [b for b in found if b.kind == "budget"]
+    total = [b for b in found if b.kind == "total"]
+    parts = []
+    if budget:
+        extra = sum((b.shortfall for b in budget), Fraction(0))
+        phases = [b.phase for b in budget if b.phase is not None]
+        per = {round(b.shortfall) for b in budget}
+        each = f", {format_money(per.pop())} a phase" if len(per) == 1 and len(budget) > 1 else ""
+        parts.append(f"{format_money(extra)} more budget in {phase_span(problem, phases)}{each}")
+    if total:
+        parts.append(f"{format_money(total[0].shortfall)} more total budget")
+    if n_other:
+        others = [b for b in found if not b.money]
+        parts.extend(_capacity_extra(problem, others))
+    lines = [f"Room for it {where}, without dropping anything: " + "; ".join(parts) + "."]
+    if n_other and (budget or total):
+        lines.append("More budget alone would not make room: capacity binds as well.")
+    elif n_other:
+        lines.append("More budget alone would not make room: capacity binds.")
+    return lines
+
+
+def _capacity_extra(problem: Problem, found: list[Binding]) -> list[str]:
+    out = []
+    for family in sorted({b.family for b in found}, key=lambda f: f[1] or ""):
+        same = [b for b in found if b.family == family]
+        extra = max(int(b.shortfall) for b in same)
+        phases = [b.phase for b in same if b.phase is not None]
+        span = phase_span(problem, phases)
+        if family[1] == SECURITY_REVIEWS:
+            out.append(f"{extra} more security review slot in {span}")
+        else:
+            name = (family[1] or "").replace("_", " ")
+            out.append(f"{name} capacity +{extra} in {span}")
+    return out
