@@ -463,7 +463,7 @@ def _earlier_cost(analysis: _Analysis, item: Item, start: int) -> str:
     floor = analysis.ready_floor(item) or 0
     allowed = [t for t in problem.allowed_starts(replace(item, pin=None)) if floor <= t < start]
     if not allowed:
-        return "No earlier start is allowed by its own rules."
+        return "No earlier start is possible: its own rules and its dependencies rule them out."
     target = max(allowed)
     earlier = "one phase earlier" if target == start - 1 else "earlier"
     items = [replace(it, pin=target) if it.key == item.key else it for it in problem.items]

@@ -156,16 +156,16 @@ def describe(problem: Problem, found: Iterable[Binding]) -> str:
         if cap == 0:
             return f"no security review capacity in {span}"
         return f"no security review slot free in {span}"
-    untouched = all(b.left == b.cap for b in found)
+    too_big = all(b.need > b.cap for b in found)  # too big even for an empty phase
     if kind == "budget":
-        if untouched:
+        if too_big:
             of = f"the {format_money(cap)} budget" if cap is not None else "the budget"
             return f"needs {format_money(need)} a phase, more than {of} of {span}"
         most = "at most " if len(found) > 1 else ""
         of = f" of {format_money(cap)}" if cap is not None else ""
         return f"{span} budget has {most}{format_money(left)} left{of}, needs {format_money(need)}"
     name = (resource or "").replace("_", " ")
-    if untouched:
+    if too_big:
         of = f"the capacity of {cap}" if cap is not None else "its capacity"
         return f"needs {int(need)} {name} a phase, more than {of} in {span}"
     free = "at most " if len(found) > 1 and left else ""
