@@ -53,7 +53,7 @@ def test_frontier_matches_the_knapsack_optimum_at_every_level(seed: int) -> None
 
 
 def test_default_levels_run_from_nothing_required_to_the_unconstrained_spend() -> None:
-    items, problem = knapsack(4)
+    _, problem = knapsack(4)
     open_plan = solve(problem, CONFIG)
     points = frontier(problem, points=5, config=CONFIG)
     assert len(points) == 5
