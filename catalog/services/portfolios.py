@@ -14,6 +14,7 @@ from catalog.services._base import (
     audit,
     changed_fields,
     initiative_rows,
+    normal_key,
     portfolio_mapping,
     require_role,
     settings_row,
@@ -80,20 +81,11 @@ def import_portfolio(
     if mode not in MODES:
         raise ValidationFailed({"mode": f"expected one of {', '.join(MODES)}, got {mode!r}"})
     incoming = _as_mapping(portfolio)
-    try:
-        parsed = parse_portfolio(incoming)
-    except PortfolioError as exc:
-        raise ImportFailed(exc.problems) from exc
     rows = {r.key: r for r in initiative_rows(uow, ws)}
-    order = [spec_to_dict(s) for s in parsed.initiatives]
-    if mode == "merge":  # existing initiatives keep their place; new ones go last
-        by_key = {d["key"]: d for d in order}
-        order = [
-            by_key.pop(key) if key in by_key else spec_to_dict(row_to_spec(row))
-            for key, row in rows.items()
-        ] + list(by_key.values())
+    if mode == "merge":
+        incoming = {**incoming, "initiatives": _merged(incoming.get("initiatives"), rows)}
     try:
-        result = parse_portfolio({**portfolio_to_dict(parsed), "initiatives": order})
+        result = parse_portfolio(incoming)
     except PortfolioError as exc:
         raise ImportFailed(exc.problems) from exc
     summary = _apply(uow, ws, actor, result, rows, mode=mode)
@@ -115,6 +107,28 @@ def import_portfolio(
         )
         uow.commit()
     return summary
+
+
+def _merged(incoming: Any, rows: dict[str, Initiative]) -> Any:
+    """The workspace's initiatives updated by the file's, which may refer to each other.
+
+    Existing initiatives keep their place; new ones follow in the file's order.
+    """
+    if not isinstance(incoming, list):
+        return incoming  # the portfolio rules will say what is wrong with it
+    by_key: dict[str, Any] = {}
+    unkeyed = []
+    for item in incoming:
+        key = item.get("key") if isinstance(item, Mapping) else None
+        if isinstance(key, str) and normal_key(key) not in by_key:
+            by_key[normal_key(key)] = item
+        else:
+            unkeyed.append(item)
+    kept = [
+        by_key.pop(key) if key in by_key else spec_to_dict(row_to_spec(row))
+        for key, row in rows.items()
+    ]
+    return kept + list(by_key.values()) + unkeyed
 
 
 def _apply(
