@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextvars
 import difflib
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -44,8 +45,12 @@ from planner.rules import no_start_reason, phase_label, phase_span, start_blocke
 
 #: Longest reason, in characters.
 REASON_LIMIT = 150
-#: Seconds of re-solving `explain_unscheduled` may spend, all items together.
+#: Seconds of re-solving `explain_unscheduled` may spend, all items together: at most
+#: RESOLVE_BUDGET, and at most RESOLVE_SHARE × the roadmap's own solve time (but never
+#: less than RESOLVE_FLOOR), so explanations cost about as much as the solve itself.
 RESOLVE_BUDGET = 2.0
+RESOLVE_SHARE = 2.0
+RESOLVE_FLOOR = 0.3
 #: Longest single re-solve in `explain_unscheduled`.
 RESOLVE_SECONDS = 0.5
 #: Longest single re-solve in `explain`.
@@ -53,6 +58,7 @@ EXPLAIN_SECONDS = 3.0
 
 _PLANNED = ("optimal", "feasible")
 _MOST_RUNS = 5
+_MOST_NAMES = 3
 # Set while the explainer re-solves, so that the nested solves do not explain in turn.
 _resolving: contextvars.ContextVar[bool] = contextvars.ContextVar("_resolving", default=False)
 
@@ -79,13 +85,18 @@ def explain_unscheduled(
 ) -> dict[str, str]:
     """One line (≤ 150 characters) for each initiative the roadmap leaves out, by key.
 
-    Re-solves (for "lower value than what it would displace") share `time_budget`
-    seconds; `config` sets their workers and seed (default: one worker, seed 0).
-    Called from inside such a re-solve, it returns nothing.
+    Re-solves (for "lower value than what it would displace") happen only when the
+    roadmap is proven optimal and share at most `time_budget` seconds (less for a quick
+    solve: see RESOLVE_SHARE); `config` sets their workers and seed (default: one
+    worker, seed 0). Called from inside such a re-solve, it returns nothing.
     """
     if _resolving.get():
         return {}
-    analysis = _Analysis(problem, roadmap, config=config, time_budget=time_budget)
+    budget = min(time_budget, max(RESOLVE_FLOOR, RESOLVE_SHARE * roadmap.solve_seconds))
+    analysis = _Analysis(problem, roadmap, config=config, time_budget=budget)
+    # A plan not proven optimal in its own time will not be re-solved faster with one
+    # more initiative forced in: describe what binds instead.
+    analysis.resolving_pays = roadmap.status == "optimal"
     return {key: analysis.reason(key) for key in analysis.unscheduled}
 
 
@@ -115,13 +126,34 @@ class _Analysis:
         self._full: Load | None = None
         self._required: set[str] | None = None
         self._earliest: dict[str, int | None] = {}
+        self._committed: Load | None = None
+        self._tight: dict[str, dict[int, list[Binding]]] = {}
+        self._by_value: list[str] | None = None
 
     # --- shared figures
     @property
     def full(self) -> Load:
         if self._full is None:
-            self._full = Load.of(self.problem, self.starts)
+            self._full = Load.of(self.problem, self.starts, items=self.items)
         return self._full
+
+    @property
+    def committed(self) -> Load:
+        """The load of what must be scheduled, at its planned starts."""
+        if self._committed is None:
+            self._committed = Load.of(self.problem, self.starts_of(self.required), items=self.items)
+        return self._committed
+
+    def starts_of(self, keys: set[str]) -> dict[str, int]:
+        return {k: self.starts[k] for k in keys if k in self.starts}
+
+    def full_bindings(self, item: Item, candidates: list[int]) -> dict[int, list[Binding]]:
+        """What `item` would overrun at each candidate start next to the whole plan."""
+        if item.key not in self._tight:
+            self._tight[item.key] = {
+                s: bindings(self.problem, self.full, item, s) for s in candidates
+            }
+        return self._tight[item.key]
 
     @property
     def required(self) -> set[str]:
@@ -171,10 +203,8 @@ class _Analysis:
         candidates = self.candidates(item)
         if not candidates:
             return self._too_late_reason(item)
-        committed = self._closure(
-            [k for k in self.required if k in self.starts] + list(item.depends_on)
-        )
-        base = Load.of(problem, {k: s for k, s in self.starts.items() if k in committed})
+        own = self._closure(list(item.depends_on)) - self.required
+        base = self.committed.plus(problem, self.starts_of(own), items=self.items)
         tight = {s: bindings(problem, base, item, s) for s in candidates}
         if all(tight.values()):
             return "does not fit: " + summarize(problem, tight, limit=REASON_LIMIT - 14)
@@ -236,11 +266,10 @@ class _Analysis:
         )
         live = self.label(ready - 1)
         last = self.label(max(self.problem.allowed_starts(item)))
-        return f"{late} goes live in {live}, after its last allowed start ({last})"
+        return f"waits for {late}, which goes live in {live}; its last allowed start is {last}"
 
     def _displacement_reason(self, item: Item, candidates: list[int]) -> str:
-        problem = self.problem
-        loose = [s for s in candidates if not bindings(problem, self.full, item, s)]
+        loose = [s for s, found in self.full_bindings(item, candidates).items() if not found]
         if loose:
             return (
                 f"fits from {self.label(loose[0])} next to the plan, but the search "
@@ -260,26 +289,31 @@ class _Analysis:
         return self._occupants_reason(item, candidates)
 
     def _occupants_reason(self, item: Item, candidates: list[int]) -> str:
-        """Without a re-solve: name the chosen initiatives that fill what binds."""
-        problem = self.problem
-        tight = {s: bindings(problem, self.full, item, s) for s in candidates}
+        """Without a re-solve: what binds next to the plan, and who uses it."""
+        tight = self.full_bindings(item, candidates)
         found = [b for s in candidates for b in tight[s]]
-        family = max(
-            {b.family for b in found}, key=lambda f: sum(1 for b in found if b.family == f)
-        )
+        counts = Counter(b.family for b in found)
+        family = max(counts, key=lambda f: (counts[f], f[1] or ""))
         same = [b for b in found if b.family == family]
         phases = {b.phase for b in same if b.phase is not None}
-        users = [
-            key
-            for key in sorted(self.starts, key=lambda k: (self.value_of(k), k))
-            if key not in self.required and self._uses(self.items[key], family, phases)
-        ]
-        what = describe(problem, same)
-        if not users:
-            return f"does not fit: {what}"
-        return clip(
-            f"lower value than {names(users)}, which use what it needs: {what}", REASON_LIMIT
-        )
+        users: list[str] = []
+        for key in self.by_value:
+            if key not in self.required and self._uses(self.items[key], family, phases):
+                users.append(key)
+                if len(users) > _MOST_NAMES:
+                    break
+        text = f"does not fit next to the chosen plan: {describe(self.problem, same)}"
+        if users:
+            more = " and others" if len(users) > _MOST_NAMES else ""
+            text += f" (used by {', '.join(users[:_MOST_NAMES])}{more})"
+        return clip(text, REASON_LIMIT)
+
+    @property
+    def by_value(self) -> list[str]:
+        """Scheduled keys, least realized value first."""
+        if self._by_value is None:
+            self._by_value = sorted(self.starts, key=lambda k: (self.value_of(k), k))
+        return self._by_value
 
     def value_of(self, key: str) -> int:
         return self.items[key].realized_value(self.starts[key], self.problem.horizon)
@@ -289,13 +323,13 @@ class _Analysis:
         kind, resource = family
         if kind == "review":
             return item.needs_review and s in phases
-        building = set(range(s, s + d))
-        if kind == "capacity":
-            return bool(item.use(resource or "")) and bool(building & phases)
         if kind == "total":
             return True
-        live = set(range(s + d, self.problem.horizon)) if item.opex else set()
-        return bool(item.capex and building & phases) or bool(live & phases)
+        if kind == "capacity":
+            return bool(item.use(resource or "")) and any(p in phases for p in range(s, s + d))
+        if item.capex and any(p in phases for p in range(s, s + d)):
+            return True
+        return bool(item.opex) and any(p in phases for p in range(s + d, self.problem.horizon))
 
     # --- re-solves
     def can_resolve(self) -> bool:
@@ -423,7 +457,8 @@ def _explain_scheduled(analysis: _Analysis, item: Item) -> Explanation:
 def _earlier_blockers(analysis: _Analysis, item: Item, start: int) -> list[str]:
     """For each earlier start, nearest first, what rules it out; runs of one reason merged."""
     problem = analysis.problem
-    rest = Load.of(problem, {k: s for k, s in analysis.starts.items() if k != item.key})
+    others = {k: s for k, s in analysis.starts.items() if k != item.key}
+    rest = Load.of(problem, others, items=analysis.items)
     runs: list[tuple[int, int, str]] = []
     for t in range(start - 1, -1, -1):
         why = _start_reason(analysis, rest, item, t)

@@ -15,29 +15,76 @@ from fractions import Fraction
 
 from planner.money import format_money
 from planner.problem import SECURITY_REVIEWS, Item, Problem
-from planner.roadmap import spend_by_phase, use_by_phase
 from planner.rules import phase_span
 
 #: Order in which families are preferred when several explain the same starts.
 _KIND_ORDER = {"review": 0, "capacity": 1, "budget": 2, "total": 3}
+#: Longest phase span put first in a sentence.
+_SHORT_SPAN = 24
 
 
 @dataclass(frozen=True)
 class Load:
-    """What a plan uses: spend and resource use per phase, and total spend."""
+    """What a plan uses: spend per phase and in total (in units of 1/`scale`, exact) and
+    resource use per phase (security reviews counted in start phases)."""
 
-    spend: tuple[Fraction, ...]
+    scale: int
+    spend: tuple[int, ...]
     use: tuple[Mapping[str, int], ...]
-    total: Fraction
+    total: int
 
     @classmethod
-    def of(cls, problem: Problem, starts: Mapping[str, int]) -> Load:
-        spend = spend_by_phase(problem, starts)
-        return cls(
-            spend=tuple(spend),
-            use=tuple(use_by_phase(problem, starts)),
-            total=sum(spend, Fraction(0)),
+    def of(
+        cls,
+        problem: Problem,
+        starts: Mapping[str, int],
+        *,
+        items: Mapping[str, Item] | None = None,
+    ) -> Load:
+        empty = cls(
+            scale=problem.money_scale(),
+            spend=(0,) * problem.horizon,
+            use=tuple({} for _ in range(problem.horizon)),
+            total=0,
         )
+        return empty.plus(problem, starts, items=items)
+
+    def plus(
+        self,
+        problem: Problem,
+        starts: Mapping[str, int],
+        *,
+        items: Mapping[str, Item] | None = None,
+    ) -> Load:
+        """This load with the initiatives of `starts` added (`items`: the problem's by key)."""
+        if not starts:
+            return self
+        if items is None:
+            items = {it.key: it for it in problem.items}
+        P, L = problem.horizon, self.scale
+        spend = list(self.spend)
+        use = [dict(u) for u in self.use]
+        total = self.total
+        limited = [r for r in problem.capacity if r != SECURITY_REVIEWS]
+        reviews = SECURITY_REVIEWS in problem.capacity
+        for key, s in starts.items():
+            it = items[key]
+            end = min(s + it.duration, P)
+            share = it.capex * L // it.duration
+            amounts = [(r, it.use(r)) for r in limited]
+            for p in range(s, end):
+                spend[p] += share
+                for r, amount in amounts:
+                    if amount:
+                        use[p][r] = use[p].get(r, 0) + amount
+            opex = it.opex * L
+            if opex:
+                for p in range(end, P):
+                    spend[p] += opex
+            total += share * (end - s) + opex * (P - end)
+            if reviews and it.needs_review:
+                use[s][SECURITY_REVIEWS] = use[s].get(SECURITY_REVIEWS, 0) + 1
+        return Load(scale=L, spend=tuple(spend), use=tuple(use), total=total)
 
 
 @dataclass(frozen=True)
@@ -72,7 +119,7 @@ def item_cost(problem: Problem, item: Item, start: int) -> int:
 def bindings(problem: Problem, load: Load, item: Item, start: int) -> list[Binding]:
     """Every limit `item` would overrun if it started in `start` next to `load`."""
     out: list[Binding] = []
-    P, d = problem.horizon, item.duration
+    P, d, L = problem.horizon, item.duration, load.scale
     if item.needs_review:
         cap = problem.capacity_at(SECURITY_REVIEWS, start)
         if cap is not None:
@@ -83,20 +130,24 @@ def bindings(problem: Problem, load: Load, item: Item, start: int) -> list[Bindi
                         "review", start, SECURITY_REVIEWS, Fraction(1), Fraction(cap - used), cap
                     )
                 )
-    share = item.capex_share()
+    share, opex = item.capex * L // d, item.opex * L
+    limited = [
+        (r, item.use(r), problem.capacity[r])
+        for r in problem.capacity
+        if r != SECURITY_REVIEWS and item.use(r)
+    ]
     for p in range(start, P):
         building = p < start + d
-        need = share if building else Fraction(item.opex)
+        need = share if building else opex
         budget = problem.budget[p]
-        if budget is not None and need > 0 and load.spend[p] + need > budget:
-            out.append(Binding("budget", p, None, need, budget - load.spend[p], budget))
+        if budget is not None and need and load.spend[p] + need > budget * L:
+            left = Fraction(budget * L - load.spend[p], L)
+            out.append(Binding("budget", p, None, Fraction(need, L), left, budget))
         if not building:
             continue
-        for resource in problem.capacity:
-            if resource == SECURITY_REVIEWS:
-                continue
-            amount, cap = item.use(resource), problem.capacity_at(resource, p)
-            if amount and cap is not None:
+        for resource, amount, caps in limited:
+            cap = caps[p]
+            if cap is not None:
                 used = load.use[p].get(resource, 0)
                 if used + amount > cap:
                     out.append(
@@ -105,10 +156,11 @@ def bindings(problem: Problem, load: Load, item: Item, start: int) -> list[Bindi
                         )
                     )
     if problem.total_budget is not None:
-        cost = Fraction(item_cost(problem, item, start))
-        if load.total + cost > problem.total_budget:
-            total = problem.total_budget
-            out.append(Binding("total", None, None, cost, total - load.total, total))
+        cost = item_cost(problem, item, start) * L
+        total = problem.total_budget
+        if load.total + cost > total * L:
+            left = Fraction(total * L - load.total, L)
+            out.append(Binding("total", None, None, Fraction(cost, L), left, total))
     return out
 
 
@@ -163,7 +215,14 @@ def describe(problem: Problem, found: Iterable[Binding]) -> str:
             return f"needs {format_money(need)} a phase, more than {of} of {span}"
         most = "at most " if len(found) > 1 else ""
         of = f" of {format_money(cap)}" if cap is not None else ""
-        return f"{span} budget has {most}{format_money(left)} left{of}, needs {format_money(need)}"
+        if len(span) <= _SHORT_SPAN:
+            return (
+                f"{span} budget has {most}{format_money(left)} left{of}, needs {format_money(need)}"
+            )
+        return (
+            f"needs {format_money(need)} a phase, budget has {most}{format_money(left)} "
+            f"left{of} in {span}"
+        )
     name = (resource or "").replace("_", " ")
     if too_big:
         of = f"the capacity of {cap}" if cap is not None else "its capacity"

@@ -16,8 +16,11 @@ def phase_label(problem: Problem, index: int) -> str:
     return f"phase {index}"
 
 
-def phase_span(problem: Problem, indexes: list[int] | tuple[int, ...] | set[int]) -> str:
-    """Phases in words, runs collapsed: `2027Q1–2027Q3, 2028Q2`."""
+def phase_span(
+    problem: Problem, indexes: list[int] | tuple[int, ...] | set[int], *, most: int = 3
+) -> str:
+    """Phases in words, runs collapsed: `2027Q1–2027Q3, 2028Q2`; past `most` runs,
+    `and N more`."""
     runs: list[tuple[int, int]] = []
     for p in sorted(set(indexes)):
         if runs and runs[-1][1] == p - 1:
@@ -30,6 +33,8 @@ def phase_span(problem: Problem, indexes: list[int] | tuple[int, ...] | set[int]
             parts.append(phase_label(problem, a))
         else:
             parts.append(f"{phase_label(problem, a)}–{phase_label(problem, b)}")
+    if len(parts) > most:
+        return ", ".join(parts[:most]) + f" and {len(parts) - most} more"
     return ", ".join(parts)
 
 

@@ -1,5 +1,11 @@
+from planner.config import SolverConfig
 from planner.diff import diff_roadmaps
+from planner.portfolio import load_portfolio
+from planner.problem import build_problem
 from planner.roadmap import assemble
+from planner.scenario import apply
+from planner.solve import solve
+from planner.validate import check_roadmap
 from tests.planner.factories import make_problem
 
 ITEMS = [
@@ -104,3 +110,18 @@ def test_horizons_of_different_length_compare_phase_by_phase() -> None:
     assert diff.phases[-1].before == 0
     assert diff.phases[-1].after == 5
     assert diff.value_change == 60
+
+
+def test_whatif_on_the_demo_a_smaller_budget_never_adds_value() -> None:
+    config = SolverConfig(time_limit=5, workers=1, seed=0)
+    base = build_problem(load_portfolio("catalog/data/demo.yaml"))
+    cut = apply(base, "budget-20%")
+    before, after = solve(base, config), solve(cut, config)
+    assert check_roadmap(cut, after) == []
+    assert after.objective <= before.bound
+    diff = diff_roadmaps(before, after)
+    assert diff.value_change == after.objective - before.objective
+    if diff.value_change:
+        assert any(line.startswith("Realized value −") for line in diff.lines())
+    for dropped in diff.dropped:
+        assert dropped.reason == next(u.reason for u in after.unscheduled if u.key == dropped.key)

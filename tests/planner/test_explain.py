@@ -95,7 +95,9 @@ def test_dependency_going_live_too_late() -> None:
         ]
     )
     _, reasons = reasons_of(problem)
-    assert reasons["B"] == "A goes live in 2027Q4, after its last allowed start (2027Q3)"
+    assert (
+        reasons["B"] == "waits for A, which goes live in 2027Q4; its last allowed start is 2027Q3"
+    )
 
 
 def test_does_not_fit_next_to_what_must_be_scheduled_budget() -> None:
@@ -168,7 +170,10 @@ def test_without_time_for_resolves_the_items_filling_what_binds_are_named() -> N
         budget=100,
     )
     _, reasons = reasons_of(problem, time_budget=0)
-    assert reasons["B"].startswith("lower value than A, which use what it needs: 2027Q1 budget")
+    assert reasons["B"] == (
+        "does not fit next to the chosen plan: 2027Q1 budget has 0 left of 100, needs 100 "
+        "(used by A)"
+    )
 
 
 def test_reasons_are_short_even_for_long_chains() -> None:
