@@ -5,7 +5,11 @@ It imports neither SQLAlchemy nor Slack; `catalog` builds Problems from a worksp
 """
 
 from planner.config import Progress, SolverConfig
+from planner.diff import RoadmapDiff, diff_roadmaps
 from planner.errors import PlannerError, PortfolioError, ScenarioError
+from planner.explain import Explanation, explain, explain_unscheduled
+from planner.frontier import FrontierPoint, frontier
+from planner.money import format_money, parse_money
 from planner.portfolio import (
     InitiativeSpec,
     Portfolio,
@@ -16,10 +20,14 @@ from planner.portfolio import (
 )
 from planner.problem import Item, Problem, build_problem
 from planner.roadmap import Roadmap
+from planner.scenario import Transform, parse_whatif
+from planner.scenario import apply as apply_scenario
 from planner.solve import solve
 from planner.validate import check_roadmap, check_starts
 
 __all__ = [
+    "Explanation",
+    "FrontierPoint",
     "InitiativeSpec",
     "Item",
     "PlannerError",
@@ -28,14 +36,24 @@ __all__ = [
     "Problem",
     "Progress",
     "Roadmap",
+    "RoadmapDiff",
     "ScenarioError",
     "SolverConfig",
+    "Transform",
+    "apply_scenario",
     "build_problem",
     "check_roadmap",
     "check_starts",
+    "diff_roadmaps",
     "dump_portfolio",
+    "explain",
+    "explain_unscheduled",
+    "format_money",
+    "frontier",
     "load_portfolio",
+    "parse_money",
     "parse_portfolio",
+    "parse_whatif",
     "portfolio_to_dict",
     "solve",
 ]
