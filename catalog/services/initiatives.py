@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from catalog.domain import (
     ACTION_ROLES,
@@ -159,7 +160,13 @@ def propose(
         key=spec.key,
         after=spec_to_dict(spec),
     )
-    uow.commit()
+    try:
+        uow.commit()
+    except IntegrityError as exc:  # a concurrent proposal took the same key first
+        uow.rollback()
+        raise ValidationFailed(
+            {"key": f"{spec.key} was taken by another proposal a moment ago; submit again"}
+        ) from exc
     return initiative_view(row)
 
 

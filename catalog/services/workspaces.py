@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from catalog.domain import ADMIN, MEMBER, ROLES, Actor
 from catalog.errors import NotFound, ValidationFailed
@@ -33,8 +34,12 @@ def ensure_workspace(uow: UnitOfWork, *, team_id: str, name: str | None = None) 
         raise ValidationFailed({"team_id": "a workspace needs a team id"})
     row = uow.session.scalar(select(WorkspaceRow).where(WorkspaceRow.team_id == team_id))
     if row is None:
-        row = create_workspace(uow, team_id=team_id, name=name)
-        uow.commit()
+        try:
+            row = create_workspace(uow, team_id=team_id, name=name)
+            uow.commit()
+        except IntegrityError:  # another process set it up at the same moment
+            uow.rollback()
+            return workspace_view(workspace_row(uow, team_id))
     elif name and name != row.name:
         audit(
             uow,

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from catalog import services
-from catalog.errors import StaleVersion
+from catalog.errors import StaleVersion, ValidationFailed
 from catalog.models import AuditEntry, Workspace
 from catalog.uow import UnitOfWork
 from tests.catalog.conftest import audit_count, count_rows
@@ -94,3 +94,47 @@ def test_a_concurrent_change_is_refused_at_commit(uow, team):
     assert view.version == 2
     assert audit_count(uow) == before + 1  # only the winner's entry
     assert count_rows(uow, AuditEntry, actor="U-ADMIN") == 0
+
+
+def _before_first_flush(unit, action):
+    """Run `action` (another writer) just before `unit` first writes anything."""
+    ran = []
+
+    @event.listens_for(unit.session, "before_flush")
+    def other_writer_first(session, flush_context, instances):
+        if not ran:
+            ran.append(True)
+            action()
+
+    return ran
+
+
+def test_two_proposals_racing_for_a_key(uow, team):
+    idea = {"title": "Idea", "category": "social", "duration": 1, "value": 1}
+
+    def fast():
+        with uow() as u:
+            assert services.propose(u, actor=team.other, team_id=team.id, fields=idea).key == (
+                "SOC-1"
+            )
+
+    with uow() as slow:
+        ran = _before_first_flush(slow, fast)
+        with pytest.raises(ValidationFailed, match="SOC-1 was taken by another proposal"):
+            services.propose(slow, actor=team.member, team_id=team.id, fields=idea)
+    assert ran
+    with uow() as u:
+        assert services.propose(u, actor=team.member, team_id=team.id, fields=idea).key == "SOC-2"
+
+
+def test_two_processes_setting_up_one_workspace(uow):
+    def fast():
+        with uow() as u:
+            services.ensure_workspace(u, team_id="T-RACE", name="first")
+
+    with uow() as slow:
+        ran = _before_first_flush(slow, fast)
+        view = services.ensure_workspace(slow, team_id="T-RACE", name="second")
+    assert ran
+    assert view.name == "first"
+    assert count_rows(uow, Workspace, team_id="T-RACE") == 1
