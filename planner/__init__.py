@@ -1,14 +1,16 @@
 """Townhall's planner: a pure function from a frozen Problem to a Roadmap.
 
 It imports neither SQLAlchemy nor Slack; `catalog` builds Problems from a workspace and
-`bot` renders the Roadmaps.
+`bot` renders the Roadmaps. `planner.explain.explain` and `planner.frontier.frontier`
+are reached through their modules (a package-level function of the same name would
+hide the module).
 """
 
 from planner.config import Progress, SolverConfig
 from planner.diff import RoadmapDiff, diff_roadmaps
 from planner.errors import PlannerError, PortfolioError, ScenarioError
-from planner.explain import Explanation, explain, explain_unscheduled
-from planner.frontier import FrontierPoint, frontier
+from planner.explain import Explanation, explain_unscheduled
+from planner.frontier import FrontierPoint
 from planner.money import format_money, parse_money
 from planner.portfolio import (
     InitiativeSpec,
@@ -46,10 +48,8 @@ __all__ = [
     "check_starts",
     "diff_roadmaps",
     "dump_portfolio",
-    "explain",
     "explain_unscheduled",
     "format_money",
-    "frontier",
     "load_portfolio",
     "parse_money",
     "parse_portfolio",
