@@ -13,9 +13,12 @@ most specific reason first:
 6. it cannot start after its dependencies go live within its own rules;
 7. it does not fit next to what must be scheduled (mandatory, pinned, forced in and what
    they depend on): which budget, capacity or review slot binds;
-8. otherwise it fits but only by displacing chosen initiatives of higher value: found by
-   re-solving with it forced in (short, time-boxed solves, which stop when they cannot
-   prove optimality quickly); without a re-solve, the initiatives filling what binds.
+8. otherwise room for it must be made: "lower value than what it would displace: X, Y",
+   found by re-solving with it forced in (only for a roadmap proven optimal; short
+   solves sharing a time budget about the size of the solve itself, stopping at the
+   first that proves nothing). Without a re-solve: "does not fit next to the chosen
+   plan" with what binds and who uses it; and if it would fit after all (a plan not
+   proven optimal), that the search stopped before adding it.
 
 `explain(problem, roadmap, key)` answers `explain KEY` with a headline and details: for a
 scheduled initiative, what rules out each earlier start and what starting one phase
@@ -129,6 +132,7 @@ class _Analysis:
         self._committed: Load | None = None
         self._tight: dict[str, dict[int, list[Binding]]] = {}
         self._by_value: list[str] | None = None
+        self._forced: dict[str, Roadmap] = {}
 
     # --- shared figures
     @property
@@ -335,11 +339,19 @@ class _Analysis:
     def can_resolve(self) -> bool:
         return self.resolving_pays and self.deadline - time.perf_counter() > 0.05
 
+    def forced_in(self, item: Item) -> Roadmap:
+        """The roadmap re-solved with `item` forced in, keeping what it can (cached)."""
+        if item.key not in self._forced:
+            seconds = min(self.resolve_seconds, self.deadline - time.perf_counter())
+            forced = replace(self.problem, force_in=self.problem.force_in | {item.key})
+            self._forced[item.key] = resolve(
+                forced, self.config, baseline=self.starts, seconds=seconds
+            )
+        return self._forced[item.key]
+
     def resolve_forced_in(self, item: Item) -> Roadmap | None:
-        """The roadmap with `item` forced in; None if it is not trustworthy (not optimal)."""
-        seconds = min(self.resolve_seconds, self.deadline - time.perf_counter())
-        forced = replace(self.problem, force_in=self.problem.force_in | {item.key})
-        result = resolve(forced, self.config, baseline=self.starts, seconds=seconds)
+        """`forced_in`, or None when it is not proven (then no more re-solves are tried)."""
+        result = self.forced_in(item)
         if result.status in ("optimal", "infeasible"):
             return result
         self.resolving_pays = False
@@ -471,11 +483,8 @@ def _earlier_blockers(analysis: _Analysis, item: Item, start: int) -> list[str]:
         span = phase_span(problem, list(range(first, last + 1)))
         lines.append(f"Not {span}: {why}.")
     if len(runs) > _MOST_RUNS:
-        first = runs[-1][0]
-        lines.append(
-            f"{phase_span(problem, list(range(first, runs[_MOST_RUNS][1] + 1)))}: "
-            "ruled out as well."
-        )
+        first, last = runs[-1][0], runs[_MOST_RUNS][1]
+        lines.append(f"Not {phase_span(problem, list(range(first, last + 1)))} either.")
     return lines
 
 
@@ -526,8 +535,9 @@ def _explain_unscheduled(analysis: _Analysis, item: Item) -> Explanation:
         return Explanation(headline, details)
     if not analysis.planned:
         return Explanation(headline, details)
-    forced = replace(problem, force_in=problem.force_in | {item.key})
-    result = _resolve_for_explain(analysis, forced)
+    result: Roadmap | None = analysis.forced_in(item)
+    if result is not None and result.status not in (*_PLANNED, "infeasible"):
+        result = None
     if result is None:
         details.append("Forcing it in could not be costed within the time limit.")
     elif result.status == "infeasible":
