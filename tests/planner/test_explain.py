@@ -303,3 +303,19 @@ def test_explain_unknown_key_is_an_error_naming_it() -> None:
         ScenarioError, match=r"there is no initiative SOC-8 \(did you mean SOC-7\?\)"
     ):
         explain(problem, roadmap, "SOC-8", config=CONFIG)
+
+
+def test_a_plan_not_proven_optimal_that_missed_room_says_so() -> None:
+    problem = make_problem([{"key": "A", "capex": 10}, {"key": "B", "capex": 10}], budget=100)
+    roadmap = assemble(problem, {"A": 0}, status="feasible", solver="test", seconds=1)
+    reasons = explain_unscheduled(problem, roadmap)
+    assert reasons == {
+        "B": "fits from 2027Q1 next to the plan, but the search stopped before adding it"
+    }
+
+
+def test_a_plan_not_proven_optimal_is_not_re_solved() -> None:
+    problem = make_problem(TWO, phases=1, budget=100)
+    roadmap = assemble(problem, {"A": 0}, status="feasible", solver="test", seconds=1)
+    reasons = explain_unscheduled(problem, roadmap, time_budget=60)
+    assert reasons["B"].startswith("does not fit next to the chosen plan: 2027Q1 budget")
