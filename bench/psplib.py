@@ -18,9 +18,10 @@ Zero-duration activities other than the source and the sink would not fit this m
 (the model needs `d ≥ 1`), so reading one raises `ValueError`; none of the 480 j30
 instances has one (a test checks that).
 
-The horizon is kept as small as is safe, because it drives model size: a serial
-schedule-generation scheme with a few priority rules gives a feasible schedule, whose
-makespan `UB` bounds the optimum, and `P = UB + 1`.
+The horizon is kept as small as is safe, because it drives model size: a feasible
+schedule from `bench.sgs` (serial schedule generation with priority rules, seeded
+biased sampling and forward-backward improvement) has a makespan `UB` that bounds the
+optimum, and `P = UB + 1`.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.sgs import Network, good_schedule
 from planner.portfolio import Calendar, InitiativeSpec, Portfolio
 
 _START = dt.date(2027, 1, 1)
@@ -80,7 +82,7 @@ class SchedulingInstance:
     project: Project
     portfolio: Portfolio
     optimum: int | None  # proven optimal makespan
-    heuristic_makespan: int  # the serial schedule's makespan; the horizon is this + 1
+    heuristic_makespan: int  # the heuristic schedule's makespan; the horizon is this + 1
 
     @property
     def sink_key(self) -> str:
@@ -170,83 +172,24 @@ def read_optima(path: Path) -> dict[str, int]:
 # --------------------------------------------------------------------------- horizon
 
 
-def serial_schedule(project: Project, order: Sequence[int]) -> dict[int, int]:
-    """Start times from the serial schedule-generation scheme.
-
-    Activities are taken in `order` (which must list every job after its predecessors)
-    and each starts at the earliest time its predecessors have finished and every
-    resource has room for its whole duration.
-    """
-    preds = project.predecessors()
-    limit = sum(a.duration for a in project.activities) + 1
-    used = [[0] * limit for _ in project.capacities]
-    start: dict[int, int] = {}
-    for number in order:
-        act = project.activity(number)
-        t = max((start[p] + project.activity(p).duration for p in preds[number]), default=0)
-        while not all(
-            used[k][u] + need <= cap
-            for k, (need, cap) in enumerate(zip(act.requests, project.capacities, strict=True))
-            if need
-            for u in range(t, t + act.duration)
-        ):
-            t += 1
-        for k, need in enumerate(act.requests):
-            for u in range(t, t + act.duration):
-                used[k][u] += need
-        start[number] = t
-    return start
+def network(project: Project) -> Network:
+    """The project as `bench.sgs` reads it: activity `j` at index `j − 1`."""
+    for act in project.activities:
+        for k, (need, cap) in enumerate(zip(act.requests, project.capacities, strict=True)):
+            if need > cap:
+                raise ValueError(f"job {act.number} needs {need} of R {k + 1}, which has {cap}")
+    return Network(
+        durations=tuple(a.duration for a in project.activities),
+        requests=tuple(a.requests for a in project.activities),
+        capacities=project.capacities,
+        successors=tuple(tuple(s - 1 for s in a.successors) for a in project.activities),
+    )
 
 
-def _priority_orders(project: Project) -> Iterable[list[int]]:
-    """Precedence-feasible activity lists, one per classic priority rule."""
-    preds = project.predecessors()
-    acts = project.activities
-    early: dict[int, int] = {}
-    for a in acts:  # job numbers are topologically ordered in PSPLIB files
-        early[a.number] = max(
-            (early[p] + project.activity(p).duration for p in preds[a.number]), default=0
-        )
-    horizon = max(early[a.number] + a.duration for a in acts)
-    late_finish: dict[int, int] = {}
-    for a in reversed(acts):
-        late_finish[a.number] = min(
-            (late_finish[s] - project.activity(s).duration for s in a.successors),
-            default=horizon,
-        )
-    below: dict[int, set[int]] = {}
-    for a in reversed(acts):
-        below[a.number] = set(a.successors).union(*(below[s] for s in a.successors))
-    rules: dict[str, Callable[[Activity], tuple]] = {
-        "latest finish": lambda a: (late_finish[a.number], a.number),
-        "latest start": lambda a: (late_finish[a.number] - a.duration, a.number),
-        "slack": lambda a: (late_finish[a.number] - a.duration - early[a.number], a.number),
-        "most successors": lambda a: (-len(below[a.number]), a.number),
-        "rank weight": lambda a: (
-            -(a.duration + sum(project.activity(s).duration for s in a.successors)),
-            a.number,
-        ),
-    }
-    for rule in rules.values():
-        done: set[int] = set()
-        order: list[int] = []
-        while len(order) < len(acts):
-            ready = [a for a in acts if a.number not in done and set(preds[a.number]) <= done]
-            chosen = min(ready, key=rule)
-            order.append(chosen.number)
-            done.add(chosen.number)
-        yield order
-
-
-def heuristic_schedule(project: Project) -> dict[int, int]:
-    """The shortest serial schedule over a few priority rules (a valid makespan bound)."""
-    best: dict[int, int] | None = None
-    for order in _priority_orders(project):
-        start = serial_schedule(project, order)
-        if best is None or start[project.sink.number] < best[project.sink.number]:
-            best = start
-    assert best is not None
-    return best
+def heuristic_schedule(project: Project, *, seed: int = 0) -> dict[int, int]:
+    """Start time of each job (by number) in a short feasible schedule (`bench.sgs`)."""
+    start = good_schedule(network(project), seed=seed)
+    return {a.number: start[a.number - 1] for a in project.activities}
 
 
 # --------------------------------------------------------------------------- mapping

@@ -65,11 +65,18 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 
 def _check(result: Result) -> Text:
-    if result.valid:
-        return Text("ok", style="green")
-    first = result.errors[0]
-    more = f" (+{len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
-    return Text(f"ERROR: {first}{more}", style="bold red")
+    if not result.valid:
+        first = result.errors[0]
+        more = f" (+{len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
+        return Text(f"ERROR: {first}{more}", style="bold red")
+    notes = []
+    if not result.planned:
+        notes.append(f"no roadmap: CP-SAT {result.status}")
+    if result.greedy_missing:
+        notes.append(f"greedy: no plan ({result.greedy_missing} mandatory left out)")
+    if notes:
+        return Text("; ".join(notes), style="yellow")
+    return Text("ok", style="green")
 
 
 def row(result: Result) -> list[str | Text]:
@@ -195,6 +202,9 @@ def _psplib(family: str, results: list[Result], total: int) -> Verdict:
         f"({_pct(share, 1)}), mean excess {_pct(mean(excess)) if excess else '—'} "
         "(target: optimal on ≥ 95%)"
     )
+    no_greedy = sum(1 for r in results if r.greedy_missing)
+    if no_greedy:
+        text += f"; greedy found no plan within the horizon on {no_greedy}"
     if errors:
         text += f"; {errors} with errors"
     return Verdict("psplib", family, text, share >= 0.95 and not errors)

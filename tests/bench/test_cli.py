@@ -55,7 +55,8 @@ def test_the_json_holds_consistent_figures_for_every_instance(smoke):
     for r in results.values():
         assert r["errors"] == [], r["name"]
         assert r["value"] is not None and r["value"] <= r["bound"]
-        assert r["greedy_value"] is not None
+        # the greedy either planned or, its documented best effort, left must-haves out
+        assert (r["greedy_value"] is None) == (r["greedy_missing"] > 0), r["name"]
     gen = results["gen-12x4-s1"]
     assert (gen["items"], gen["phases"]) == (12, 4)
     assert gen["build_seconds"] is not None and gen["peak_mb"] > 0

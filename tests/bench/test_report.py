@@ -78,3 +78,15 @@ def test_samples_spread_over_each_family(bench_data):
         suites=("psplib",), data=bench_data, sample=1, all_psplib=True, demo=None
     )
     assert len(everything) == 480
+
+
+def test_a_search_without_a_plan_is_shown_as_such_and_is_not_a_broken_rule():
+    lost = Result("psplib", "j30", "j3025_1", items=31, phases=100, status="unknown",
+                  reference=93, horizon=100, greedy_missing=4)  # fmt: skip
+    assert lost.valid and not lost.planned
+    check = row(lost)[-1]
+    assert str(check) == "no roadmap: CP-SAT unknown; greedy: no plan (4 mandatory left out)"
+    assert _verdict([lost], "j30").met is False
+    broken = Result("mknap", "mknapcb1", "x", status="feasible", value=1, bound=1,
+                    errors=["CP-SAT: r0 over capacity", "greedy: y"])  # fmt: skip
+    assert str(row(broken)[-1]) == "ERROR: CP-SAT: r0 over capacity (+1 more)"
