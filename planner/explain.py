@@ -96,10 +96,15 @@ def explain_unscheduled(
     if _resolving.get():
         return {}
     budget = min(time_budget, max(RESOLVE_FLOOR, RESOLVE_SHARE * roadmap.solve_seconds))
-    analysis = _Analysis(problem, roadmap, config=config, time_budget=budget)
     # A plan not proven optimal in its own time will not be re-solved faster with one
     # more initiative forced in: describe what binds instead.
-    analysis.resolving_pays = roadmap.status == "optimal"
+    analysis = _Analysis(
+        problem,
+        roadmap,
+        config=config,
+        time_budget=budget,
+        resolve=roadmap.status == "optimal",
+    )
     return {key: analysis.reason(key) for key in analysis.unscheduled}
 
 
@@ -114,6 +119,7 @@ class _Analysis:
         config: SolverConfig | None,
         time_budget: float,
         resolve_seconds: float = RESOLVE_SECONDS,
+        resolve: bool = True,
     ) -> None:
         self.problem = problem
         self.roadmap = roadmap
@@ -124,7 +130,7 @@ class _Analysis:
         self.config = config or SolverConfig(workers=1, seed=0)
         self.deadline = time.perf_counter() + time_budget
         self.resolve_seconds = resolve_seconds
-        self.resolving_pays = True  # set False once a re-solve cannot prove optimality
+        self.resolving_pays = resolve  # False once a re-solve cannot prove optimality
         self._reasons: dict[str, str] = {}
         self._full: Load | None = None
         self._required: set[str] | None = None
