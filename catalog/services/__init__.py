@@ -5,18 +5,15 @@ its audit entries and commits, all in one transaction. Results are frozen views.
 """
 
 from catalog.services.audit import audit_trail
-from catalog.services.initiatives import (
+from catalog.services.decisions import (
     advance,
     approve,
-    edit,
-    get_initiative,
-    list_initiatives,
-    propose,
     record_review,
     reject,
     request_changes,
     withdraw,
 )
+from catalog.services.initiatives import edit, get_initiative, list_initiatives, propose
 from catalog.services.planning import get_settings, update_settings
 from catalog.services.portfolios import (
     demo_path,

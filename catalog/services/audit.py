@@ -7,7 +7,8 @@ from sqlalchemy import select
 from catalog.domain import ADMIN, PMO, Actor
 from catalog.errors import ValidationFailed
 from catalog.models import AuditEntry
-from catalog.services._base import normal_key, require_role, workspace_row
+from catalog.services._access import require_role
+from catalog.services._lookup import normal_key, workspace_row
 from catalog.services._rows import audit_view
 from catalog.uow import UnitOfWork
 from catalog.views import AuditView

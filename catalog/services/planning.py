@@ -7,17 +7,10 @@ from typing import Any
 
 from catalog.domain import ADMIN, PMO, SECURITY, Actor
 from catalog.errors import StaleVersion, ValidationFailed
-from catalog.services._base import (
-    audit,
-    changed_fields,
-    check_workspace,
-    parse_or_fail,
-    portfolio_mapping,
-    require_role,
-    settings_row,
-    workspace_for,
-    workspace_row,
-)
+from catalog.services._access import check_workspace, require_role
+from catalog.services._audit import audit, changed_fields
+from catalog.services._lookup import portfolio_mapping, settings_row, workspace_for, workspace_row
+from catalog.services._problems import parse_or_fail
 from catalog.services._rows import apply_settings, settings_to_dict, settings_view
 from catalog.uow import UnitOfWork
 from catalog.views import SettingsView

@@ -10,13 +10,12 @@ from typing import Any
 from catalog.domain import ADMIN, PMO, Actor
 from catalog.errors import ImportFailed, ValidationFailed
 from catalog.models import Initiative
-from catalog.services._base import (
-    audit,
-    changed_fields,
+from catalog.services._access import require_role
+from catalog.services._audit import audit, changed_fields
+from catalog.services._lookup import (
     initiative_rows,
     normal_key,
     portfolio_mapping,
-    require_role,
     settings_row,
     workspace_for,
     workspace_row,

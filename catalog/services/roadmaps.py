@@ -8,13 +8,9 @@ from catalog.domain import ADMIN, APPROVED, APPROVER, SCHEDULED, Actor, next_sta
 from catalog.errors import NotFound, ValidationFailed
 from catalog.models import Initiative, RoadmapRecord, utcnow
 from catalog.models import Workspace as WorkspaceRow
-from catalog.services._base import (
-    audit,
-    check_workspace,
-    require_role,
-    workspace_for,
-    workspace_row,
-)
+from catalog.services._access import check_workspace, require_role
+from catalog.services._audit import audit
+from catalog.services._lookup import workspace_for, workspace_row
 from catalog.services._rows import roadmap_view
 from catalog.uow import UnitOfWork
 from catalog.views import RoadmapView

@@ -9,15 +9,9 @@ from catalog.domain import ADMIN, MEMBER, ROLES, Actor
 from catalog.errors import NotFound, ValidationFailed
 from catalog.models import RoleGrant
 from catalog.models import Workspace as WorkspaceRow
-from catalog.services._base import (
-    SYSTEM,
-    audit,
-    create_workspace,
-    require_role,
-    roles_of_user,
-    workspace_for,
-    workspace_row,
-)
+from catalog.services._access import require_role, roles_of_user
+from catalog.services._audit import audit
+from catalog.services._lookup import SYSTEM, create_workspace, workspace_for, workspace_row
 from catalog.services._rows import grant_view, workspace_view
 from catalog.uow import UnitOfWork
 from catalog.views import RoleGrantView, WorkspaceView

@@ -9,7 +9,7 @@ import pytest
 from catalog import services
 from catalog.domain import Actor
 from catalog.errors import NotFound, PermissionDenied, ValidationFailed
-from catalog.services._base import default_start
+from catalog.services._lookup import default_start
 from tests.catalog.conftest import audit_count
 
 

@@ -1,0 +1,133 @@
+"""Finding (and setting up) a workspace and its rows; every query filters by workspace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+
+from catalog.domain import Actor
+from catalog.errors import NotFound, StaleVersion
+from catalog.models import Initiative, PlanningSettings
+from catalog.models import Workspace as WorkspaceRow
+from catalog.services._audit import audit
+from catalog.services._rows import row_to_spec, settings_to_dict, spec_to_dict
+from catalog.uow import UnitOfWork
+
+#: Who creates workspaces and their default settings in the audit trail.
+SYSTEM = Actor.operator("townhall")
+DEFAULT_PHASES = 8
+
+
+def find_workspace(uow: UnitOfWork, team_id: str) -> WorkspaceRow | None:
+    return uow.session.scalar(select(WorkspaceRow).where(WorkspaceRow.team_id == team_id))
+
+
+def workspace_row(uow: UnitOfWork, team_id: str) -> WorkspaceRow:
+    row = find_workspace(uow, team_id)
+    if row is None:
+        raise NotFound("workspace", team_id)
+    return row
+
+
+def workspace_for(uow: UnitOfWork, team_id: str, actor: Actor) -> WorkspaceRow:
+    """The workspace a write goes to; the operator's writes set up a missing one."""
+    row = find_workspace(uow, team_id)
+    if row is None:
+        if not actor.is_operator:
+            raise NotFound("workspace", team_id)
+        row = create_workspace(uow, team_id=team_id)
+    return row
+
+
+def default_start(today: dt.date) -> dt.date:
+    """The first day of the quarter after `today`: where a new workspace's calendar begins."""
+    month = (today.month - 1) // 3 * 3 + 4
+    return dt.date(today.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def create_workspace(uow: UnitOfWork, *, team_id: str, name: str | None = None) -> WorkspaceRow:
+    """Add a workspace and its default planning settings to the transaction (no commit)."""
+    row = WorkspaceRow(team_id=team_id, name=name or team_id)
+    uow.session.add(row)
+    uow.session.flush()
+    settings = PlanningSettings(
+        workspace_id=row.id,
+        name=name or "Portfolio",
+        calendar_start=default_start(dt.datetime.now(dt.UTC).date()),
+        phase_kind="quarter",
+        phases=DEFAULT_PHASES,
+        tollgates=None,
+        freeze=[],
+        fiscal_year_start=1,
+        budget_per_phase=None,
+        budget_total=None,
+        capacity={},
+        policy_review=[],
+        policy_forbid=[],
+        updated_by=str(SYSTEM),
+    )
+    uow.session.add(settings)
+    uow.session.flush()
+    audit(uow, row, SYSTEM, action="workspace.create", entity="workspace", key=team_id)
+    audit(
+        uow,
+        row,
+        SYSTEM,
+        action="settings.create",
+        entity="settings",
+        after=settings_to_dict(settings),
+    )
+    return row
+
+
+def settings_row(uow: UnitOfWork, ws: WorkspaceRow) -> PlanningSettings:
+    row = uow.session.get(PlanningSettings, ws.id)
+    if row is None:  # ensure_workspace always writes one; only a damaged database lacks it
+        raise NotFound("planning settings for workspace", ws.team_id)
+    return row
+
+
+def initiative_rows(uow: UnitOfWork, ws: WorkspaceRow) -> list[Initiative]:
+    query = (
+        select(Initiative)
+        .where(Initiative.workspace_id == ws.id)
+        .order_by(Initiative.position, Initiative.id)
+    )
+    return list(uow.session.scalars(query))
+
+
+def normal_key(key: str) -> str:
+    return key.strip().upper()
+
+
+def initiative_row(uow: UnitOfWork, ws: WorkspaceRow, key: str) -> Initiative:
+    query = select(Initiative).where(
+        Initiative.workspace_id == ws.id, Initiative.key == normal_key(key)
+    )
+    row = uow.session.scalar(query)
+    if row is None:
+        raise NotFound("initiative", normal_key(key))
+    return row
+
+
+def next_position(uow: UnitOfWork, ws: WorkspaceRow) -> int:
+    query = select(func.max(Initiative.position)).where(Initiative.workspace_id == ws.id)
+    top = uow.session.scalar(query)
+    return 0 if top is None else top + 1
+
+
+def portfolio_mapping(uow: UnitOfWork, ws: WorkspaceRow) -> dict[str, Any]:
+    """The workspace as a version 1 portfolio mapping: settings plus every initiative."""
+    data = settings_to_dict(settings_row(uow, ws))
+    data["initiatives"] = [spec_to_dict(row_to_spec(r)) for r in initiative_rows(uow, ws)]
+    return data
+
+
+def check_version(row: Initiative, version: int | None) -> None:
+    """Refuse a write based on a version of the initiative that is no longer current."""
+    if version is not None and version != row.version:
+        raise StaleVersion(
+            row.key, expected=version, current=row.version, changed_by=row.updated_by
+        )
