@@ -141,6 +141,11 @@ def _generated(family: str, results: list[Result]) -> Verdict:
     if peaks:
         figures.append(f"peak memory max {_num(max(peaks), 0)} MB")
     figures.append(f"valid {len(results) - errors}/{len(results)}")
+    if len(solved) < len(results):
+        figures.append(f"no roadmap on {len(results) - len(solved)}")
+    unbounded = sum(1 for r in solved if r.bound is None)
+    if unbounded:
+        figures.append(f"no CP-SAT bound on {unbounded} (the greedy plan was kept)")
     met: bool | None = None
     if family == "200x12":
         met = (
@@ -183,6 +188,9 @@ def _mknap(family: str, results: list[Result], total: int) -> Verdict:
         f"{family} ({len(results)} of {total}): mean gap to best-known {_pct(mean(gaps), 3)}, "
         f"worst {_pct(max(gaps), 3)}, proved optimal {proved}"
     )
+    unsolved = sum(1 for r in results if r.value is None)
+    if unsolved:
+        text += f", no roadmap on {unsolved} (counted as 100%)"
     met = None
     if target is not None:
         met = mean(gaps) <= target and not errors
@@ -199,9 +207,12 @@ def _psplib(family: str, results: list[Result], total: int) -> Verdict:
     excess = [r.reference_gap for r in results if r.reference_gap is not None]
     text = (
         f"{family} ({len(results)} of {total}): optimal makespan on {hits} "
-        f"({_pct(share, 1)}), mean excess {_pct(mean(excess)) if excess else '—'} "
+        f"({_pct(share, 1)}), mean excess where solved {_pct(mean(excess)) if excess else '—'} "
         "(target: optimal on ≥ 95%)"
     )
+    unsolved = sum(1 for r in results if r.makespan is None)
+    if unsolved:
+        text += f"; no roadmap on {unsolved}"
     no_greedy = sum(1 for r in results if r.greedy_missing)
     if no_greedy:
         text += f"; greedy found no plan within the horizon on {no_greedy}"
