@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -68,3 +72,28 @@ def test_constraints_follow_the_naming_convention(engine):
     assert "uq_initiatives_workspace_key" in uniques
     foreign = {f["name"] for f in inspector.get_foreign_keys("initiatives")}
     assert foreign == {"fk_initiatives_workspace_id_workspaces"}
+
+
+def test_alembic_ini_drives_the_same_migrations(tmp_path):
+    """`alembic -x url=… upgrade head` from the project root works as documented."""
+    root = Path(__file__).resolve().parents[2]
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    engine = make_engine(url)
+
+    def alembic(*args: str) -> None:
+        proc = subprocess.run(
+            [sys.executable, "-m", "alembic", "-x", f"url={url}", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+
+    try:
+        alembic("upgrade", "head")
+        assert current_revision(engine) == head_revision()
+        alembic("downgrade", "base")
+        assert current_revision(engine) is None
+    finally:
+        engine.dispose()
