@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -40,40 +41,62 @@ def status_line(roadmap: Roadmap) -> str:
     return head + f" · {roadmap.solver} in {roadmap.solve_seconds:.2f}s"
 
 
+SHORT_NAMES = {
+    "agile_teams": "agile",
+    "waterfall_programs": "waterfall",
+    "security_reviews": "reviews",
+}
+
+
 def roadmap_view(roadmap: Roadmap) -> Group:
-    """Phases with their initiatives, budget and capacity use, then what did not fit."""
+    """A text Gantt (█ building, ▶ go-live, · live) with value, then budget and capacity
+    use per phase, then what did not fit and why."""
     parts: list[Any] = [Text(status_line(roadmap), style="bold")]
     if roadmap.conflicts:
         parts.append(Text("These constraints cannot all hold:", style="bold red"))
         parts.extend(Text(f"  • {c}") for c in roadmap.conflicts)
     if roadmap.scheduled:
-        phases = Table(title="Phases", title_justify="left")
-        for col in ("phase", "dates", "starts building", "goes live", "spend / budget"):
-            phases.add_column(col)
-        resources = sorted({r for p in roadmap.phases for r, c in p.capacity.items()
-                            if c is not None})
-        for r in resources:
-            phases.add_column(r, justify="right")
+        grid = Table(box=box.SIMPLE_HEAD, padding=(0, 1), title="Roadmap", title_justify="left")
+        grid.add_column("key", no_wrap=True)
         for ph in roadmap.phases:
-            starts = [s.key for s in roadmap.scheduled if s.start_phase == ph.index]
-            lives = [s.key for s in roadmap.scheduled if s.end_phase == ph.index]
-            row = [ph.label, f"{ph.start:%Y-%m-%d}–{ph.end:%m-%d}", ", ".join(starts),
-                   ", ".join(lives), f"{money(ph.spend)} / {money(ph.budget)}"]
-            row += [f"{ph.use.get(r, 0)}/{ph.capacity.get(r)}" for r in resources]
-            phases.add_row(*row)
-        parts.append(phases)
-        items = Table(title="Scheduled", title_justify="left")
-        for col in ("key", "title", "cadence", "build", "live from", "value"):
-            items.add_column(col, justify="right" if col == "value" else "left")
-        labels = {p.index: p.label for p in roadmap.phases}
+            grid.add_column(ph.label, justify="center", no_wrap=True)
+        grid.add_column("value", justify="right", no_wrap=True)
         for s in roadmap.scheduled:
-            build = labels[s.start_phase] + (
-                f"–{labels[s.end_phase]}" if s.end_phase != s.start_phase else "")
-            items.add_row(s.key, s.title, s.cadence, build, labels[s.end_phase], f"{s.value:,}")
-        parts.append(items)
+            cells = []
+            for ph in roadmap.phases:
+                if ph.index == s.end_phase:
+                    cells.append("██▶")
+                elif s.start_phase <= ph.index < s.end_phase:
+                    cells.append("███")
+                elif ph.index > s.end_phase:
+                    cells.append("·")
+                else:
+                    cells.append("")
+            grid.add_row(s.key, *cells, money(s.value))
+        parts.append(grid)
+        use = Table(
+            box=box.SIMPLE_HEAD,
+            padding=(0, 1),
+            title="Budget and capacity use",
+            title_justify="left",
+        )
+        use.add_column("phase", no_wrap=True)
+        use.add_column("spend / budget", justify="right", no_wrap=True)
+        resources = sorted(
+            {r for p in roadmap.phases for r, c in p.capacity.items() if c is not None}
+        )
+        for r in resources:
+            use.add_column(SHORT_NAMES.get(r, r), justify="right", no_wrap=True)
+        for ph in roadmap.phases:
+            row = [ph.label, f"{money(ph.spend)} / {money(ph.budget)}"]
+            row += [f"{ph.use.get(r, 0)}/{ph.capacity.get(r)}" for r in resources]
+            use.add_row(*row)
+        parts.append(use)
     if roadmap.unscheduled:
-        left = Table(title="Not scheduled", title_justify="left")
-        left.add_column("key")
+        left = Table(
+            box=box.SIMPLE_HEAD, padding=(0, 1), title="Not scheduled", title_justify="left"
+        )
+        left.add_column("key", no_wrap=True)
         left.add_column("why")
         for u in roadmap.unscheduled:
             left.add_row(u.key, u.reason)
@@ -82,13 +105,15 @@ def roadmap_view(roadmap: Roadmap) -> Group:
 
 
 def initiatives_table(rows: Iterable[Any], *, title: str = "Initiatives") -> Table:
-    """Rows are catalog views with key, title, status, cadence, duration, capex, value."""
+    """Rows carry an InitiativeSpec as `spec` (catalog views) or are specs themselves."""
     table = Table(title=title, title_justify="left")
     for col in ("key", "title", "status", "cadence", "phases", "capex", "value/phase"):
         table.add_column(col, justify="right" if col in ("capex", "value/phase") else "left")
-    for r in rows:
-        table.add_row(r.key, r.title, r.status, r.cadence, str(r.duration), money(r.capex),
-                      money(r.value))
+    for row in rows:
+        r = getattr(row, "spec", row)
+        table.add_row(
+            r.key, r.title, r.status, r.cadence, str(r.duration), money(r.capex), money(r.value)
+        )
     return table
 
 

@@ -1,0 +1,328 @@
+"""The `townhall` command line: database, catalog, planning.
+
+Every command is a thin shell: parse options, call a `catalog` service or the
+`planner`, render with `bot.text_render`. Errors print one clear message on stderr and
+exit non-zero; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from bot.text_render import fields_table, initiatives_table, roadmap_view
+from catalog import services
+from catalog.db import session_factory_for, upgrade
+from catalog.domain import Actor
+from catalog.errors import CatalogError
+from catalog.settings import Settings
+from catalog.uow import UnitOfWork
+from planner import PlannerError, build_problem, load_portfolio
+from planner.config import Progress, SolverConfig
+from planner.explain import explain
+from planner.portfolio import dump_portfolio
+from planner.roadmap import Roadmap
+from planner.scenario import apply as apply_whatif
+from planner.solve import solve
+
+DEFAULT_TEAM = "local"
+
+app = typer.Typer(
+    name="townhall",
+    help="Plan a portfolio of social-computing initiatives with a CP-SAT optimizer.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+role_app = typer.Typer(help="Grant or revoke workspace roles.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(role_app, name="role")
+
+out = Console()
+err = Console(stderr=True)
+
+Team = Annotated[str, typer.Option("--team", "-t", help="Workspace (Slack team id).")]
+
+
+class Solver(StrEnum):
+    cpsat = "cpsat"
+    greedy = "greedy"
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _run(fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    except (CatalogError, PlannerError) as exc:
+        fail(str(exc))
+
+
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    settings = Settings.from_env()
+    if settings.database_url.startswith("sqlite"):
+        upgrade(settings.database_url)  # the embedded default migrates itself
+    with UnitOfWork(session_factory_for(settings.database_url)) as uow:
+        yield uow
+
+
+OPERATOR = Actor.operator()
+
+
+# --------------------------------------------------------------------------- database
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    url = Settings.from_env().database_url
+    _run(lambda: upgrade(url, revision))
+    out.print(f"Database at {revision}: {_safe_url(url)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="e.g. -1 or base")) -> None:
+    """Revert migrations down to REVISION."""
+    from catalog.db import downgrade
+
+    url = Settings.from_env().database_url
+    _run(lambda: downgrade(url, revision))
+    out.print(f"Database downgraded to {revision}: {_safe_url(url)}")
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://…@{rest.split('@', 1)[1]}"
+    return url
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+@app.command()
+def demo(team: Team = DEFAULT_TEAM) -> None:
+    """Load the demo portfolio into a workspace (running it twice keeps one copy)."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            result = services.load_demo(uow, actor=OPERATOR, team_id=team)
+        out.print(f"Demo portfolio loaded into workspace {team}: {_summary(result)}.")
+
+    _run(go)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="Portfolio file (.yaml, .yml or .json)")],
+    team: Team = DEFAULT_TEAM,
+    merge: Annotated[bool, typer.Option(help="Add and update instead of replacing.")] = False,
+) -> None:
+    """Import a portfolio file into a workspace: all of it, or nothing."""
+
+    def go() -> None:
+        portfolio = load_portfolio(file)
+        with unit_of_work() as uow:
+            result = services.import_portfolio(
+                uow,
+                actor=OPERATOR,
+                team_id=team,
+                portfolio=portfolio,
+                mode="merge" if merge else "replace",
+            )
+        out.print(f"Imported {file} into {team}: {_summary(result)}.")
+
+    _run(go)
+
+
+@app.command("export-portfolio")
+def export_portfolio(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="Where to write (.yaml/.json)")],
+    team: Team = DEFAULT_TEAM,
+) -> None:
+    """Write a workspace's settings and initiatives as a portfolio file."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            portfolio = services.export_portfolio(uow, team_id=team)
+        fmt = "json" if out_file.suffix.lower() == ".json" else "yaml"
+        out_file.write_text(dump_portfolio(portfolio, fmt=fmt), encoding="utf-8")
+        out.print(f"Wrote {len(portfolio.initiatives)} initiatives to {out_file}.")
+
+    _run(go)
+
+
+@app.command("list")
+def list_(
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    team: Team = DEFAULT_TEAM,
+) -> None:
+    """List a workspace's initiatives."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            rows = services.list_initiatives(uow, team_id=team, status=status)
+        if not rows:
+            out.print(
+                f"No initiatives{f' with status {status}' if status else ''} in {team}. "
+                "Try `townhall demo`."
+            )
+            return
+        out.print(initiatives_table(rows, title=f"Initiatives in {team}"))
+
+    _run(go)
+
+
+@app.command()
+def show(key: str, team: Team = DEFAULT_TEAM) -> None:
+    """Show every field of one initiative."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            view = services.get_initiative(uow, team_id=team, key=key)
+        out.print(fields_table(_pairs(view), title=f"{view.key}: {view.title}"))
+
+    _run(go)
+
+
+def _pairs(view: Any) -> list[tuple[str, Any]]:
+    spec = view.spec
+    pairs = [(f.name, getattr(spec, f.name)) for f in fields(spec)]
+    return [
+        *pairs,
+        ("version", view.version),
+        ("updated", f"{view.updated_at:%Y-%m-%d %H:%M} by {view.updated_by or '—'}"),
+    ]
+
+
+def _summary(result: Any) -> str:
+    parts = [
+        f"{len(getattr(result, name))} {name}"
+        for name in ("created", "updated", "deleted", "unchanged")
+        if getattr(result, name)
+    ]
+    if result.settings_changed:
+        parts.append("settings updated")
+    return ", ".join(parts) or "nothing to change"
+
+
+@role_app.command("grant")
+def role_grant(user: str, role: str, team: Team = DEFAULT_TEAM) -> None:
+    """Give USER (a Slack user id) ROLE in a workspace."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            services.grant_role(uow, actor=OPERATOR, team_id=team, user_id=user, role=role)
+        out.print(f"{user} is now {role} in {team}.")
+
+    _run(go)
+
+
+@role_app.command("revoke")
+def role_revoke(user: str, role: str, team: Team = DEFAULT_TEAM) -> None:
+    """Take ROLE away from USER in a workspace."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            services.revoke_role(uow, actor=OPERATOR, team_id=team, user_id=user, role=role)
+        out.print(f"{user} is no longer {role} in {team}.")
+
+    _run(go)
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@app.command()
+def plan(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Plan this portfolio file without a database; omit to plan the workspace."
+        ),
+    ] = None,
+    team: Team = DEFAULT_TEAM,
+    time_limit: Annotated[float, typer.Option(help="Seconds for the solver.")] = 10.0,
+    solver: Annotated[Solver, typer.Option(help="cpsat (optimal) or greedy.")] = Solver.cpsat,
+    workers: Annotated[int, typer.Option(help="CP-SAT search workers.")] = 2,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    what_if: Annotated[
+        str | None,
+        typer.Option("--what-if", help='e.g. "budget-20%, without SOC-7, capacity integration=+2"'),
+    ] = None,
+    explain_key: Annotated[
+        str | None,
+        typer.Option("--explain", help="Explain why KEY starts where it does or is left out."),
+    ] = None,
+) -> None:
+    """Solve the roadmap: a portfolio FILE, or the workspace's approved catalog."""
+
+    def go() -> None:
+        if file is not None:
+            portfolio = load_portfolio(file)
+        else:
+            with unit_of_work() as uow:
+                portfolio = services.workspace_portfolio(uow, team_id=team)
+        problem = build_problem(portfolio)
+        if what_if:
+            problem = apply_whatif(problem, what_if)
+        config = SolverConfig(
+            solver=solver.value, time_limit=time_limit, workers=workers, seed=seed
+        )
+        roadmap = _solve_with_progress(problem, config, quiet=fmt is Format.json)
+        if file is None and not what_if:
+            with unit_of_work() as uow:
+                services.save_roadmap(uow, actor=OPERATOR, team_id=team, roadmap=roadmap)
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps(roadmap.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        else:
+            out.print(roadmap_view(roadmap))
+        if explain_key:
+            detail = explain(problem, roadmap, explain_key.upper(), config=config)
+            out.print(f"\n[bold]{detail.headline}[/]")
+            for line in detail.details:
+                out.print(f"  • {line}", highlight=False)
+
+    _run(go)
+
+
+def _solve_with_progress(problem: Any, config: SolverConfig, *, quiet: bool) -> Roadmap:
+    if quiet or config.solver != "cpsat":
+        return solve(problem, config)
+    with err.status("Solving…") as status:
+
+        def progress(p: Progress) -> None:
+            status.update(
+                f"Solving… best {p.objective:,}, bound {p.bound:,}, gap {p.gap:.2%}, "
+                f"{p.seconds:.1f}s"
+            )
+
+        return solve(problem, replace(config, progress=progress))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
