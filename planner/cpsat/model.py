@@ -9,7 +9,7 @@ from ortools.sat.python import cp_model
 
 from planner.cpsat.guard import Guard
 from planner.cpsat.money import add_budgets
-from planner.cpsat.objective import Objective, add_objective
+from planner.cpsat.objective import Objective, add_objective, stability_penalty
 from planner.cpsat.precedence import add_dependencies
 from planner.cpsat.resources import add_capacities
 from planner.cpsat.selection import add_excludes, add_selection
@@ -28,10 +28,10 @@ class RoadmapModel:
 
     def hint(self, starts: Mapping[str, int]) -> None:
         """Warm start from a plan: every start literal gets a hint."""
-        for key, y in self.starts.y.items():
-            chosen = starts.get(key)
-            for t, literal in y.items():
-                self.model.add_hint(literal, t == chosen)
+        self.starts.hint(self.model, dict(starts))
+        if self.objective.penalty is not None and self.objective.baseline is not None:
+            moved = stability_penalty(self.problem, self.objective.baseline, starts)
+            self.model.add_hint(self.objective.penalty, moved)
 
     def read(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback) -> dict[str, int]:
         """The start phases of the solver's current solution."""

@@ -51,6 +51,7 @@ class Objective:
     value: cp_model.LinearExprT
     penalty: cp_model.IntVar | None
     weight: int
+    baseline: Mapping[str, int] | None = None
 
 
 def add_objective(
@@ -87,4 +88,6 @@ def add_objective(
         model.maximize(value - weight * penalty)
     else:
         model.maximize(value)
-    return Objective(value=value, penalty=penalty, weight=weight if penalty is not None else 0)
+    if penalty is None:
+        return Objective(value=value, penalty=None, weight=0)
+    return Objective(value=value, penalty=penalty, weight=weight, baseline=dict(baseline or {}))

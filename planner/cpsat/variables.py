@@ -7,6 +7,7 @@ and the objective are then linear sums over these literals.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,8 @@ class StartVars:
 
     y: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
+    # prefix literals z[key][t] = "started in phase t or earlier", made on demand
+    z: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
 
     def literals(self, key: str) -> list[cp_model.IntVar]:
         return list(self.y.get(key, {}).values())
@@ -30,9 +33,35 @@ class StartVars:
         """1 when the initiative is scheduled, else 0."""
         return cp_model.LinearExpr.sum(self.literals(key))
 
-    def started_by(self, key: str, phase: int) -> list[cp_model.IntVar]:
-        """Literals of the starts in phase `phase` or earlier."""
-        return [v for t, v in self.y.get(key, {}).items() if t <= phase]
+    def started_by(self, model: cp_model.CpModel, key: str, phase: int) -> cp_model.IntVar | None:
+        """The literal "started in `phase` or earlier"; None when it cannot have.
+
+        Prefix literals are chained, z(t) = z(previous start) + y(t), so each costs one
+        small constraint; they are created for an initiative on first use.
+        """
+        prefix = self.z.get(key)
+        if prefix is None:
+            prefix = self.z[key] = {}
+            previous = None
+            for t, literal in sorted(self.y.get(key, {}).items()):
+                if previous is None:
+                    prefix[t] = literal
+                else:
+                    prefix[t] = model.new_bool_var(f"{key} by {t}")
+                    model.add(prefix[t] == previous + literal)
+                previous = prefix[t]
+        phases = list(prefix)
+        n = bisect_right(phases, phase)
+        return prefix[phases[n - 1]] if n else None
+
+    def hint(self, model: cp_model.CpModel, starts: dict[str, int]) -> None:
+        """Hint every literal (starts and prefixes) from a plan."""
+        for key, y in self.y.items():
+            chosen = starts.get(key)
+            for t, literal in y.items():
+                model.add_hint(literal, t == chosen)
+            for t, literal in list(self.z.get(key, {}).items())[1:]:  # the first is a start
+                model.add_hint(literal, chosen is not None and chosen <= t)
 
 
 def add_start_vars(
