@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields, replace
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -27,14 +28,14 @@ from catalog.errors import CatalogError
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 from planner import PlannerError, build_problem, load_portfolio
-from planner.config import Progress, SolverConfig
-from planner.explain import explain
 from planner.portfolio import dump_portfolio
-from planner.roadmap import Roadmap
-from planner.scenario import apply as apply_whatif
-from planner.solve import solve
 
-DEFAULT_TEAM = "local"
+if TYPE_CHECKING:  # the solver's modules load only when a command plans
+    from planner.config import SolverConfig
+    from planner.problem import Problem
+    from planner.roadmap import Roadmap
+
+DEFAULT_TEAM = Settings.from_env().default_team
 
 app = typer.Typer(
     name="townhall",
@@ -76,12 +77,17 @@ def _run(fn: Callable[[], None]) -> None:
         fail(str(exc))
 
 
+@cache
+def _database_url() -> str:
+    url = Settings.from_env().database_url
+    if url.startswith("sqlite"):
+        upgrade(url)  # the embedded default migrates itself, once per process
+    return url
+
+
 @contextmanager
 def unit_of_work() -> Iterator[UnitOfWork]:
-    settings = Settings.from_env()
-    if settings.database_url.startswith("sqlite"):
-        upgrade(settings.database_url)  # the embedded default migrates itself
-    with UnitOfWork(session_factory_for(settings.database_url)) as uow:
+    with UnitOfWork(session_factory_for(_database_url())) as uow:
         yield uow
 
 
@@ -277,6 +283,10 @@ def plan(
 ) -> None:
     """Solve the roadmap: a portfolio FILE, or the workspace's approved catalog."""
 
+    from planner.config import SolverConfig
+    from planner.explain import explain
+    from planner.scenario import apply as apply_whatif
+
     def go() -> None:
         if file is not None:
             portfolio = load_portfolio(file)
@@ -306,7 +316,10 @@ def plan(
     _run(go)
 
 
-def _solve_with_progress(problem: Any, config: SolverConfig, *, quiet: bool) -> Roadmap:
+def _solve_with_progress(problem: Problem, config: SolverConfig, *, quiet: bool) -> Roadmap:
+    from planner.config import Progress
+    from planner.solve import solve
+
     if quiet or config.solver != "cpsat":
         return solve(problem, config)
     with err.status("Solving…") as status:

@@ -4,13 +4,16 @@ It imports neither SQLAlchemy nor Slack; `catalog` builds Problems from a worksp
 `bot` renders the Roadmaps. `planner.explain.explain` and `planner.frontier.frontier`
 are reached through their modules (a package-level function of the same name would
 hide the module).
+
+The names that need OR-Tools (`solve`, explanations, what-ifs, …) load on first use,
+so that reading portfolio files or the catalog does not pay for the solver's import.
 """
 
-from planner.config import Progress, SolverConfig
+from importlib import import_module
+from typing import Any
+
 from planner.diff import RoadmapDiff, diff_roadmaps
 from planner.errors import PlannerError, PortfolioError, ScenarioError
-from planner.explain import Explanation, explain_unscheduled
-from planner.frontier import FrontierPoint
 from planner.money import format_money, parse_money
 from planner.portfolio import (
     InitiativeSpec,
@@ -22,10 +25,27 @@ from planner.portfolio import (
 )
 from planner.problem import Item, Problem, build_problem
 from planner.roadmap import Roadmap
-from planner.scenario import Transform, parse_whatif
-from planner.scenario import apply as apply_scenario
-from planner.solve import solve
 from planner.validate import check_roadmap, check_starts
+
+_LAZY = {
+    "Progress": ("planner.config", "Progress"),
+    "SolverConfig": ("planner.config", "SolverConfig"),
+    "solve": ("planner.solve", "solve"),
+    "Explanation": ("planner.explain", "Explanation"),
+    "explain_unscheduled": ("planner.explain", "explain_unscheduled"),
+    "FrontierPoint": ("planner.frontier", "FrontierPoint"),
+    "Transform": ("planner.scenario", "Transform"),
+    "parse_whatif": ("planner.scenario", "parse_whatif"),
+    "apply_scenario": ("planner.scenario", "apply"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        return getattr(import_module(module), attr)
+    raise AttributeError(f"module 'planner' has no attribute {name!r}")
+
 
 __all__ = [
     "Explanation",
