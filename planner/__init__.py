@@ -5,8 +5,9 @@ It imports neither SQLAlchemy nor Slack; `catalog` builds Problems from a worksp
 are reached through their modules (a package-level function of the same name would
 hide the module).
 
-The names that need OR-Tools (`solve`, explanations, what-ifs, …) load on first use,
-so that reading portfolio files or the catalog does not pay for the solver's import.
+The names that need OR-Tools (explanations, what-ifs, …) load on first use, so that
+reading portfolio files or the catalog does not pay for the solver's import; the solver
+itself is `planner.solve.solve` (a package attribute would be shadowed by the module).
 """
 
 from importlib import import_module
@@ -30,7 +31,6 @@ from planner.validate import check_roadmap, check_starts
 _LAZY = {
     "Progress": ("planner.config", "Progress"),
     "SolverConfig": ("planner.config", "SolverConfig"),
-    "solve": ("planner.solve", "solve"),
     "Explanation": ("planner.explain", "Explanation"),
     "explain_unscheduled": ("planner.explain", "explain_unscheduled"),
     "FrontierPoint": ("planner.frontier", "FrontierPoint"),
@@ -75,5 +75,4 @@ __all__ = [
     "parse_portfolio",
     "parse_whatif",
     "portfolio_to_dict",
-    "solve",
 ]

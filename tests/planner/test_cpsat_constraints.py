@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from planner import SolverConfig, check_roadmap, solve
+from planner import SolverConfig, check_roadmap
 from planner.roadmap import Roadmap
+from planner.solve import solve
 from tests.planner.factories import make_problem
 
 FAST = SolverConfig(time_limit=5, workers=1)
