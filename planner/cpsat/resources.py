@@ -1,10 +1,15 @@
-"""Capacities: named resources per build phase, security review slots per start phase."""
+"""Capacities: named resources per build phase, security review slots per start phase.
+
+An initiative builds in phase p exactly when z(p) − z(p − d) = 1 (see
+`StartVars.started_by`), so its use of a resource in p is use × (z(p) − z(p − d)).
+"""
 
 from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
 from planner.cpsat.guard import Guard, phase_name
+from planner.cpsat.terms import Terms
 from planner.cpsat.variables import StartVars
 from planner.problem import SECURITY_REVIEWS, Problem
 
@@ -14,43 +19,30 @@ def add_capacities(
 ) -> None:
     """Use of every resource with a capacity stays within it in every phase."""
     for resource in problem.resources():
+        users = [
+            (key, it, it.use(resource))
+            for key, it in starts.items.items()
+            if resource == SECURITY_REVIEWS or it.use(resource)
+        ]
         for p in range(problem.horizon):
             cap = problem.capacity_at(resource, p)
             if cap is None:
                 continue
+            terms = Terms()
             if resource == SECURITY_REVIEWS:
-                _add_reviews(model, problem, starts, p, cap, guard)
-                continue
-            literals, coefficients, worst = [], [], 0
-            for key, y in starts.y.items():
-                it = starts.items[key]
-                use = it.use(resource)
-                if not use:
-                    continue
-                building = [v for t, v in y.items() if t <= p < t + it.duration]
-                literals += building
-                coefficients += [use] * len(building)
-                worst += use if building else 0
-            if worst > cap:
-                expr = cp_model.LinearExpr.weighted_sum(literals, coefficients)
-                model.add(expr <= cap).only_enforce_if(
-                    guard(f"capacity of {resource} in {phase_name(problem, p)} is {cap}")
-                )
-
-
-def _add_reviews(
-    model: cp_model.CpModel,
-    problem: Problem,
-    starts: StartVars,
-    phase: int,
-    cap: int,
-    guard: Guard,
-) -> None:
-    """Initiatives that need a security review take one slot in their start phase."""
-    starting = [
-        y[phase] for key, y in starts.y.items() if phase in y and starts.items[key].needs_review
-    ]
-    if len(starting) > cap:
-        model.add(cp_model.LinearExpr.sum(starting) <= cap).only_enforce_if(
-            guard(f"security review slots in {phase_name(problem, phase)}: {cap}")
-        )
+                for key, it, _ in users:
+                    literal = starts.y[key].get(p)
+                    if it.needs_review and literal is not None:
+                        terms.add(literal, 1)
+                        terms.worst += 1
+                what = f"security review slots in {phase_name(problem, p)}: {cap}"
+            else:
+                for key, it, use in users:
+                    started = starts.started_by(model, key, p)
+                    finished = starts.started_by(model, key, p - it.duration)
+                    terms.add(started, use)
+                    terms.add(finished, -use)
+                    if started is not None and finished is not started:
+                        terms.worst += use
+                what = f"capacity of {resource} in {phase_name(problem, p)} is {cap}"
+            terms.add_at_most(model, cap, guard(what))

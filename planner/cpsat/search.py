@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from planner.config import Progress
 from planner.cpsat.model import RoadmapModel
@@ -45,6 +45,42 @@ def value_bound(model_bound: float, penalty: int, weight: int, value: int) -> in
     return max(value, math.floor(model_bound + 1e-6) + weight * penalty)
 
 
+#: Start literals per second of time limit above which presolve is kept light: full
+#: presolve costs about half a millisecond per literal here, and should not take more
+#: than a fifth of the time.
+LIGHT_PRESOLVE_LITERALS_PER_SECOND = 400
+
+
+def configure(
+    parameters: cp_model_helper.SatParameters,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    literals: int,
+) -> None:
+    """CP-SAT parameters for the roadmap model.
+
+    The bound of this model comes from its LP relaxation, so the LP is used at its
+    strongest: one worker gets linearization level 2; with two workers the full-problem
+    worker is `max_lp` and the other runs the interleaved large-neighbourhood searches
+    (measured on generated 200 × 12 portfolios: gaps of 1-2% in 10 s where the default
+    pair stayed near 20%). Large models get a light presolve so that the search starts
+    within the first fifth of the time limit.
+    """
+    parameters.max_time_in_seconds = max(time_limit, 0.01)
+    parameters.num_workers = max(1, workers)
+    parameters.random_seed = seed
+    if workers <= 1:
+        parameters.linearization_level = 2
+    elif workers == 2:
+        parameters.subsolvers.append("max_lp")
+    if literals > LIGHT_PRESOLVE_LITERALS_PER_SECOND * time_limit:
+        parameters.max_presolve_iterations = 1
+        parameters.presolve_probing_deterministic_time_limit = 0.2
+        parameters.find_big_linear_overlap = False
+
+
 class _Reporter(cp_model.CpSolverSolutionCallback):
     def __init__(self, built: RoadmapModel, report: Callable[[Progress], None]) -> None:
         super().__init__()
@@ -76,9 +112,13 @@ def run(
 ) -> Outcome:
     """Solve the model within `time_limit` seconds."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
-    solver.parameters.num_workers = max(1, workers)
-    solver.parameters.random_seed = seed
+    configure(
+        solver.parameters,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        literals=sum(len(y) for y in built.starts.y.values()),
+    )
     callback = _Reporter(built, progress) if progress is not None else None
     code = solver.solve(built.model, callback)
     status = STATUS.get(code, "unknown")

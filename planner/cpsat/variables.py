@@ -1,13 +1,15 @@
 """Start literals: one boolean per (initiative, start phase) — the time-indexed model.
 
 `y[key][t]` is true when the initiative is scheduled to start in phase t; at most one of
-an initiative's literals is true, and none when it is not scheduled. Budgets, capacities
-and the objective are then linear sums over these literals.
+an initiative's literals is true, and none when it is not scheduled. The objective and
+the total budget are linear sums over these literals. Prefix literals z[key][t] ("started
+by phase t") make per-phase sums short: an initiative builds in phase p exactly when
+z(p) − z(p − d) = 1 and is live when z(p − d) = 1, two terms per initiative and phase
+however many starts it has.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -21,10 +23,12 @@ from planner.problem import Item, Problem
 class StartVars:
     """The start literals of the initiatives in a model, by key then start phase."""
 
+    horizon: int
     y: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
-    # prefix literals z[key][t] = "started in phase t or earlier", made on demand
+    # z[key][t] = "started in phase t or earlier", one literal per start, made on demand
     z: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
+    _by_phase: dict[str, list[cp_model.IntVar | None]] = field(default_factory=dict)
 
     def literals(self, key: str) -> list[cp_model.IntVar]:
         return list(self.y.get(key, {}).values())
@@ -36,23 +40,35 @@ class StartVars:
     def started_by(self, model: cp_model.CpModel, key: str, phase: int) -> cp_model.IntVar | None:
         """The literal "started in `phase` or earlier"; None when it cannot have.
 
-        Prefix literals are chained, z(t) = z(previous start) + y(t), so each costs one
-        small constraint; they are created for an initiative on first use.
+        Prefix literals are chained, z(t) = z(previous start) + y(t), one per start and
+        one small constraint each; an initiative's are created on first use. From its
+        last start on, z is the selection itself.
         """
-        prefix = self.z.get(key)
-        if prefix is None:
-            prefix = self.z[key] = {}
-            previous = None
-            for t, literal in sorted(self.y.get(key, {}).items()):
-                if previous is None:
-                    prefix[t] = literal
-                else:
-                    prefix[t] = model.new_bool_var(f"{key} by {t}")
-                    model.add(prefix[t] == previous + literal)
-                previous = prefix[t]
-        phases = list(prefix)
-        n = bisect_right(phases, phase)
-        return prefix[phases[n - 1]] if n else None
+        table = self._by_phase.get(key)
+        if table is None:
+            table = self._prefix(model, key)
+        if phase < 0:
+            return None
+        return table[min(phase, self.horizon - 1)]
+
+    def _prefix(self, model: cp_model.CpModel, key: str) -> list[cp_model.IntVar | None]:
+        prefix: dict[int, cp_model.IntVar] = {}
+        previous = None
+        for t, literal in sorted(self.y.get(key, {}).items()):
+            if previous is None:
+                prefix[t] = literal
+            else:
+                prefix[t] = model.new_bool_var(f"{key} by {t}")
+                model.add(prefix[t] == previous + literal)
+            previous = prefix[t]
+        table: list[cp_model.IntVar | None] = []
+        current = None
+        for p in range(self.horizon):
+            current = prefix.get(p, current)
+            table.append(current)
+        self.z[key] = prefix
+        self._by_phase[key] = table
+        return table
 
     def hint(self, model: cp_model.CpModel, starts: dict[str, int]) -> None:
         """Hint every literal (starts and prefixes) from a plan."""
@@ -80,7 +96,7 @@ def add_start_vars(
     under the guard's literal for that rule.
     """
     chosen = problem.items if items is None else tuple(items)
-    out = StartVars()
+    out = StartVars(horizon=problem.horizon)
     for it in chosen:
         if guard is None:
             if problem.must_drop(it):
