@@ -94,18 +94,17 @@ class _Shared:
 
     # ---- order
     def order(self, weights: dict[Dimension, float]) -> list[str]:
-        def score(key: str) -> float:
+        def rank(key: str) -> tuple[float, int, str]:
+            """Best first: value per cost, then value (when nothing limited is used)."""
             s = self.earliest.get(key)
             if s is None:
-                return -math.inf
+                return (math.inf, 0, key)
             value = self.items[key].realized_value(s, self.P)
             cost = sum(weights.get(dim, 1.0) * share for dim, share in self.usage[key])
-            if cost <= 0:
-                return math.inf if value > 0 else 0.0
-            return value / cost
+            ratio = value / cost if cost > 0 else (math.inf if value > 0 else 0.0)
+            return (-ratio, -value, key)
 
-        scores = {k: score(k) for k in self.rest}
-        return self.first + sorted(self.rest, key=lambda k: (-scores[k], k))
+        return self.first + sorted(self.rest, key=rank)
 
     def consumption(self, it: Item, s: int) -> list[tuple[Dimension, float]]:
         """Share of each limited dimension the item uses when started in s."""
