@@ -209,17 +209,10 @@ def mandatory_schedule(problem: Problem) -> tuple[dict[str, int], set[str]]:
     of the problem is feasible, and the starts prove it).
     """
     by_key = {it.key: it for it in problem.items}
-    needed: set[str] = set()
-    stack = [it.key for it in problem.items if problem.must_select(it)]
-    while stack:
-        key = stack.pop()
-        if key not in needed:
-            needed.add(key)
-            stack.extend(by_key[key].depends_on)
     ledger = _Ledger(problem)
     starts: dict[str, int] = {}
     unplaced: set[str] = set()
-    for key in _topological(problem, needed):
+    for key in problem.in_dependency_order(problem.required_keys()):
         item = by_key[key]
         if problem.must_drop(item) or any(dep not in starts for dep in item.depends_on):
             unplaced.add(key)
@@ -487,7 +480,7 @@ def _asap_starts(problem: Problem) -> dict[str, int]:
     """
     by_key = {it.key: it for it in problem.items}
     starts: dict[str, int] = {}
-    for key in _topological(problem, set(by_key)):
+    for key in problem.in_dependency_order(by_key):
         item = by_key[key]
         if problem.must_drop(item) or any(dep not in starts for dep in item.depends_on):
             continue
@@ -534,27 +527,6 @@ def _capacity(rng: random.Random, problem: Problem, early: Mapping[str, int]) ->
         out[resource] = max(1, largest, math.ceil(demand * rng.uniform(0.50, 0.75)))
     reviews = sum(1 for it in items if it.needs_review) / P
     out[SECURITY_REVIEWS] = max(1, math.ceil(reviews * rng.uniform(0.50, 0.75)))
-    return out
-
-
-def _topological(problem: Problem, keys: set[str]) -> list[str]:
-    """`keys` in problem order, each after its prerequisites."""
-    by_key = {it.key: it for it in problem.items}
-    out: list[str] = []
-    seen: set[str] = set()
-
-    def visit(key: str) -> None:
-        if key in seen:
-            return
-        seen.add(key)
-        for dep in by_key[key].depends_on:
-            if dep in keys:
-                visit(dep)
-        out.append(key)
-
-    for it in problem.items:
-        if it.key in keys:
-            visit(it.key)
     return out
 
 

@@ -138,14 +138,7 @@ class _Frontier:
     def required_spend(self) -> int | None:
         """Spend of a plan holding only what must be scheduled (0 if nothing must)."""
         problem = self.problem
-        by_key = {it.key: it for it in problem.items}
-        needed: set[str] = set()
-        todo = [it.key for it in problem.items if problem.must_select(it)]
-        while todo:
-            key = todo.pop()
-            if key not in needed:
-                needed.add(key)
-                todo.extend(by_key[key].depends_on)
+        needed = problem.required_keys()
         if not needed:
             return 0
         optional = frozenset(problem.keys) - needed

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import cached_property
 from math import lcm
 
 from planner.calendar import Phase, phases_of, tollgate_phases
@@ -83,10 +84,12 @@ class Problem:
         return len(self.phases)
 
     def item(self, key: str) -> Item:
-        for it in self.items:
-            if it.key == key:
-                return it
-        raise KeyError(key)
+        """The item with this key; KeyError when there is none."""
+        return self._by_key[key]
+
+    @cached_property
+    def _by_key(self) -> dict[str, Item]:
+        return {it.key: it for it in self.items}
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -130,6 +133,37 @@ class Problem:
 
     def must_drop(self, item: Item) -> bool:
         return item.blocked is not None or item.key in self.force_out
+
+    def required_keys(self) -> frozenset[str]:
+        """What must be scheduled (mandatory, pinned, forced in) and all it depends on."""
+        needed: set[str] = set()
+        todo = [it.key for it in self.items if self.must_select(it)]
+        while todo:
+            key = todo.pop()
+            if key not in needed:
+                needed.add(key)
+                todo.extend(self.item(key).depends_on)
+        return frozenset(needed)
+
+    def in_dependency_order(self, keys: Iterable[str]) -> list[str]:
+        """`keys` in problem order, each after the prerequisites among them."""
+        wanted = set(keys)
+        out: list[str] = []
+        seen: set[str] = set()
+
+        def visit(key: str) -> None:
+            if key in seen:
+                return
+            seen.add(key)
+            for dep in self.item(key).depends_on:
+                if dep in wanted:
+                    visit(dep)
+            out.append(key)
+
+        for it in self.items:
+            if it.key in wanted:
+                visit(it.key)
+        return out
 
     def replace_items(self, items: Iterable[Item]) -> Problem:
         return replace(self, items=tuple(items))
