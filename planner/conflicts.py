@@ -20,9 +20,9 @@ from planner.cpsat.guard import Assumptions
 from planner.cpsat.money import add_budgets
 from planner.cpsat.precedence import add_dependencies
 from planner.cpsat.resources import add_capacities
-from planner.cpsat.selection import add_excludes, add_selection
+from planner.cpsat.selection import add_excludes, add_selection, required_items
 from planner.cpsat.variables import add_start_vars
-from planner.problem import Item, Problem
+from planner.problem import Problem
 
 
 def find_conflicts(problem: Problem, *, time_limit: float = 5.0) -> tuple[str, ...]:
@@ -59,20 +59,6 @@ def find_conflicts(problem: Problem, *, time_limit: float = 5.0) -> tuple[str, .
         else:
             kept = [i for i in trial if i in smaller] if smaller else trial
     return tuple(words[i] for i in sorted(kept, key=order.__getitem__))
-
-
-def required_items(problem: Problem) -> list[Item]:
-    """Initiatives that must be scheduled and, transitively, what they depend on."""
-    by_key = {it.key: it for it in problem.items}
-    needed: set[str] = set()
-    todo = [it.key for it in problem.items if problem.must_select(it)]
-    while todo:
-        key = todo.pop()
-        if key in needed:
-            continue
-        needed.add(key)
-        todo.extend(by_key[key].depends_on)
-    return [it for it in problem.items if it.key in needed]
 
 
 def _core(

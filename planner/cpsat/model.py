@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from planner.cpsat.guard import Guard
+from planner.cpsat.intervals import Scheduled, add_schedule_view
 from planner.cpsat.money import add_budgets
 from planner.cpsat.objective import Objective, add_objective, stability_penalty
 from planner.cpsat.precedence import add_dependencies
 from planner.cpsat.resources import add_capacities
+from planner.cpsat.schedule import IntervalModel, build_interval_model, is_pure_scheduling
 from planner.cpsat.selection import add_excludes, add_selection
 from planner.cpsat.variables import StartVars, add_start_vars
 from planner.problem import Problem
@@ -19,16 +21,29 @@ from planner.problem import Problem
 
 @dataclass
 class RoadmapModel:
-    """A CP-SAT model of a Problem and the handles needed to hint it and read it back."""
+    """The time-indexed CP-SAT model of a Problem, with what it takes to hint and read it."""
 
     problem: Problem
     model: cp_model.CpModel
     starts: StartVars
     objective: Objective
+    view: dict[str, Scheduled]
+    kind: str = "time-indexed"
+
+    @property
+    def size(self) -> int:
+        """Number of start literals."""
+        return sum(len(y) for y in self.starts.y.values())
 
     def hint(self, starts: Mapping[str, int]) -> None:
         """Warm start from a plan: every start literal gets a hint."""
         self.starts.hint(self.model, dict(starts))
+        for key, scheduled in self.view.items():
+            chosen = starts.get(key)
+            self.model.add_hint(scheduled.present, chosen is not None)
+            self.model.add_hint(
+                scheduled.start, chosen if chosen is not None else min(self.starts.y[key])
+            )
         if self.objective.penalty is not None and self.objective.baseline is not None:
             moved = stability_penalty(self.problem, self.objective.baseline, starts)
             self.model.add_hint(self.objective.penalty, moved)
@@ -49,8 +64,24 @@ def build_model(
     *,
     baseline: Mapping[str, int] | None = None,
     stability_weight: int = 0,
+) -> RoadmapModel | IntervalModel:
+    """The model of DESIGN §4 that suits the problem.
+
+    Pure scheduling problems (see `planner.cpsat.schedule`) get the interval model;
+    everything else the time-indexed one.
+    """
+    if is_pure_scheduling(problem):
+        return build_interval_model(problem, baseline=baseline, stability_weight=stability_weight)
+    return build_time_indexed_model(problem, baseline=baseline, stability_weight=stability_weight)
+
+
+def build_time_indexed_model(
+    problem: Problem,
+    *,
+    baseline: Mapping[str, int] | None = None,
+    stability_weight: int = 0,
 ) -> RoadmapModel:
-    """The time-indexed model of DESIGN §4 (see `planner.cpsat.variables`)."""
+    """The time-indexed model (see `planner.cpsat.variables`) with its scheduling view."""
     model = cp_model.CpModel()
     guard = Guard()
     starts = add_start_vars(model, problem)
@@ -60,4 +91,5 @@ def build_model(
     add_budgets(model, problem, starts, guard=guard)
     add_capacities(model, problem, starts, guard=guard)
     objective = add_objective(model, problem, starts, baseline=baseline, weight=stability_weight)
-    return RoadmapModel(problem=problem, model=model, starts=starts, objective=objective)
+    view = add_schedule_view(model, problem, starts)
+    return RoadmapModel(problem=problem, model=model, starts=starts, objective=objective, view=view)

@@ -31,21 +31,26 @@ def add_budgets(
 ) -> None:
     """Spend of each phase within its budget; total spend within the total budget."""
     scale = money_scale(starts)
-    for p, budget in enumerate(problem.budget):
-        if budget is None:
-            continue
-        terms = Terms()
-        for key, it in starts.items.items():
-            share = it.capex * scale // it.duration
-            started = starts.started_by(model, key, p)
-            finished = starts.started_by(model, key, p - it.duration)
+    phases = [p for p, budget in enumerate(problem.budget) if budget is not None]
+    per_phase = {p: Terms() for p in phases}
+    for key, it in starts.items.items():
+        share = it.capex * scale // it.duration
+        opex = it.opex * scale
+        table = starts.prefix_table(model, key)
+        for p in phases:
+            started = table[p]
+            if started is None:
+                continue
+            finished = table[p - it.duration] if p >= it.duration else None
+            terms = per_phase[p]
             terms.add(started, share)
-            terms.add(finished, it.opex * scale - share)
-            building = started is not None and (finished is None or finished is not started)
-            terms.worst += max(
-                share if building else 0, it.opex * scale if finished is not None else 0
-            )
-        terms.add_at_most(
+            terms.add(finished, opex - share)
+            building = finished is not started
+            terms.worst += max(share if building else 0, opex if finished is not None else 0)
+    for p in phases:
+        budget = problem.budget[p]
+        assert budget is not None
+        per_phase[p].add_at_most(
             model, budget * scale, guard(f"budget of {phase_name(problem, p)} is {budget:,}")
         )
     if problem.total_budget is not None:

@@ -19,30 +19,32 @@ def add_capacities(
 ) -> None:
     """Use of every resource with a capacity stays within it in every phase."""
     for resource in problem.resources():
-        users = [
-            (key, it, it.use(resource))
-            for key, it in starts.items.items()
-            if resource == SECURITY_REVIEWS or it.use(resource)
-        ]
-        for p in range(problem.horizon):
-            cap = problem.capacity_at(resource, p)
-            if cap is None:
-                continue
-            terms = Terms()
+        caps = problem.capacity[resource]
+        phases = [p for p in range(problem.horizon) if caps[p] is not None]
+        per_phase = {p: Terms() for p in phases}
+        for key, it in starts.items.items():
             if resource == SECURITY_REVIEWS:
-                for key, it, _ in users:
-                    literal = starts.y[key].get(p)
-                    if it.needs_review and literal is not None:
-                        terms.add(literal, 1)
-                        terms.worst += 1
-                what = f"security review slots in {phase_name(problem, p)}: {cap}"
-            else:
-                for key, it, use in users:
-                    started = starts.started_by(model, key, p)
-                    finished = starts.started_by(model, key, p - it.duration)
+                if it.needs_review:
+                    for p, literal in starts.y[key].items():
+                        if p in per_phase:
+                            per_phase[p].add(literal, 1)
+                            per_phase[p].worst += 1
+                continue
+            use = it.use(resource)
+            if not use:
+                continue
+            table = starts.prefix_table(model, key)
+            for p in phases:
+                started = table[p]
+                finished = table[p - it.duration] if p >= it.duration else None
+                if started is not None and finished is not started:
+                    terms = per_phase[p]
                     terms.add(started, use)
                     terms.add(finished, -use)
-                    if started is not None and finished is not started:
-                        terms.worst += use
-                what = f"capacity of {resource} in {phase_name(problem, p)} is {cap}"
-            terms.add_at_most(model, cap, guard(what))
+                    terms.worst += use
+        for p in phases:
+            if resource == SECURITY_REVIEWS:
+                what = f"security review slots in {phase_name(problem, p)}: {caps[p]}"
+            else:
+                what = f"capacity of {resource} in {phase_name(problem, p)} is {caps[p]}"
+            per_phase[p].add_at_most(model, caps[p], guard(what))

@@ -9,15 +9,21 @@ class Terms:
     """Coefficients by literal (a literal added twice adds up) and a bound on the sum."""
 
     def __init__(self) -> None:
-        self.coefficients: dict[int, tuple[cp_model.IntVar, int]] = {}
+        # by id() of the literal object: the model hands out one object per literal
+        self.literals: dict[int, cp_model.IntVar] = {}
+        self.coefficients: dict[int, int] = {}
         self.worst = 0  # the largest value the sum can reach; set by the caller
 
     def add(self, literal: cp_model.IntVar | None, coefficient: int) -> None:
         if literal is None or coefficient == 0:
             return
-        known = self.coefficients.get(literal.index)
-        total = coefficient + (known[1] if known else 0)
-        self.coefficients[literal.index] = (literal, total)
+        ident = id(literal)
+        known = self.coefficients.get(ident)
+        if known is None:
+            self.literals[ident] = literal
+            self.coefficients[ident] = coefficient
+        else:
+            self.coefficients[ident] = known + coefficient
 
     def add_at_most(
         self, model: cp_model.CpModel, limit: int, enforce: list[cp_model.IntVar]
@@ -25,6 +31,8 @@ class Terms:
         """Add sum ≤ limit under `enforce`, unless the sum can never exceed the limit."""
         if self.worst <= limit:
             return
-        pairs = [(v, c) for v, c in self.coefficients.values() if c]
-        expr = cp_model.LinearExpr.weighted_sum([v for v, _ in pairs], [c for _, c in pairs])
+        kept = [i for i, c in self.coefficients.items() if c]
+        expr = cp_model.LinearExpr.weighted_sum(
+            [self.literals[i] for i in kept], [self.coefficients[i] for i in kept]
+        )
         model.add(expr <= limit).only_enforce_if(enforce)

@@ -44,12 +44,14 @@ class StartVars:
         one small constraint each; an initiative's are created on first use. From its
         last start on, z is the selection itself.
         """
-        table = self._by_phase.get(key)
-        if table is None:
-            table = self._prefix(model, key)
         if phase < 0:
             return None
-        return table[min(phase, self.horizon - 1)]
+        return self.prefix_table(model, key)[min(phase, self.horizon - 1)]
+
+    def prefix_table(self, model: cp_model.CpModel, key: str) -> list[cp_model.IntVar | None]:
+        """`started_by` for every phase 0 … P−1 at once (the same literal objects)."""
+        table = self._by_phase.get(key)
+        return self._prefix(model, key) if table is None else table
 
     def _prefix(self, model: cp_model.CpModel, key: str) -> list[cp_model.IntVar | None]:
         prefix: dict[int, cp_model.IntVar] = {}
