@@ -20,6 +20,9 @@ Passes differ only in the weights: after each pass, the weight of every dimensio
 plan loads beyond 80% is raised in proportion to the excess (×(1 + 5 × (load − 0.8))),
 so the next pass prefers initiatives that spare the scarce budgets and capacities. The
 most valuable plan of `PASSES` passes wins (fewer when a pass repeats an earlier order).
+If a must-select initiative was left out, up to `REQUIRED_TRIES` more passes reorder
+the must-select part, latest starts blurred by a growing random amount (seeded, so the
+plan is the same every time) — serial schedule generation with biased sampling.
 
 An initiative whose dependencies are not yet placed pulls them in first; if any of them
 cannot be placed, nothing of that attempt is kept. Money is checked exactly, in units of
@@ -29,12 +32,15 @@ cannot be placed, nothing of that attempt is kept. Money is checked exactly, in 
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Iterator
 
 from planner.problem import SECURITY_REVIEWS, Item, Problem
 
 #: Most greedy passes (each with re-weighted dimensions).
 PASSES = 8
+#: Most extra orders of the must-select part tried when one of them does not fit.
+REQUIRED_TRIES = 40
 _LOADED = 0.8  # load above which a dimension's weight grows
 _GROWTH = 5.0
 
@@ -57,15 +63,22 @@ def greedy_starts(problem: Problem, *, passes: int = PASSES) -> dict[str, int]:
         if tuple(order) in seen:
             break
         seen.add(tuple(order))
-        plan = _Pass(shared).run(order)
-        missing = sum(1 for k in shared.required if k not in plan)
-        rank = (-missing, sum(shared.items[k].realized_value(s, shared.P) for k, s in plan.items()))
+        rank, plan = shared.attempt(order)
         if best is None or rank > best[0]:
             best = (rank, plan)
         for dim, load in shared.loads(plan).items():
             if load > _LOADED:
                 weights[dim] = weights.get(dim, 1.0) * (1 + _GROWTH * (load - _LOADED))
     assert best is not None
+    # Some must-select initiative left out: try other orders of the must-select part.
+    rng = random.Random(0)
+    tries = 0
+    while best[0][0] < 0 and tries < REQUIRED_TRIES:
+        tries += 1
+        first = shared.sampled_first(rng, spread=tries)
+        if shared.attempt(first)[0][0] == 0:  # the must-select part fits: now the rest
+            rest = shared.order(weights)[len(shared.first) :]
+            best = shared.attempt(first + rest)
     return best[1]
 
 
@@ -85,14 +98,26 @@ class _Shared:
             if problem.must_select(it):
                 self.required.add(it.key)
                 self.required.update(self.ancestors(it.key))
-        latest = self._latest_starts(self.required)
-        self.first = sorted(self.required, key=lambda k: (latest[k], k))
+        self.latest = self._latest_starts(self.required)
+        self.first = sorted(self.required, key=lambda k: (self.latest[k], k))
         self.rest = [it.key for it in problem.items if it.key not in self.required]
         self.usage = {
             k: self.consumption(self.items[k], s) for k, s in self.earliest.items() if s is not None
         }
 
     # ---- order
+    def attempt(self, order: list[str]) -> tuple[tuple[int, int], dict[str, int]]:
+        """A pass in this order: its plan, ranked by must-select left out, then value."""
+        plan = _Pass(self).run(order)
+        missing = sum(1 for k in self.required if k not in plan)
+        value = sum(self.items[k].realized_value(s, self.P) for k, s in plan.items())
+        return (-missing, value), plan
+
+    def sampled_first(self, rng: random.Random, *, spread: int) -> list[str]:
+        """The must-select part by latest start blurred by up to `spread` phases."""
+        noisy = {k: self.latest[k] + rng.uniform(0, spread) for k in self.first}
+        return sorted(self.first, key=lambda k: (noisy[k], k))
+
     def order(self, weights: dict[Dimension, float]) -> list[str]:
         def rank(key: str) -> tuple[float, int, str]:
             """Best first: value per cost, then value (when nothing limited is used)."""

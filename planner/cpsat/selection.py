@@ -53,13 +53,5 @@ def add_excludes(
 
 def required_items(problem: Problem) -> list[Item]:
     """Initiatives that must be scheduled and, transitively, what they depend on."""
-    by_key = {it.key: it for it in problem.items}
-    needed: set[str] = set()
-    todo = [it.key for it in problem.items if problem.must_select(it)]
-    while todo:
-        key = todo.pop()
-        if key in needed:
-            continue
-        needed.add(key)
-        todo.extend(by_key[key].depends_on)
+    needed = problem.required_keys()
     return [it for it in problem.items if it.key in needed]

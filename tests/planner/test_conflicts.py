@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from planner.conflicts import find_conflicts, required_items
+from planner.conflicts import find_conflicts
+from planner.cpsat.selection import required_items
 from tests.planner.factories import make_problem
 
 

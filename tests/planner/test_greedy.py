@@ -114,3 +114,21 @@ def test_later_passes_learn_which_capacity_is_scarce():
     assert set(many) == {"Y", "X1"}
     assert check_starts(problem, many) == []
     assert realized_value(problem, many) == 15
+
+
+def test_must_select_initiatives_are_reordered_until_they_all_fit():
+    # By latest start A (0-1, all of r) comes first and leaves no room for C before its
+    # deadline; starting C first leaves room for A in phases 1-2 and B beside C.
+    items = [
+        {"key": "A", "duration": 2, "uses": {"r": 2}},
+        {"key": "B", "uses": {"r": 1}},
+        {"key": "C", "uses": {"r": 1}, "deadline": 1},
+    ]
+    problem = make_problem(
+        [{**it, "cadence": "agile", "mandatory": True} for it in items],
+        phases=3,
+        capacity={"r": 2},
+    )
+    starts = greedy_starts(problem)
+    assert check_starts(problem, starts) == []
+    assert starts["A"] == 1
