@@ -98,7 +98,7 @@ def solve(problem: Problem, config: SolverConfig = SolverConfig()) -> Roadmap:  
             clock=clock,
         )
     conflicts = (
-        find_conflicts(problem, time_limit=min(CONFLICT_SECONDS, max(1.0, config.time_limit)))
+        find_conflicts(problem, time_limit=_conflict_seconds(config, clock))
         if outcome.status == "infeasible"
         else ()
     )
@@ -112,6 +112,12 @@ def solve(problem: Problem, config: SolverConfig = SolverConfig()) -> Roadmap:  
         weight=weight,
         clock=clock,
     )
+
+
+def _conflict_seconds(config: SolverConfig, clock: float) -> float:
+    """What is left of the time limit, at least one second and at most CONFLICT_SECONDS."""
+    left = config.time_limit - (time.perf_counter() - clock)
+    return max(1.0, min(CONFLICT_SECONDS, left))
 
 
 def _weight(problem: Problem, config: SolverConfig) -> int:
@@ -147,7 +153,7 @@ def _greedy_roadmap(
             clock=clock,
         )
     # Some initiative that must be scheduled did not fit: infeasible only if proven so.
-    conflicts = find_conflicts(problem, time_limit=min(CONFLICT_SECONDS, config.time_limit))
+    conflicts = find_conflicts(problem, time_limit=_conflict_seconds(config, clock))
     return _finish(
         problem,
         {},

@@ -5,6 +5,11 @@ each live phase t+d … P−1. With the prefix literals of `StartVars.started_by
 phase p is share × z(p) + (opex − share) × z(p − d), where share = capex/d. Every amount
 is multiplied by the least common multiple of the denominators of the capex shares that
 occur (1 whenever capex divides evenly), so each budget is an exact integer inequality.
+
+Should that multiplier make the sums too large for CP-SAT's 64-bit arithmetic (only
+with huge amounts and many durations that do not divide them), money is kept in whole
+units and each capex share rounded up: every plan the model allows is still within
+budget, though one that fits to the last unit might be refused.
 """
 
 from __future__ import annotations
@@ -19,22 +24,32 @@ from planner.cpsat.terms import Terms
 from planner.cpsat.variables import StartVars
 from planner.problem import Problem
 
+#: Largest scaled amount a budget constraint may sum to (CP-SAT works in 64 bits).
+MONEY_LIMIT = 2**60
 
-def money_scale(starts: StartVars) -> int:
-    """Smallest multiplier making every capex share of the modelled initiatives whole."""
+
+def money_scale(starts: StartVars, horizon: int = 1) -> int:
+    """Smallest multiplier making every capex share whole; 1 when that would overflow."""
     shares = (Fraction(it.capex, it.duration) for it in starts.items.values())
-    return lcm(1, *(s.denominator for s in shares))
+    scale = lcm(1, *(s.denominator for s in shares))
+    most = sum(it.capex + it.opex * horizon for it in starts.items.values())
+    return scale if most * scale < MONEY_LIMIT else 1
+
+
+def capex_share(capex: int, duration: int, scale: int) -> int:
+    """Scaled capex per build phase: exact when the scale allows, else rounded up."""
+    return -(-capex * scale // duration)
 
 
 def add_budgets(
     model: cp_model.CpModel, problem: Problem, starts: StartVars, *, guard: Guard
 ) -> None:
     """Spend of each phase within its budget; total spend within the total budget."""
-    scale = money_scale(starts)
+    scale = money_scale(starts, problem.horizon)
     phases = [p for p, budget in enumerate(problem.budget) if budget is not None]
     per_phase = {p: Terms() for p in phases}
     for key, it in starts.items.items():
-        share = it.capex * scale // it.duration
+        share = capex_share(it.capex, it.duration, scale)
         opex = it.opex * scale
         table = starts.prefix_table(model, key)
         for p in phases:

@@ -12,10 +12,11 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
 
-from planner import check_starts
+from planner import SolverConfig, check_roadmap, check_starts
 from planner.cpsat import build_model
 from planner.cpsat.money import money_scale
 from planner.problem import Problem
+from planner.solve import solve
 from tests.planner.factories import make_problem
 from tests.planner.test_properties import problems
 
@@ -69,3 +70,18 @@ def test_every_plan_the_spec_accepts_is_a_solution_of_the_model(problem):
     valid.sort(key=lambda s: (-len(s), sum(s.values())))
     for starts in valid[:40]:
         assert accepts(problem, starts), starts
+
+
+def test_amounts_too_large_to_scale_exactly_are_rounded_up_safely():
+    durations = (7, 11, 13, 17, 19, 23)
+    items = [
+        {"key": f"D{d}", "cadence": "agile", "duration": d, "capex": 10**12 + 1, "value": d}
+        for d in durations
+    ]
+    problem = make_problem(items, phases=24, budget=3 * 10**11)
+    built = build_model(problem)
+    assert money_scale(built.starts, problem.horizon) == 1  # 7 × 11 × … would overflow
+    roadmap = solve(problem, SolverConfig(time_limit=5, workers=1))
+    assert roadmap.status in ("optimal", "feasible")
+    assert check_roadmap(problem, roadmap) == []
+    assert roadmap.scheduled
