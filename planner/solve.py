@@ -57,6 +57,10 @@ def solve(problem: Problem, config: SolverConfig = SolverConfig()) -> Roadmap:  
     clock = time.perf_counter()
     if config.solver not in SOLVERS:
         raise ScenarioError(f"unknown solver '{config.solver}' (known: {', '.join(SOLVERS)})")
+    if not config.time_limit > 0:
+        raise ScenarioError(f"time limit must be more than 0 seconds, got {config.time_limit}")
+    if config.workers < 1:
+        raise ScenarioError(f"workers must be 1 or more, got {config.workers}")
     weight = _weight(problem, config)
     greedy = greedy_starts(problem) if config.hint_greedy or config.solver == "greedy" else {}
     if config.solver == "greedy":
@@ -86,7 +90,7 @@ def solve(problem: Problem, config: SolverConfig = SolverConfig()) -> Roadmap:  
             weight=weight,
             clock=clock,
         )
-    if outcome.status == "unknown" and greedy and not check_starts(problem, greedy):
+    if outcome.status == "unknown" and config.hint_greedy and not check_starts(problem, greedy):
         # CP-SAT found nothing in time, not even the hint again: the greedy plan stands.
         return _finish(
             problem,

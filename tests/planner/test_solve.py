@@ -56,12 +56,16 @@ def test_an_empty_problem_is_optimal_with_nothing_scheduled():
     assert (roadmap.status, roadmap.objective, roadmap.scheduled) == ("optimal", 0, ())
 
 
-def test_an_unknown_solver_or_a_negative_weight_is_refused():
+def test_options_that_make_no_sense_are_refused():
     problem = make_problem(portfolio(3), phases=3)
     with pytest.raises(ScenarioError, match="unknown solver 'gurobi'"):
         solve(problem, SolverConfig(solver="gurobi"))
     with pytest.raises(ScenarioError, match="stability weight"):
         solve(problem, SolverConfig(baseline={"I0": 0}, stability_weight=-1))
+    with pytest.raises(ScenarioError, match="time limit"):
+        solve(problem, SolverConfig(time_limit=0))
+    with pytest.raises(ScenarioError, match="workers"):
+        solve(problem, SolverConfig(workers=0))
 
 
 def test_infeasible_problems_return_conflicts_never_raise():
