@@ -33,16 +33,16 @@ class Outcome:
     seconds: float
 
 
-def value_bound(model_bound: float, penalty: int, weight: int, value: int) -> int:
+def value_bound(model_bound: float, penalty: int, weight: int, value: int) -> int | None:
     """An upper bound on realized value, from the solver's bound on value − weight × penalty.
 
     Every plan x satisfies value(x) − weight·penalty(x) ≤ model_bound, so every plan at
     least as stable as the one found (penalty(x) ≤ penalty) is worth at most
     model_bound + weight·penalty. Without a stability term this is the plain bound; when
-    the search is proven optimal it equals the value found.
+    the search is proven optimal it equals the value found. None: the solver has none.
     """
     if math.isinf(model_bound) or math.isnan(model_bound):
-        return value
+        return None
     return max(value, math.floor(model_bound + 1e-6) + weight * penalty)
 
 
@@ -99,6 +99,8 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         penalty = 0 if objective.penalty is None else self.value(objective.penalty)
         value = round(self.objective_value) + objective.weight * penalty
         bound = value_bound(self.best_objective_bound, penalty, objective.weight, value)
+        if bound is None:  # CP-SAT always has one for these bounded models
+            return
         self.report(
             Progress(
                 objective=value,

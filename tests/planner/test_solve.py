@@ -148,7 +148,7 @@ def test_the_bound_with_a_stability_term_bounds_plans_at_least_as_stable():
     # The solver bounds value − weight × penalty; adding back weight × penalty found
     # bounds the value of any plan that moves baseline items no more than this one.
     assert value_bound(100.0, penalty=2, weight=5, value=95) == 110
-    assert value_bound(float("inf"), penalty=0, weight=5, value=95) == 95
+    assert value_bound(float("inf"), penalty=0, weight=5, value=95) is None
     assert value_bound(90.0, penalty=0, weight=5, value=95) == 95  # never below the value
 
 
