@@ -56,18 +56,23 @@ def roadmap_view(roadmap: Roadmap) -> Group:
         parts.append(Text("These constraints cannot all hold:", style="bold red"))
         parts.extend(Text(f"  • {c}") for c in roadmap.conflicts)
     if roadmap.scheduled:
-        grid = Table(box=box.SIMPLE_HEAD, padding=(0, 1), title="Roadmap", title_justify="left")
-        grid.add_column("key", no_wrap=True)
+        grid = Table(
+            box=box.SIMPLE_HEAD,
+            padding=(0, 1),
+            title="Roadmap  (██ building, ▶ goes live, · live)",
+            title_justify="left",
+        )
+        grid.add_column("key", no_wrap=True, min_width=max(len(s.key) for s in roadmap.scheduled))
         for ph in roadmap.phases:
-            grid.add_column(ph.label, justify="center", no_wrap=True)
+            grid.add_column(_stacked(ph.label), justify="center", no_wrap=True)
         grid.add_column("value", justify="right", no_wrap=True)
         for s in roadmap.scheduled:
             cells = []
             for ph in roadmap.phases:
                 if ph.index == s.end_phase:
-                    cells.append("██▶")
+                    cells.append("█▶")
                 elif s.start_phase <= ph.index < s.end_phase:
-                    cells.append("███")
+                    cells.append("██")
                 elif ph.index > s.end_phase:
                     cells.append("·")
                 else:
@@ -102,6 +107,15 @@ def roadmap_view(roadmap: Roadmap) -> Group:
             left.add_row(u.key, u.reason)
         parts.append(left)
     return Group(*parts)
+
+
+def _stacked(label: str) -> str:
+    """A phase label on two short lines for narrow columns: 2027Q1 → 2027 / Q1."""
+    for sep in ("Q", "-", " "):
+        head, found, tail = label.rpartition(sep)
+        if found and head:
+            return f"{head}\n{sep.strip()}{tail}"
+    return label
 
 
 def initiatives_table(rows: Iterable[Any], *, title: str = "Initiatives") -> Table:
