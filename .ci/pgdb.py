@@ -1,4 +1,4 @@
-"""Create or drop a throwaway PostgreSQL database for one CI run: pgdb.py create|drop ADMIN_URL NAME."""
+"""Create or drop a throwaway PostgreSQL database for a CI run: pgdb.py create|drop URL NAME."""
 
 import sys
 
