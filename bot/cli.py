@@ -284,6 +284,7 @@ def plan(
     """Solve the roadmap: a portfolio FILE, or the workspace's approved catalog."""
 
     from planner.config import SolverConfig
+    from planner.diff import diff_roadmaps
     from planner.explain import explain
     from planner.scenario import apply as apply_whatif
 
@@ -293,20 +294,30 @@ def plan(
         else:
             with unit_of_work() as uow:
                 portfolio = services.workspace_portfolio(uow, team_id=team)
-        problem = build_problem(portfolio)
-        if what_if:
-            problem = apply_whatif(problem, what_if)
+        base = build_problem(portfolio)
+        problem = apply_whatif(base, what_if) if what_if else base
         config = SolverConfig(
             solver=solver.value, time_limit=time_limit, workers=workers, seed=seed
         )
         roadmap = _solve_with_progress(problem, config, quiet=fmt is Format.json)
-        if file is None and not what_if:
+        if file is None:
             with unit_of_work() as uow:
-                services.save_roadmap(uow, actor=OPERATOR, team_id=team, roadmap=roadmap)
+                services.save_roadmap(
+                    uow,
+                    actor=OPERATOR,
+                    team_id=team,
+                    roadmap=roadmap,
+                    kind="whatif" if what_if else "latest",
+                )
         if fmt is Format.json:
             sys.stdout.write(json.dumps(roadmap.to_dict(), indent=2, ensure_ascii=False) + "\n")
-        else:
-            out.print(roadmap_view(roadmap))
+            return
+        out.print(roadmap_view(roadmap))
+        if what_if:
+            before = _solve_with_progress(base, config, quiet=False)
+            out.print(f"\n[bold]Compared with the plan without “{what_if}”:[/]")
+            for line in diff_roadmaps(before, roadmap).lines():
+                out.print(f"  • {line}", highlight=False)
         if explain_key:
             detail = explain(problem, roadmap, explain_key.upper(), config=config)
             out.print(f"\n[bold]{detail.headline}[/]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -102,9 +103,13 @@ def test_greedy_what_if_and_explain(cli):
     greedy = json.loads(cli("plan", str(DEMO), "--solver", "greedy", "--format", "json").stdout)
     assert greedy["solver"] == "greedy" and greedy["status"] == "feasible"
     proc = cli(
-        "plan", str(DEMO), "--what-if", "budget-20%", "--explain", "SSO", "--time-limit", "5"
+        "plan", str(DEMO), "--what-if", "budget-20%", "--explain", "SUPPORT", "--time-limit", "5"
     )
-    assert "SSO" in proc.stdout
+    assert "Compared with the plan without “budget-20%”" in proc.stdout
+    assert "Realized value −" in proc.stdout
+    assert re.search(r"\nSUPPORT (starts in \d{4}Q\d|is not scheduled)", proc.stdout)
+    bad = cli("plan", str(DEMO), "--what-if", "budget-twenty", ok=False)
+    assert bad.returncode != 0 and "budget-twenty" in bad.stderr
 
 
 def test_errors_are_one_line_without_traceback(cli):
