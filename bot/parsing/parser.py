@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.errors import UsageError
 from bot.parsing import commands as c
 from bot.parsing.periods import PeriodRef, parse_period
-from bot.parsing.tokens import Token, parse_user, rest_of, tokenize, unescape
+from bot.parsing.tokens import QUOTES, Token, parse_user, rest_of, tokenize, unescape
 from bot.parsing.usage import DEFAULT_COMMAND, TOPICS, nearest_subcommand, subcommand
 from catalog.domain import MEMBER, ROLES, STATUSES
 from planner.errors import ScenarioError
@@ -233,7 +233,8 @@ def _plan(a: _Args) -> c.Plan:
 
 
 def _plan_options(a: _Args) -> dict[str, str]:
-    """`name=value` pairs; a value runs on over words without `=` (`from=next quarter`)."""
+    """`name=value` pairs; a value runs on over words without `=` (`from=next quarter`)
+    and may be quoted (`from="next quarter"`)."""
     text = re.sub(r"\s*=\s*", "=", a.text[a.tokens[1].start :] if a.count() else "")
     options: dict[str, str] = {}
     current: str | None = None
@@ -257,6 +258,7 @@ def _plan_options(a: _Args) -> dict[str, str]:
         else:
             options[current] = f"{options[current]} {token.text}".strip()
     for name, value in options.items():
+        value = options[name] = value.strip("".join(QUOTES)).strip()
         if not value:
             raise a.fail(f"`{name}=` needs a value.")
     return options
