@@ -1,7 +1,8 @@
 """Errors raised by the bot on purpose; each message is fit to show a user.
 
 BotError
- └── UsageError   a command cannot be read: bad subcommand, argument, amount or period
+ ├── UsageError   a command cannot be read: bad subcommand, argument, amount or period
+ └── ModalErrors  a submitted modal has bad fields; `errors` maps block_id → message
 
 Errors from the core (`catalog.errors.CatalogError`, `planner.errors.PlannerError`) keep
 their own trees; the handlers show their messages as they are.
@@ -46,4 +47,20 @@ class UsageError(BotError):
         return " ".join(parts)
 
 
-__all__ = ["BotError", "UsageError"]
+class ModalErrors(BotError):
+    """Raised when a submitted modal has bad fields; nothing was saved.
+
+    `errors` maps each input block_id to its message, ready for Slack's
+    `{"response_action": "errors", "errors": …}` answer.
+    """
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(self.errors.values()))
+
+    def response(self) -> dict[str, object]:
+        """The answer to the view submission that shows each message under its field."""
+        return {"response_action": "errors", "errors": dict(self.errors)}
+
+
+__all__ = ["BotError", "ModalErrors", "UsageError"]

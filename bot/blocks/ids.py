@@ -1,0 +1,125 @@
+"""Every action_id, callback_id and modal block_id, and how button values are packed.
+
+Builders and listeners both import from here, so a renamed id cannot split them.
+"""
+
+from __future__ import annotations
+
+# --------------------------------------------------------------------------- roadmap actions
+PUBLISH_ROADMAP = "roadmap_publish"
+EXPLAIN_INITIATIVE = "roadmap_explain"
+EXPORT_ROADMAP = "roadmap_export"
+
+# --------------------------------------------------------------------------- initiative actions
+APPROVE = "initiative_approve"
+REJECT = "initiative_reject"
+REQUEST_CHANGES = "initiative_request_changes"
+EDIT_INITIATIVE = "initiative_edit"
+WITHDRAW = "initiative_withdraw"
+SHOW_INITIATIVE = "initiative_show"
+REVIEW_PASSED = "review_passed"
+REVIEW_CONDITIONS = "review_conditions"
+REVIEW_FAILED = "review_failed"
+
+# --------------------------------------------------------------------------- home actions
+PROPOSE = "home_propose"
+OPEN_SETTINGS = "home_settings"
+
+#: Action ids of the buttons `initiative_blocks` can show, by the name callers use.
+INITIATIVE_ACTIONS: dict[str, str] = {
+    "approve": APPROVE,
+    "reject": REJECT,
+    "request_changes": REQUEST_CHANGES,
+    "edit": EDIT_INITIATIVE,
+    "withdraw": WITHDRAW,
+    "review_passed": REVIEW_PASSED,
+    "review_conditions": REVIEW_CONDITIONS,
+    "review_failed": REVIEW_FAILED,
+}
+
+# --------------------------------------------------------------------------- modals
+INITIATIVE_MODAL = "initiative_modal"
+SETTINGS_MODAL = "settings_modal"
+REASON_MODAL = "reason_modal"
+
+#: The action_id of the single element inside every modal input block.
+INPUT = "value"
+
+#: Input block of each initiative field (DESIGN §3), by catalog field name.
+INITIATIVE_BLOCKS: dict[str, str] = {
+    name: f"initiative_{name}"
+    for name in (
+        "key",
+        "title",
+        "summary",
+        "category",
+        "owner",
+        "cadence",
+        "duration",
+        "capex",
+        "opex",
+        "value",
+        "hosting",
+        "data",
+        "personal_data",
+        "security_review",
+        "uses",
+        "teams",
+        "depends_on",
+        "excludes",
+        "mandatory",
+        "earliest",
+        "deadline",
+    )
+}
+
+#: Input block of each planning setting, by its dotted portfolio name.
+SETTINGS_BLOCKS: dict[str, str] = {
+    name: "settings_" + name.replace(".", "_")
+    for name in (
+        "name",
+        "calendar.start",
+        "calendar.phase",
+        "calendar.phases",
+        "calendar.fiscal_year_start",
+        "calendar.tollgates",
+        "calendar.freeze",
+        "budget.per_phase",
+        "budget.total",
+        "capacity",
+        "policy.review",
+        "policy.forbid",
+    )
+}
+
+#: Input block of the reason asked for by the reason modal.
+REASON_BLOCK = "decision_reason"
+
+_SEP = "|"
+
+
+def initiative_value(key: str, version: int) -> str:
+    """The value of a button acting on one version of an initiative: `SSO|3`."""
+    return f"{key}{_SEP}{version}"
+
+
+def read_initiative_value(value: str) -> tuple[str, int]:
+    """`SSO|3` → ("SSO", 3); raise ValueError for anything else."""
+    key, sep, version = value.partition(_SEP)
+    if not sep or not key or not version.isdigit():
+        raise ValueError(f"not an initiative reference: {value!r}")
+    return key, int(version)
+
+
+def roadmap_value(roadmap_id: int | None, item: str = "") -> str:
+    """The value of a roadmap button or option: `12`, `12|SSO`, `|json` (no stored id)."""
+    head = "" if roadmap_id is None else str(roadmap_id)
+    return f"{head}{_SEP}{item}" if item else head
+
+
+def read_roadmap_value(value: str) -> tuple[int | None, str]:
+    """`12|SSO` → (12, "SSO"); `|json` → (None, "json"); raise ValueError for anything else."""
+    head, _, item = value.partition(_SEP)
+    if head and not head.isdigit():
+        raise ValueError(f"not a roadmap reference: {value!r}")
+    return (int(head) if head else None), item

@@ -1,0 +1,396 @@
+"""The modal to propose or edit an initiative, and the reading of its submission."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.blocks import ids
+from bot.blocks.elements import Block
+from bot.blocks.inputs import (
+    State,
+    checkbox,
+    input_block,
+    modal,
+    multi_select,
+    number_input,
+    select,
+    text_input,
+)
+from bot.errors import ModalErrors
+from catalog.views import InitiativeView
+from planner.calendar import Phase
+from planner.errors import ScenarioError
+from planner.money import MONEY_EXAMPLES, format_money, parse_money
+from planner.portfolio import CADENCES, DATA_CLASSES, HOSTINGS, KEY_RE, RESOURCE_RE
+
+B = ids.INITIATIVE_BLOCKS
+_HOSTING_LABELS = {"saas": "SaaS", "on_prem": "On premises", "hybrid": "Hybrid"}
+_REVIEW_CHOICES = (
+    ("policy", "As the security policy says"),
+    ("yes", "Always review"),
+    ("no", "Exempt from review"),
+)
+_REVIEW_VALUES = {"policy": None, "yes": True, "no": False}
+_MONEY_FIELDS = ("capex", "opex", "value")
+_PAIR = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_ ]*?)\s*[:=]?\s*(-?\d+)\s*$")
+
+
+def initiative_modal(
+    *,
+    view: InitiativeView | None = None,
+    prefill: Mapping[str, Any] | None = None,
+    private_metadata: str,
+    keys: Mapping[str, str] | None = None,
+    phases: Sequence[Phase] = (),
+) -> dict[str, Any]:
+    """The propose (no `view`) or edit (`view`) modal with every initiative field.
+
+    `prefill` holds catalog fields that override the initial values (e.g. a title and a
+    summary taken from a message). `keys` maps the workspace's other initiative keys to
+    their titles, offered for depends-on and excludes; `phases` names the phases for
+    earliest start and deadline (without them those are 0-based phase numbers).
+    """
+    current: dict[str, Any] = {}
+    if view is not None:
+        spec = view.spec
+        current = {name: getattr(spec, name) for name in B if hasattr(spec, name)}
+    current.update(prefill or {})
+    others = {k: t for k, t in (keys or {}).items() if view is None or k != view.key}
+    for name in ("depends_on", "excludes"):  # keep chosen keys even if not offered
+        for key in current.get(name) or ():
+            others.setdefault(key, key)
+
+    def text_of(name: str) -> str | None:
+        value = current.get(name)
+        if value is None:
+            return None
+        if name in _MONEY_FIELDS and isinstance(value, int):
+            return format_money(value)
+        if name == "uses" and isinstance(value, Mapping):
+            return ", ".join(f"{k}: {v}" for k, v in value.items())
+        return str(value)
+
+    blocks: list[Block] = []
+    if view is None:
+        blocks.append(
+            input_block(
+                "Key",
+                text_input(initial=text_of("key"), placeholder="e.g. SOC-7", max_length=40),
+                block_id=B["key"],
+                optional=True,
+                hint="Letters, digits and dashes. Leave empty to get one from the category.",
+            )
+        )
+    blocks += [
+        input_block(
+            "Title",
+            text_input(initial=text_of("title"), max_length=120),
+            block_id=B["title"],
+        ),
+        input_block(
+            "Summary",
+            text_input(initial=text_of("summary"), multiline=True),
+            block_id=B["summary"],
+            optional=True,
+            hint="What it is and why it matters, in a few sentences.",
+        ),
+        input_block(
+            "Category",
+            text_input(
+                initial=text_of("category"), placeholder="e.g. social, foundation", max_length=60
+            ),
+            block_id=B["category"],
+            optional=True,
+        ),
+        input_block(
+            "Owner",
+            text_input(initial=text_of("owner"), placeholder="a team or a person", max_length=80),
+            block_id=B["owner"],
+            optional=True,
+        ),
+        input_block(
+            "Cadence",
+            select(
+                [("waterfall", "Waterfall (starts at tollgates)"), ("agile", "Agile")],
+                initial=current.get("cadence", "waterfall"),
+            ),
+            block_id=B["cadence"],
+        ),
+        input_block(
+            "Duration (phases of building)",
+            number_input(initial=current.get("duration", 1), minimum=1),
+            block_id=B["duration"],
+        ),
+        input_block(
+            "Build cost (capex)",
+            text_input(initial=text_of("capex"), placeholder=f"e.g. {MONEY_EXAMPLES}"),
+            block_id=B["capex"],
+            optional=True,
+            hint="Spread evenly over the build phases. Empty means none.",
+        ),
+        input_block(
+            "Run cost per live phase (opex)",
+            text_input(initial=text_of("opex"), placeholder="e.g. 10k"),
+            block_id=B["opex"],
+            optional=True,
+        ),
+        input_block(
+            "Value per live phase",
+            text_input(initial=text_of("value"), placeholder="e.g. 40k"),
+            block_id=B["value"],
+            hint="The benefit each phase from go-live on.",
+        ),
+        input_block(
+            "Hosting",
+            select(
+                [(h, _HOSTING_LABELS.get(h, h)) for h in HOSTINGS],
+                initial=current.get("hosting", "on_prem"),
+            ),
+            block_id=B["hosting"],
+        ),
+        input_block(
+            "Data classification",
+            select([(d, d.capitalize()) for d in DATA_CLASSES], initial=current.get("data")),
+            block_id=B["data"],
+        ),
+        input_block(
+            "Personal data",
+            checkbox(
+                "Handles personal data", value="yes", checked=bool(current.get("personal_data"))
+            ),
+            block_id=B["personal_data"],
+            optional=True,
+        ),
+        input_block(
+            "Security review",
+            select(
+                _REVIEW_CHOICES,
+                initial={True: "yes", False: "no"}.get(current.get("security_review"), "policy"),
+            ),
+            block_id=B["security_review"],
+        ),
+        input_block(
+            "Resources used per build phase",
+            text_input(initial=text_of("uses"), placeholder="integration: 3, data_engineering: 1"),
+            block_id=B["uses"],
+            optional=True,
+            hint="Named resources and amounts, separated by commas.",
+        ),
+        input_block(
+            "Agile teams while building",
+            number_input(initial=current.get("teams", 1), minimum=0),
+            block_id=B["teams"],
+            optional=True,
+            hint="Counts for agile initiatives only.",
+        ),
+    ]
+    if others:
+        choices = [(k, f"{k} — {t}") for k, t in sorted(others.items())]
+        blocks += [
+            input_block(
+                "Depends on",
+                multi_select(choices, initial=current.get("depends_on") or ()),
+                block_id=B["depends_on"],
+                optional=True,
+                hint="These must go live before this one starts.",
+            ),
+            input_block(
+                "Excludes",
+                multi_select(choices, initial=current.get("excludes") or ()),
+                block_id=B["excludes"],
+                optional=True,
+                hint="Alternatives: at most one of them is scheduled.",
+            ),
+        ]
+    blocks += [
+        input_block(
+            "Mandatory",
+            checkbox("Must be scheduled", value="yes", checked=bool(current.get("mandatory"))),
+            block_id=B["mandatory"],
+            optional=True,
+        ),
+        input_block(
+            "Earliest start",
+            _phase_element(phases, current.get("earliest")),
+            block_id=B["earliest"],
+            optional=True,
+        ),
+        input_block(
+            "Deadline (last phase to go live)",
+            _phase_element(phases, current.get("deadline")),
+            block_id=B["deadline"],
+            optional=True,
+        ),
+    ]
+    title = "Propose an initiative" if view is None else f"Edit {view.key}"
+    return modal(
+        title=title,
+        callback_id=ids.INITIATIVE_MODAL,
+        blocks=blocks,
+        private_metadata=private_metadata,
+        submit="Propose" if view is None else "Save",
+    )
+
+
+def _phase_element(phases: Sequence[Phase], initial: int | None) -> dict[str, Any]:
+    if phases:
+        return select(
+            [
+                (str(p.index), f"{p.label} ({p.start:%b} {p.start.day}, {p.start.year})")
+                for p in phases
+            ],
+            initial=None if initial is None else str(initial),
+            placeholder="Any phase",
+        )
+    return number_input(initial=initial, minimum=0, placeholder="phase number, 0 is the first")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_initiative_submission(state_values: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The catalog's field dict from a submitted initiative modal.
+
+    Raises ModalErrors mapping each bad field's block_id to a message; every bad field
+    is reported at once.
+    """
+    state = State(state_values)
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+
+    key = state.text(B["key"]).upper()
+    if key:
+        if KEY_RE.match(key):
+            out["key"] = key
+        else:
+            errors[B["key"]] = "Use letters, digits and dashes, e.g. SOC-7."
+    title = state.text(B["title"])
+    if not title:
+        errors[B["title"]] = "Give the initiative a title."
+    out["title"] = title
+    out["summary"] = state.text(B["summary"])
+    out["category"] = state.text(B["category"])
+    out["owner"] = state.text(B["owner"]) or None
+    for name, options in (("cadence", CADENCES), ("hosting", HOSTINGS), ("data", DATA_CLASSES)):
+        chosen = state.choice(B[name])
+        if chosen is not None and chosen not in options:
+            errors[B[name]] = f"Choose one of {', '.join(options)}."
+        elif chosen is not None:
+            out[name] = chosen
+    out["duration"] = _whole(state, "duration", errors, minimum=1, required=True)
+    for name in _MONEY_FIELDS:
+        typed = state.text(B[name])
+        if not typed:
+            if name == "value":
+                errors[B[name]] = f"Say what it is worth per live phase, e.g. {MONEY_EXAMPLES}."
+            else:
+                out[name] = 0
+            continue
+        try:
+            out[name] = parse_money(typed)
+        except ScenarioError as exc:
+            errors[B[name]] = str(exc)
+    out["personal_data"] = "yes" in state.choices(B["personal_data"])
+    out["mandatory"] = "yes" in state.choices(B["mandatory"])
+    out["security_review"] = _REVIEW_VALUES.get(state.choice(B["security_review"]) or "policy")
+    try:
+        out["uses"] = parse_uses(state.text(B["uses"]))
+    except ValueError as exc:
+        errors[B["uses"]] = str(exc)
+    teams = _whole(state, "teams", errors, minimum=0, required=False)
+    out["teams"] = 1 if teams is None else teams
+    out["depends_on"] = state.choices(B["depends_on"])
+    out["excludes"] = state.choices(B["excludes"])
+    both = sorted(set(out["depends_on"]) & set(out["excludes"]))
+    if both:
+        errors[B["excludes"]] = f"It cannot both depend on and exclude {', '.join(both)}."
+    earliest = _phase(state, "earliest", errors)
+    out["earliest"] = earliest or 0
+    deadline = _phase(state, "deadline", errors)
+    out["deadline"] = deadline
+    duration = out.get("duration")
+    if deadline is not None and isinstance(duration, int):
+        first_live = (earliest or 0) + duration - 1
+        if deadline < first_live:
+            errors[B["deadline"]] = (
+                f"Starting in phase {earliest or 0} at the earliest, {duration} phases of "
+                f"building go live in phase {first_live} at the earliest; choose that or later."
+            )
+    if errors:
+        raise ModalErrors(errors)
+    return out
+
+
+def parse_uses(text: str) -> dict[str, int]:
+    """`integration: 3, data_engineering: 1` → {"integration": 3, "data_engineering": 1}."""
+    out: dict[str, int] = {}
+    for part in re.split(r"[,;\n]", text):
+        if not part.strip():
+            continue
+        m = _PAIR.match(part)
+        if m is None:
+            raise ValueError(
+                f"Cannot read '{part.strip()}': write resources like integration: 3, "
+                "data_engineering: 1."
+            )
+        name = m[1].strip().lower().replace(" ", "_")
+        amount = int(m[2])
+        if not RESOURCE_RE.match(name):
+            raise ValueError(f"'{m[1].strip()}' is not a resource name (e.g. integration).")
+        if amount < 0:
+            raise ValueError(f"{name}: an amount cannot be negative.")
+        if name in out:
+            raise ValueError(f"{name} is named twice.")
+        out[name] = amount
+    return out
+
+
+def _whole(
+    state: State, name: str, errors: dict[str, str], *, minimum: int, required: bool
+) -> int | None:
+    typed = state.text(B[name])
+    if not typed:
+        if required:
+            errors[B[name]] = "Enter a whole number."
+        return None
+    try:
+        number = int(typed)
+    except ValueError:
+        errors[B[name]] = f"'{typed}' is not a whole number."
+        return None
+    if number < minimum:
+        errors[B[name]] = f"Enter {minimum} or more."
+        return None
+    return number
+
+
+def _phase(state: State, name: str, errors: dict[str, str]) -> int | None:
+    chosen = state.choice(B[name])
+    if chosen is not None:
+        return int(chosen)
+    return _whole(state, name, errors, minimum=0, required=False)
+
+
+def initiative_errors_for(fields: Mapping[str, str], *, editing: bool = False) -> dict[str, str]:
+    """Catalog `ValidationFailed.fields` (field → message) as modal block_id → message.
+
+    Messages about fields the modal does not show (and `__all__`) go under the title,
+    naming the field; with `editing` there is no key field either.
+    """
+    out: dict[str, list[str]] = {}
+    for name, message in fields.items():
+        shown = name in B and not (editing and name == "key")
+        target = B[name] if shown else B["title"]
+        text = message if shown or name == "__all__" else f"{name}: {message}"
+        out.setdefault(target, []).append(_sentence(text))
+    return {block: " ".join(texts) for block, texts in out.items()}
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -1,0 +1,301 @@
+"""The roadmap message, and the "planning…" message updated while a solve runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.blocks import ids
+from bot.blocks.elements import (
+    Block,
+    actions,
+    button,
+    confirm_dialog,
+    context,
+    divider,
+    header,
+    option,
+    section,
+    static_select,
+)
+from bot.blocks.text import (
+    MESSAGE_BLOCKS,
+    OPTIONS,
+    SECTION_TEXT,
+    escape,
+    money,
+    names_within,
+    pack_lines,
+    percent,
+    truncate,
+)
+from planner.config import Progress
+from planner.roadmap import PhaseUse, Roadmap, Scheduled
+
+#: Formats offered by the Export… menu: (value, label).
+EXPORT_FORMATS: tuple[tuple[str, str], ...] = (
+    ("msproject", "MS Project XML"),
+    ("xlsx", "Excel workbook"),
+    ("csv", "CSV"),
+    ("ics", "iCalendar (go-lives and tollgates)"),
+    ("json", "Roadmap JSON"),
+    ("png", "Gantt picture"),
+)
+
+_PLANNED = ("optimal", "feasible")
+_LIST_CHARS = 900  # per list of initiatives inside one phase
+_MORE = "more, see export"
+_UNSCHEDULED_SECTIONS = 3
+_REASON_CHARS = 220
+_TITLE_CHARS = 60
+
+
+def roadmap_blocks(
+    roadmap: Roadmap,
+    *,
+    title: str | None = None,
+    published: bool = False,
+    roadmap_id: int | None = None,
+    formats: Sequence[tuple[str, str]] = EXPORT_FORMATS,
+) -> list[Block]:
+    """The roadmap message: status, phases, what did not fit and why, value, buttons.
+
+    Never more than 50 blocks nor 3000 characters a text, whatever the roadmap's size;
+    what does not fit is summarized as `+N more, see export`.
+    """
+    head = [header(title or f"Roadmap — {roadmap.name or 'portfolio'}"), *_status(roadmap)]
+    head.append(context(_facts(roadmap, published=published, roadmap_id=roadmap_id)))
+    if roadmap.status not in _PLANNED:
+        return head
+    tail = [divider(), *_value(roadmap), *_unscheduled(roadmap)]
+    menu = _actions(roadmap, published=published, roadmap_id=roadmap_id, formats=formats)
+    if menu is not None:
+        tail.append(menu)
+    room = MESSAGE_BLOCKS - len(head) - len(tail) - 1
+    return [*head, divider(), *_phases(roadmap, room=room), *tail]
+
+
+def progress_blocks(progress: Progress | None, *, title: str = "Planning…") -> list[Block]:
+    """The message shown while a solve runs: best value so far, bound, gap, seconds."""
+    blocks = [section(f":hourglass_flowing_sand: *{escape(title)}*")]
+    if progress is None:
+        blocks.append(context("Looking for a first plan…"))
+        return blocks
+    share = progress.objective / progress.bound if progress.bound > 0 else 1.0
+    blocks.append(
+        section(
+            f"Best value so far *{money(progress.objective)}*\n"
+            f"`{_bar(share)}` {percent(progress.objective, progress.bound) or '100%'} of the bound"
+        )
+    )
+    blocks.append(
+        context(
+            f"bound {money(progress.bound)} · gap {_gap(progress.gap)} · {progress.seconds:.1f} s"
+        )
+    )
+    return blocks
+
+
+# --------------------------------------------------------------------------- status
+
+
+def status_text(roadmap: Roadmap) -> str:
+    """One line on the solver's verdict (mrkdwn, escaped)."""
+    if roadmap.status == "optimal":
+        return (
+            f":white_check_mark: *Optimal* — realized value *{money(roadmap.objective)}*, "
+            "proven best"
+        )
+    if roadmap.status == "feasible":
+        bound = (
+            "no bound proven"
+            if roadmap.bound is None
+            else f"bound {money(roadmap.bound)}, gap {_gap(roadmap.gap)}"
+        )
+        value = money(roadmap.objective)
+        return f":large_yellow_circle: *Feasible* — realized value *{value}*; {bound}"
+    if roadmap.status == "infeasible":
+        return ":no_entry: *Infeasible* — no roadmap satisfies every constraint"
+    return (
+        ":grey_question: *No plan found* within the time limit; "
+        "try again with more time or fewer constraints"
+    )
+
+
+def _status(roadmap: Roadmap) -> list[Block]:
+    blocks = [section(status_text(roadmap))]
+    if roadmap.status == "infeasible" and roadmap.conflicts:
+        lines = [f"• {escape(c)}" for c in roadmap.conflicts]
+        lines.insert(0, "*These constraints cannot all hold:*")
+        blocks.extend(section(text) for text in pack_lines(lines, max_chunks=2))
+    return blocks
+
+
+def _facts(roadmap: Roadmap, *, published: bool, roadmap_id: int | None) -> str:
+    parts = []
+    if roadmap_id is not None:
+        parts.append(f"Roadmap #{roadmap_id}")
+    parts.append(":pushpin: published baseline" if published else "draft, not published")
+    if roadmap.status in _PLANNED:
+        parts.append(f"{len(roadmap.scheduled)} scheduled, {len(roadmap.unscheduled)} not")
+    if roadmap.stability_penalty:
+        parts.append(f"stability penalty {money(roadmap.stability_penalty)}")
+    parts.append(f"{escape(roadmap.solver)} in {roadmap.solve_seconds:.2f} s")
+    return " · ".join(parts)
+
+
+def _gap(gap: float | None) -> str:
+    if gap is None:
+        return "unknown"
+    if 0 < gap < 0.0001:
+        return "<0.01%"
+    return f"{gap:.2%}"
+
+
+def _bar(share: float, *, width: int = 20) -> str:
+    filled = max(0, min(width, round(share * width)))
+    return "█" * filled + "░" * (width - filled)
+
+
+# --------------------------------------------------------------------------- phases
+
+
+def phase_dates(start: dt.date, end: dt.date) -> str:
+    """`Jan 1 – Mar 31, 2027`, with both years when they differ."""
+    first = f"{start:%b} {start.day}" + ("" if start.year == end.year else f", {start.year}")
+    return f"{first} – {end:%b} {end.day}, {end.year}"
+
+
+def initiative_names(items: Sequence[Scheduled], *, limit: int = _LIST_CHARS) -> str:
+    """`KEY` title, … when that fits in `limit`, else keys only, else `+N more`."""
+    full = ", ".join(f"`{s.key}` {escape(truncate(s.title, _TITLE_CHARS))}" for s in items)
+    if len(full) <= limit:
+        return full
+    return names_within((f"`{s.key}`" for s in items), limit=limit, more=_MORE)
+
+
+def use_text(phase: PhaseUse) -> str:
+    """Spend against budget and each resource's use against its capacity."""
+    spend = f"Spend {money(phase.spend)}"
+    if phase.budget is not None:
+        spend += f" of {money(phase.budget)} ({percent(phase.spend, phase.budget)})"
+    else:
+        spend += " (no budget limit)"
+    parts = [spend]
+    for name in sorted(phase.use):
+        cap = phase.capacity.get(name)
+        used = phase.use[name]
+        if cap is None and not used:
+            continue
+        figure = f"{used}" if cap is None else f"{used}/{cap}"
+        if cap is not None and used >= cap:
+            figure = f"*{figure}*"
+        parts.append(f"{escape(name.replace('_', ' '))} {figure}")
+    return " · ".join(parts)
+
+
+def phase_text(roadmap: Roadmap, phase: PhaseUse) -> str:
+    starts = [s for s in roadmap.scheduled if s.start_phase == phase.index]
+    live = [s for s in roadmap.scheduled if s.end_phase == phase.index]
+    lines = [f"*{escape(phase.label)}*  ·  {phase_dates(phase.start, phase.end)}"]
+    if starts:
+        lines.append(f":arrow_forward: Starts: {initiative_names(starts)}")
+    if live:
+        lines.append(f":rocket: Goes live: {initiative_names(live)}")
+    if not starts and not live:
+        lines.append("Nothing starts or goes live")
+    lines.append(use_text(phase))
+    return "\n".join(lines)
+
+
+def _phases(roadmap: Roadmap, *, room: int) -> list[Block]:
+    texts = [phase_text(roadmap, p) for p in roadmap.phases]
+    if len(texts) <= room:
+        return [section(t) for t in texts]
+    return [section(t) for t in pack_lines([t + "\n" for t in texts], max_chunks=max(room, 1))]
+
+
+# --------------------------------------------------------------------------- the rest
+
+
+def _value(roadmap: Roadmap) -> list[Block]:
+    if not roadmap.scheduled:
+        return [section("*Nothing is scheduled.*")]
+    ranked = sorted(roadmap.scheduled, key=lambda s: (-s.value, s.key))
+    names = names_within(
+        (f"`{s.key}` {money(s.value)}" for s in ranked),
+        limit=SECTION_TEXT - 100,
+        more=_MORE,
+        separator=" · ",
+    )
+    return [section(f"*Value contributed* (total {money(roadmap.objective)})\n{names}")]
+
+
+def _unscheduled(roadmap: Roadmap) -> list[Block]:
+    if not roadmap.unscheduled:
+        return []
+    lines = [f"*Not scheduled ({len(roadmap.unscheduled)})*"]
+    lines += [
+        f"• `{u.key}` {escape(truncate(u.title, _TITLE_CHARS))} — "
+        f"{escape(truncate(u.reason, _REASON_CHARS))}"
+        for u in roadmap.unscheduled
+    ]
+    return [section(t) for t in pack_lines(lines, max_chunks=_UNSCHEDULED_SECTIONS, more=_MORE)]
+
+
+def _actions(
+    roadmap: Roadmap,
+    *,
+    published: bool,
+    roadmap_id: int | None,
+    formats: Sequence[tuple[str, str]],
+) -> Block | None:
+    elements = []
+    if roadmap_id is not None and not published:
+        elements.append(
+            button(
+                "Publish",
+                action_id=ids.PUBLISH_ROADMAP,
+                value=ids.roadmap_value(roadmap_id),
+                style="primary",
+                confirm=confirm_dialog(
+                    title="Publish this roadmap?",
+                    text="It becomes the baseline that re-plans and diffs compare against.",
+                    confirm="Publish",
+                ),
+            )
+        )
+    choices = [
+        option(
+            f"{u.key} — {u.title}",
+            ids.roadmap_value(roadmap_id, u.key),
+            description="not scheduled",
+        )
+        for u in roadmap.unscheduled
+    ]
+    starts = {p.index: p.label for p in roadmap.phases}
+    choices += [
+        option(
+            f"{s.key} — {s.title}",
+            ids.roadmap_value(roadmap_id, s.key),
+            description=f"starts {starts.get(s.start_phase, s.start_phase)}",
+        )
+        for s in roadmap.scheduled
+    ]
+    if choices:
+        elements.append(
+            static_select("Explain…", action_id=ids.EXPLAIN_INITIATIVE, options=choices[:OPTIONS])
+        )
+    if formats:
+        elements.append(
+            static_select(
+                "Export…",
+                action_id=ids.EXPORT_ROADMAP,
+                options=[
+                    option(label, ids.roadmap_value(roadmap_id, fmt)) for fmt, label in formats
+                ],
+            )
+        )
+    if not elements:
+        return None
+    return actions(elements, block_id=f"roadmap_actions_{roadmap_id or 'draft'}")
