@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.errors import UsageError
 from bot.parsing import commands as c
 from bot.parsing.periods import PeriodRef, parse_period
 from bot.parsing.tokens import QUOTES, Token, parse_user, rest_of, tokenize, unescape
-from bot.parsing.usage import DEFAULT_COMMAND, TOPICS, nearest_subcommand, subcommand
+from bot.parsing.usage import DEFAULT_COMMAND, TOPICS, nearest_subcommand, subcommand, usage
 from catalog.domain import MEMBER, ROLES, STATUSES
 from planner.errors import ScenarioError
 from planner.money import MONEY_EXAMPLES, parse_money
@@ -68,19 +68,21 @@ def parse_command(text: str, *, command: str = DEFAULT_COMMAND, escaped: bool = 
     try:
         tokens = tokenize(text or "")
     except UsageError as exc:
-        head = subcommand((text.split() or [""])[0])
-        raise UsageError(exc.message, usage=head and head.usage(command)) from None
+        typed = subcommand((text.split() or [""])[0])
+        raise UsageError(exc.message, usage=typed and typed.usage(command)) from None
     if not tokens:
         return c.Help()
     head = tokens[0]
     sub = None if head.quoted else subcommand(head.text)
     if sub is None:
         close = nearest_subcommand(head.text)
-        message = f"Unknown command `{head.text}`."
         if close is None:
-            message += f" See `{command} help` for every command."
-        usage = None if close is None else subcommand(close).usage(command)  # type: ignore[union-attr]
-        raise UsageError(message, suggestion=close, usage=usage)
+            raise UsageError(
+                f"Unknown command `{head.text}`. See `{command} help` for every command."
+            )
+        raise UsageError(
+            f"Unknown command `{head.text}`.", suggestion=close, usage=usage(close, command=command)
+        )
     args = _Args(name=sub.name, text=text, tokens=tokens, usage=sub.usage(command), escaped=escaped)
     return _PARSERS[sub.name](args)
 
@@ -371,8 +373,8 @@ def _audit(a: _Args) -> c.Audit:
     return c.Audit(key)
 
 
-def _nearest(word: str, choices: object) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)  # type: ignore[call-overload]
+def _nearest(word: str, choices: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return close[0] if close else None
 
 

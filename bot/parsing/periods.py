@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
@@ -46,15 +47,15 @@ class PeriodRef:
         if self.kind == "index":
             return f"phase {self.value}"
         if self.kind == "quarter":
-            year, quarter = self.value  # type: ignore[misc]
+            year, quarter = _pair(self)
             return f"Q{quarter}" if year is None else f"{year}Q{quarter}"
         if self.kind == "month":
-            year, month = self.value  # type: ignore[misc]
+            year, month = _pair(self)
             return f"{year}-{month:02d}"
         if self.kind == "date":
-            return self.value.isoformat()  # type: ignore[union-attr]
+            return _day(self).isoformat()
         if self.kind == "relative":
-            unit, offset = self.value  # type: ignore[misc]
+            unit, offset = _pair(self)
             return f"{_OFFSET_WORDS[offset]} {unit}"
         return str(self.value)
 
@@ -97,16 +98,16 @@ def parse_period(text: str) -> PeriodRef:
 def period_span(ref: PeriodRef, *, today: dt.date) -> tuple[dt.date, dt.date]:
     """The first and last day of a calendar period (quarter with a year, month, date,
     relative period). Other kinds need a plan: see `resolve_period`."""
-    if ref.kind == "quarter" and ref.value[0] is not None:  # type: ignore[index]
-        year, quarter = ref.value  # type: ignore[misc]
+    if ref.kind == "quarter" and _bare_quarter(ref) is None:
+        year, quarter = _pair(ref)
         return _quarter_span(dt.date(year, 3 * quarter - 2, 1))
     if ref.kind == "month":
-        year, month = ref.value  # type: ignore[misc]
+        year, month = _pair(ref)
         return _month_span(dt.date(year, month, 1))
     if ref.kind == "date":
-        return ref.value, ref.value  # type: ignore[return-value]
+        return _day(ref), _day(ref)
     if ref.kind == "relative":
-        unit, offset = ref.value  # type: ignore[misc]
+        unit, offset = _pair(ref)
         if unit == "quarter":
             return _quarter_span(_quarter_start(today) + relativedelta(months=3 * offset))
         return _month_span(today.replace(day=1) + relativedelta(months=offset))
@@ -124,7 +125,7 @@ def resolve_period(ref: PeriodRef, *, phases: Sequence[Phase], today: dt.date) -
     if not phases:
         raise UsageError("The plan has no phases.")
     if ref.kind == "index":
-        index = int(ref.value)  # type: ignore[arg-type]
+        index = cast(int, ref.value)
         if 0 <= index < len(phases):
             return index
         raise UsageError(f"There is no phase {index}: {_horizon(phases)}.")
@@ -134,8 +135,7 @@ def resolve_period(ref: PeriodRef, *, phases: Sequence[Phase], today: dt.date) -
             return found
         if ref.kind == "label":
             raise UsageError(f"No phase is labelled {ref}: {_horizon(phases)}.")
-    if ref.kind == "quarter" and ref.value[0] is None:  # type: ignore[index]
-        quarter = ref.value[1]  # type: ignore[index]
+    if (quarter := _bare_quarter(ref)) is not None:
         for year in range(phases[0].start.year - 1, phases[-1].end.year + 1):
             found = _by_span(_quarter_span(dt.date(year, 3 * quarter - 2, 1)), phases)
             if found is not None:
@@ -160,8 +160,7 @@ def period_start(
     read in `phases`, the current plan; without them it raises UsageError, as it does
     when the phase is not in them.
     """
-    if ref.kind == "quarter" and ref.value[0] is None:  # type: ignore[index]
-        quarter = ref.value[1]  # type: ignore[index]
+    if (quarter := _bare_quarter(ref)) is not None:
         year = today.year
         if _quarter_span(dt.date(year, 3 * quarter - 2, 1))[1] < today:
             year += 1
@@ -174,6 +173,22 @@ def period_start(
             )
         return phases[resolve_period(ref, phases=phases, today=today)].start
     return period_span(ref, today=today)[0]
+
+
+def _pair(ref: PeriodRef) -> tuple[Any, Any]:
+    return cast(tuple[Any, Any], ref.value)
+
+
+def _day(ref: PeriodRef) -> dt.date:
+    return cast(dt.date, ref.value)
+
+
+def _bare_quarter(ref: PeriodRef) -> int | None:
+    """The quarter of `Q3` written without a year; None for anything else."""
+    if ref.kind != "quarter":
+        return None
+    year, quarter = _pair(ref)
+    return quarter if year is None else None
 
 
 def _quarter_start(day: dt.date) -> dt.date:
@@ -191,7 +206,7 @@ def _month_span(start: dt.date) -> tuple[dt.date, dt.date]:
 def _by_label(ref: PeriodRef, phases: Sequence[Phase]) -> int | None:
     """A phase whose label is the period (`2027Q3`, `FY2028Q1`), or ends with it (`Q3`)."""
     wanted = str(ref).replace(" ", "").lower()
-    bare = ref.kind == "quarter" and ref.value[0] is None  # type: ignore[index]
+    bare = _bare_quarter(ref) is not None
     for phase in phases:
         label = phase.label.replace(" ", "").lower()
         if label == wanted or (bare and label.endswith(wanted)):
