@@ -19,10 +19,10 @@ class UsageError(BotError):
     """Raised when the text of a command cannot be read.
 
     `message` says what is wrong, `usage` is the usage line of the subcommand concerned
-    (None when no subcommand is concerned), and `suggestion` the nearest known
-    subcommand when the one typed is unknown. `str(error)` is all of it in one text,
-    e.g. "Unknown command `aprove`. Did you mean `approve`? Usage: /roadmap approve KEY
-    [reason]".
+    (None when no subcommand is concerned), and `suggestion` the nearest known word
+    when the one typed is unknown (a subcommand, or a status, format, role, outcome…).
+    `str(error)` is all of it in one text, e.g. "Unknown command `aprove`. Did you
+    mean `approve`? Usage: /roadmap approve KEY [reason]".
     """
 
     def __init__(
