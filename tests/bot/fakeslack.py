@@ -24,10 +24,8 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, replace
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -37,95 +35,25 @@ from tests.bot.blockkit_limits import (
     block_problems,
     view_problems,
 )
+from tests.bot.fakeslack_records import DEFAULT_TEAM_ID, Call, Message, UploadedFile, Workspace
+from tests.bot.fakeslack_wire import Answer, handler_class, parse_body, parse_multipart, token_of
 
-DEFAULT_TEAM_ID = "T0ACME"
 RESPONSE_URL = "response_url"
 FILE_UPLOAD = "file_upload"
 RESPONSE_URL_USES = 5
 
-# form fields slack_sdk sends as JSON strings; decoded so tests read structures
-_JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata")
-
-
-@dataclass(frozen=True)
-class Workspace:
-    """One Slack workspace the fake knows, with its bot's token and identity."""
-
-    team_id: str
-    name: str
-    domain: str
-    bot_token: str
-    bot_user_id: str
-    bot_id: str
-    app_id: str = "A0TOWNHALL"
-
-    @classmethod
-    def make(cls, *, team_id: str, name: str | None = None) -> Workspace:
-        """A workspace whose token and bot ids are derived from `team_id`."""
-        suffix = team_id[1:] if team_id.startswith("T") else team_id
-        name = name or f"Team {suffix}"
-        return cls(
-            team_id=team_id,
-            name=name,
-            domain=name.lower().replace(" ", "-"),
-            bot_token=f"xoxb-{team_id}-fake",
-            bot_user_id=f"U{suffix}BOT",
-            bot_id=f"B{suffix}",
-        )
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request the fake received, and how it was answered."""
-
-    method: str  # Web API method, or RESPONSE_URL / FILE_UPLOAD
-    path: str
-    headers: Mapping[str, str]  # names lower-cased
-    body: Mapping[str, Any]  # form, JSON or multipart fields; JSON-valued fields decoded
-    raw: bytes
-    token: str | None
-    team_id: str | None  # the workspace the token (or response URL) belongs to
-    status: int | None  # HTTP status answered; None when the connection was dropped
-    response: Any  # the JSON (or text) answered; None when dropped
-
-    @property
-    def ok(self) -> bool:
-        """Whether the call was answered 200 with `ok: true` (or plain `ok` text)."""
-        if self.status != 200:
-            return False
-        if isinstance(self.response, dict):
-            return bool(self.response.get("ok"))
-        return True
-
-
-@dataclass(frozen=True)
-class Message:
-    """A message as it stands now in a channel (edits applied)."""
-
-    team_id: str
-    channel: str
-    ts: str
-    text: str
-    blocks: list[dict[str, Any]]
-    attachments: list[dict[str, Any]]
-    thread_ts: str | None = None
-    ephemeral_to: str | None = None  # the only user who sees it, for ephemeral messages
-    via: str = "chat.postMessage"
-    edits: int = 0
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file shared through the three steps of files_upload_v2."""
-
-    file_id: str
-    team_id: str
-    filename: str
-    title: str | None
-    data: bytes
-    channels: tuple[str, ...]
-    initial_comment: str | None
-    thread_ts: str | None
+__all__ = [
+    "DEFAULT_TEAM_ID",
+    "FILE_UPLOAD",
+    "RESPONSE_URL",
+    "ApiError",
+    "Call",
+    "FakeSlack",
+    "Message",
+    "UploadedFile",
+    "Workspace",
+    "iter_blocks_text",
+]
 
 
 @dataclass
@@ -160,13 +88,6 @@ class ApiError(Exception):
         super().__init__(error)
         self.error = error
         self.messages = messages or []
-
-
-@dataclass
-class _Answer:
-    status: int
-    body: Any
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class FakeSlack:
@@ -215,7 +136,9 @@ class FakeSlack:
 
     def start(self) -> FakeSlack:
         """Start serving on 127.0.0.1 at a free port."""
-        handler = type("_BoundHandler", (_Handler,), {"fake": self})
+        handler = handler_class(
+            lambda path, headers, raw: self._serve(path=path, headers=headers, raw=raw)
+        )
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -462,15 +385,15 @@ class FakeSlack:
 
     # ---- serving (called from handler threads) ---------------------------------------
 
-    def _serve(self, *, path: str, headers: Mapping[str, str], raw: bytes) -> _Answer | None:
+    def _serve(self, *, path: str, headers: Mapping[str, str], raw: bytes) -> Answer | None:
         split = urlsplit(path)
         content_type = headers.get("content-type", "")
         if split.path.startswith("/upload/"):  # raw bytes, whatever urllib calls them
             is_multipart = content_type.lower().startswith("multipart/form-data")
-            body = _parse_multipart(raw, content_type) if is_multipart else {}
+            body = parse_multipart(raw, content_type) if is_multipart else {}
         else:
-            body = {**dict(parse_qsl(split.query)), **_parse_body(raw, content_type)}
-        token = _token_of(headers, body)
+            body = {**dict(parse_qsl(split.query)), **parse_body(raw, content_type)}
+        token = token_of(headers, body)
         with self._changed:
             method, answer, team_id = self._route(split.path, token=token, body=body, raw=raw)
             self._calls.append(
@@ -491,7 +414,7 @@ class FakeSlack:
 
     def _route(
         self, path: str, *, token: str | None, body: dict[str, Any], raw: bytes
-    ) -> tuple[str, _Answer | None, str | None]:
+    ) -> tuple[str, Answer | None, str | None]:
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "api":
             method = parts[1]
@@ -515,7 +438,7 @@ class FakeSlack:
             if fault is not None:
                 return FILE_UPLOAD, _fault_answer(fault, json_body=False), team_id
             return FILE_UPLOAD, self._upload(pending, body, raw), team_id
-        return "unknown_path", _Answer(404, "not_found"), None
+        return "unknown_path", Answer(404, "not_found"), None
 
     def _take_fault(self, method: str) -> _Fault | None:
         queue = self._faults.get(method)
@@ -529,22 +452,22 @@ class FakeSlack:
 
     def _api(
         self, method: str, workspace: Workspace | None, token: str | None, body: dict[str, Any]
-    ) -> _Answer:
+    ) -> Answer:
         handler = self._methods.get(method)
         if handler is None:
-            return _Answer(200, {"ok": False, "error": "unknown_method"})
+            return Answer(200, {"ok": False, "error": "unknown_method"})
         if not token:
-            return _Answer(200, {"ok": False, "error": "not_authed"})
+            return Answer(200, {"ok": False, "error": "not_authed"})
         if workspace is None:
-            return _Answer(200, {"ok": False, "error": "invalid_auth"})
+            return Answer(200, {"ok": False, "error": "invalid_auth"})
         try:
             result = handler(workspace, body)
         except ApiError as exc:
             answer: dict[str, Any] = {"ok": False, "error": exc.error}
             if exc.messages:
                 answer["response_metadata"] = {"messages": exc.messages}
-            return _Answer(200, answer)
-        return _Answer(200, {"ok": True, **result})
+            return Answer(200, answer)
+        return Answer(200, {"ok": True, **result})
 
     # ---- Web API methods (called with the lock held) --------------------------------
 
@@ -720,11 +643,11 @@ class FakeSlack:
 
     # ---- response URLs and uploads (called with the lock held) ----------------------
 
-    def _respond(self, target: _ResponseUrl | None, body: dict[str, Any]) -> _Answer:
+    def _respond(self, target: _ResponseUrl | None, body: dict[str, Any]) -> Answer:
         if target is None:
-            return _Answer(404, "no_service")
+            return Answer(404, "no_service")
         if target.uses >= RESPONSE_URL_USES:
-            return _Answer(404, "used_url")
+            return Answer(404, "used_url")
         target.uses += 1
         if "payload" in body and isinstance(body["payload"], str):
             body = json.loads(body["payload"])
@@ -732,13 +655,13 @@ class FakeSlack:
         original = messages.get(target.message_ts or "")
         if body.get("delete_original"):
             if original is None:
-                return _Answer(404, "message_not_found")
+                return Answer(404, "message_not_found")
             del messages[original.ts]
-            return _Answer(200, "ok")
+            return Answer(200, "ok")
         if not (body.get("text") or body.get("blocks") or body.get("attachments")):
-            return _Answer(400, "no_text")
+            return Answer(400, "no_text")
         if "blocks" in body and block_problems(body["blocks"], max_blocks=MESSAGE_BLOCKS):
-            return _Answer(400, "invalid_blocks")
+            return Answer(400, "invalid_blocks")
         if body.get("replace_original") and original is not None:
             messages[original.ts] = replace(
                 original,
@@ -747,7 +670,7 @@ class FakeSlack:
                 attachments=copy.deepcopy(body.get("attachments", [])),
                 edits=original.edits + 1,
             )
-            return _Answer(200, "ok")
+            return Answer(200, "ok")
         ephemeral = body.get("response_type", "ephemeral") != "in_channel"
         self._store_message(
             target.team_id,
@@ -756,14 +679,14 @@ class FakeSlack:
             via=RESPONSE_URL,
             ephemeral_to=target.user_id if ephemeral else None,
         )
-        return _Answer(200, "ok")
+        return Answer(200, "ok")
 
-    def _upload(self, pending: _PendingFile | None, body: dict[str, Any], raw: bytes) -> _Answer:
+    def _upload(self, pending: _PendingFile | None, body: dict[str, Any], raw: bytes) -> Answer:
         if pending is None:
-            return _Answer(404, "file_not_found")
+            return Answer(404, "file_not_found")
         data = body.get("file") if isinstance(body.get("file"), bytes) else raw
         pending.data = data
-        return _Answer(200, f"OK - {len(data)}")
+        return Answer(200, f"OK - {len(data)}")
 
     # ---- helpers (called with the lock held) ----------------------------------------
 
@@ -894,7 +817,7 @@ def _check_content(body: dict[str, Any], *, required: bool) -> None:
             raise ApiError("invalid_blocks", messages=problems)
 
 
-def _fault_answer(fault: _Fault, *, json_body: bool) -> _Answer | None:
+def _fault_answer(fault: _Fault, *, json_body: bool) -> Answer | None:
     if fault.status is None:
         return None
     if fault.status == 429:
@@ -905,103 +828,7 @@ def _fault_answer(fault: _Fault, *, json_body: bool) -> _Answer | None:
     if fault.status == 429 and fault.retry_after is not None:
         headers["Retry-After"] = str(fault.retry_after)
     body: Any = {"ok": False, "error": error} if json_body else error
-    return _Answer(fault.status, body, headers)
-
-
-def _token_of(headers: Mapping[str, str], body: Mapping[str, Any]) -> str | None:
-    authorization = headers.get("authorization", "")
-    if authorization.lower().startswith("bearer "):
-        return authorization[7:].strip() or None
-    token = body.get("token")
-    return token if isinstance(token, str) and token else None
-
-
-def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
-    kind = content_type.split(";")[0].strip().lower()
-    if not raw:
-        return {}
-    if kind == "application/json":
-        try:
-            parsed = json.loads(raw)
-        except ValueError:
-            return {}
-        return parsed if isinstance(parsed, dict) else {}
-    if kind == "multipart/form-data":
-        return _parse_multipart(raw, content_type)
-    if kind in {"", "application/x-www-form-urlencoded"}:
-        try:
-            fields = dict(
-                parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
-            )
-        except (UnicodeDecodeError, ValueError):
-            return {}
-        return {k: _maybe_json(k, v) for k, v in fields.items()}
-    return {}
-
-
-def _parse_multipart(raw: bytes, content_type: str) -> dict[str, Any]:
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = BytesParser(policy=HTTP).parsebytes(head + raw)
-    fields: dict[str, Any] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not name:
-            continue
-        payload = part.get_payload(decode=True) or b""
-        if part.get_filename() is not None:
-            fields[name] = payload
-        else:
-            fields[name] = _maybe_json(name, payload.decode("utf-8"))
-    return fields
-
-
-def _maybe_json(name: str, value: str) -> Any:
-    if name in _JSON_FIELDS and value[:1] in {"[", "{"}:
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Reads a request, lets the fake decide, writes the answer (or drops the line)."""
-
-    fake: FakeSlack
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        try:
-            answer = self.fake._serve(path=self.path, headers=headers, raw=raw)
-        except Exception as exc:  # a bug in the fake must show, not look like a drop
-            answer = _Answer(500, f"fake slack failed: {exc!r}")
-        self.close_connection = True
-        if answer is None:
-            return  # the connection closes without a byte of answer
-        if isinstance(answer.body, str):
-            payload, kind = answer.body.encode(), "text/plain; charset=utf-8"
-        else:
-            payload, kind = json.dumps(answer.body).encode(), "application/json; charset=utf-8"
-        self.send_response(answer.status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Connection", "close")
-        for name, value in answer.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet in tests
-        return
+    return Answer(fault.status, body, headers)
 
 
 def iter_blocks_text(blocks: list[dict[str, Any]]) -> Iterator[str]:

@@ -117,7 +117,7 @@ def test_call_records_method_headers_parsed_body_and_token(
 
 
 def test_a_message_needs_content_within_block_kit_limits(client: WebClient) -> None:
-    with pytest.raises(SlackApiError) as empty:
+    with pytest.raises(SlackApiError) as empty, pytest.warns(UserWarning, match="`text`"):
         client.chat_postMessage(channel="C1")
     assert empty.value.response["error"] == "no_text"
     too_many = [SECTION] * 51
@@ -410,3 +410,24 @@ def test_unknown_paths_and_plain_http(fake: FakeSlack) -> None:
     )
     assert (reply.status, reply.json()["team_id"]) == (200, "T0ACME")
     assert fake.calls("auth.test")[0].token == fake.workspace.bot_token
+
+
+def test_a_multipart_upload_stores_the_file_part(fake: FakeSlack, client: WebClient) -> None:
+    step1 = client.files_getUploadURLExternal(filename="plan.csv", length=9)
+    boundary = "----townhall"
+    body = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="plan.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+        "key,phase\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+    reply = post(
+        step1["upload_url"],
+        body=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert (reply.status, reply.text) == (200, "OK - 9")
+    client.files_completeUploadExternal(files=[{"id": step1["file_id"]}], channel_id="C1")
+    [uploaded] = fake.uploaded_files()
+    assert (uploaded.data, uploaded.title) == (b"key,phase", "plan.csv")
