@@ -42,15 +42,17 @@ def modal(
         raise ValueError(f"private_metadata is longer than Slack's {PRIVATE_METADATA} characters")
     if len(blocks) > VIEW_BLOCKS:
         raise ValueError(f"a view holds at most {VIEW_BLOCKS} blocks, got {len(blocks)}")
-    return {
+    view: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
         "title": plain(title, limit=MODAL_TITLE),
         "submit": plain(submit, limit=MODAL_TITLE),
         "close": plain(close, limit=MODAL_TITLE),
-        "private_metadata": private_metadata,
         "blocks": list(blocks),
     }
+    if private_metadata:
+        view["private_metadata"] = private_metadata
+    return view
 
 
 def input_block(

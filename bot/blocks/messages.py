@@ -79,7 +79,7 @@ def _figures(diff: RoadmapDiff) -> list[str]:
     if diff.value_change is not None:
         value += f" ({format_change(diff.value_change)}"
         pct = diff.value_change_percent
-        value += f", {pct:+.1f}%)" if pct is not None else ")"
+        value += f", {'−' if pct < 0 else '+'}{abs(pct):.1f}%)" if pct is not None else ")"
     spend = (
         f"*Total spend*\n{money(diff.spend_before)} → {money(diff.spend_after)} "
         f"({format_change(diff.spend_change)})"

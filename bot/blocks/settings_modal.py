@@ -240,7 +240,8 @@ def read_settings_submission(
             errors[B["name"]] = "Give the plan a name."
         changes["name"] = name
     if state.has(B["calendar.start"]):
-        changes["calendar"] = _read_calendar(state, errors)
+        before = [p.label for p in phases_of(current.calendar)] if current else []
+        changes["calendar"] = _read_calendar(state, errors, labels_before=before)
     if state.has(B["budget.per_phase"]):
         phases = (changes.get("calendar") or {}).get("phases") or (
             current.calendar.phases if current else None
@@ -258,7 +259,11 @@ def read_settings_submission(
     return _changed(changes, current) if current is not None else changes
 
 
-def _read_calendar(state: State, errors: dict[str, str]) -> dict[str, Any]:
+def _read_calendar(
+    state: State, errors: dict[str, str], *, labels_before: Sequence[str]
+) -> dict[str, Any]:
+    """The calendar section; phase labels are read against the new calendar first, then
+    against the one before (the labels the modal was filled in with)."""
     out: dict[str, Any] = {}
     start = state.date(B["calendar.start"])
     if start is None:
@@ -288,29 +293,36 @@ def _read_calendar(state: State, errors: dict[str, str]) -> dict[str, Any]:
         except (ValueError, TypeError) as exc:
             errors[B["calendar.tollgates"]] = f"Cannot read this RRULE: {exc}."
     else:
-        gates = _phase_list(tollgates, labels, B["calendar.tollgates"], errors)
+        gates = _phase_list(tollgates, labels, labels_before, B["calendar.tollgates"], errors)
         out["tollgates"] = gates or None
     out["freeze"] = _phase_list(
-        state.text(B["calendar.freeze"]), labels, B["calendar.freeze"], errors
+        state.text(B["calendar.freeze"]), labels, labels_before, B["calendar.freeze"], errors
     )
     return out
 
 
-def _phase_list(text: str, labels: Sequence[str], block: str, errors: dict[str, str]) -> list[int]:
+def _phase_list(
+    text: str,
+    labels: Sequence[str],
+    labels_before: Sequence[str],
+    block: str,
+    errors: dict[str, str],
+) -> list[int]:
     """`2027Q1, 2027Q3` or `0, 2` → [0, 2]."""
-    index = {label.upper(): i for i, label in enumerate(labels)}
+    index = {label.upper(): i for i, label in enumerate(labels_before)}
+    index.update({label.upper(): i for i, label in enumerate(labels)})
     out: set[int] = set()
     for token in re.split(r"[,;\s]+", text.strip()):
         if not token:
             continue
-        if token.upper() in index:
-            out.add(index[token.upper()])
-        elif token.isdigit() and (not labels or int(token) < len(labels)):
-            out.add(int(token))
-        else:
-            known = f" ({labels[0]} … {labels[-1]})" if labels else ""
+        number = index.get(token.upper())
+        if number is None and token.isdigit():
+            number = int(token)
+        if number is None or (labels and number >= len(labels)):
+            known = f" ({labels[0]} … {labels[-1]}, or 0 … {len(labels) - 1})" if labels else ""
             errors[block] = f"'{token}' is not a phase of the calendar{known}."
             return []
+        out.add(number)
     return sorted(out)
 
 
