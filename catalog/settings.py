@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_DATABASE_URL = "sqlite:///townhall.sqlite3"
 DEFAULT_TEAM = "local"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_SLASH_COMMAND = "/roadmap"
+# What the bot needs in a workspace (manifest.yaml declares the same list).
+DEFAULT_SLACK_SCOPES: tuple[str, ...] = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "users:read",
+    "files:write",
+)
 
 
 def normalize_database_url(url: str) -> str:
@@ -19,23 +30,117 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def normalize_api_url(url: str) -> str:
+    """A Web API base URL ending in exactly one slash, as slack-sdk's clients expect."""
+    return url.strip().rstrip("/") + "/"
+
+
+def normalize_slash_command(name: str) -> str:
+    """A slash command name with its leading slash: `roadmap` and `/roadmap` are the same."""
+    return "/" + name.strip().lstrip("/")
+
+
+def parse_scopes(text: str) -> tuple[str, ...]:
+    """Comma- or space-separated OAuth scopes, in order, without repeats or blanks."""
+    seen: dict[str, None] = {}
+    for part in text.replace(",", " ").split():
+        seen.setdefault(part, None)
+    return tuple(seen)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Configuration read once from the environment.
 
     `database_url`: `DATABASE_URL`, by default a SQLite file in the working directory.
     `default_team`: `TOWNHALL_TEAM`, the workspace single-workspace (CLI) use works in.
+    `slack_signing_secret`: `SLACK_SIGNING_SECRET`, verifies every request from Slack.
+    `slack_bot_token`: `SLACK_BOT_TOKEN`, the token of a single-workspace install.
+    `slack_client_id` / `slack_client_secret`: `SLACK_CLIENT_ID` / `SLACK_CLIENT_SECRET`,
+    OAuth multi-workspace installs (they take precedence over a bot token).
+    `slack_app_token`: `SLACK_APP_TOKEN` (`xapp-…`), Socket Mode.
+    `slack_api_url`: `SLACK_API_URL`, the Web API base URL (Slack's by default).
+    `slash_command`: `TOWNHALL_COMMAND`, the slash command's name (`/roadmap`).
+    `slack_scopes`: `SLACK_SCOPES`, the bot scopes requested at install.
+    `slack_state_secret`: `SLACK_STATE_SECRET`, signs the OAuth state cookie (optional).
+
+    Secrets are left out of `repr`, so logging the settings leaks none of them.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
     default_team: str = DEFAULT_TEAM
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slash_command: str = DEFAULT_SLASH_COMMAND
+    slack_scopes: tuple[str, ...] = DEFAULT_SLACK_SCOPES
+    slack_state_secret: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        url = environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
-        team = environ.get("TOWNHALL_TEAM", "").strip() or DEFAULT_TEAM
-        return cls(database_url=normalize_database_url(url), default_team=team)
+        def get(name: str) -> str | None:
+            return environ.get(name, "").strip() or None
+
+        url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        scopes = parse_scopes(environ.get("SLACK_SCOPES", ""))
+        return cls(
+            database_url=normalize_database_url(url),
+            default_team=get("TOWNHALL_TEAM") or DEFAULT_TEAM,
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_client_id=get("SLACK_CLIENT_ID"),
+            slack_client_secret=get("SLACK_CLIENT_SECRET"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_api_url=normalize_api_url(get("SLACK_API_URL") or DEFAULT_SLACK_API_URL),
+            slash_command=normalize_slash_command(get("TOWNHALL_COMMAND") or DEFAULT_SLASH_COMMAND),
+            slack_scopes=scopes or DEFAULT_SLACK_SCOPES,
+            slack_state_secret=get("SLACK_STATE_SECRET"),
+        )
 
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith("postgresql")
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Both OAuth credentials are set: workspaces install the app through OAuth."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def single_workspace(self) -> bool:
+        """No OAuth, but a bot token: the app serves the one workspace of that token."""
+        return not self.oauth_enabled and bool(self.slack_bot_token)
+
+    @property
+    def socket_mode_enabled(self) -> bool:
+        """An app-level token is set, so Socket Mode can connect."""
+        return bool(self.slack_app_token)
+
+    def slack_problems(self, *, socket_mode: bool = False) -> list[str]:
+        """What is missing or inconsistent for serving Slack, one sentence each; empty if ready."""
+        problems: list[str] = []
+        if not self.slack_signing_secret and not socket_mode:
+            problems.append(
+                "SLACK_SIGNING_SECRET is not set: copy it from the app's Basic Information page."
+            )
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            have, missing = (
+                ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+                if self.slack_client_id
+                else ("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID")
+            )
+            problems.append(f"{have} is set but {missing} is not: OAuth needs both.")
+        elif not self.oauth_enabled and not self.slack_bot_token:
+            problems.append(
+                "Set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET (OAuth installs into many workspaces)."
+            )
+        if socket_mode and not self.slack_app_token:
+            problems.append(
+                "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) "
+                "with the connections:write scope."
+            )
+        return problems
