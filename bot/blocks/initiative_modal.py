@@ -18,6 +18,7 @@ from bot.blocks.inputs import (
     select,
     text_input,
 )
+from bot.blocks.text import ERROR_TEXT, truncate
 from bot.errors import ModalErrors
 from catalog.views import InitiativeView
 from planner.calendar import Phase
@@ -385,7 +386,7 @@ def initiative_errors_for(fields: Mapping[str, str], *, editing: bool = False) -
         target = B[name] if shown else B["title"]
         text = message if shown or name == "__all__" else f"{name}: {message}"
         out.setdefault(target, []).append(_sentence(text))
-    return {block: " ".join(texts) for block, texts in out.items()}
+    return {block: truncate(" ".join(texts), ERROR_TEXT) for block, texts in out.items()}
 
 
 def _sentence(text: str) -> str:

@@ -23,6 +23,7 @@ from bot.blocks.inputs import (
     select,
     text_input,
 )
+from bot.blocks.text import ERROR_TEXT, truncate
 from bot.errors import ModalErrors
 from catalog.views import SettingsView
 from planner.calendar import phases_of
@@ -319,11 +320,20 @@ def _phase_list(
         if number is None and token.isdigit():
             number = int(token)
         if number is None or (labels and number >= len(labels)):
-            known = f" ({labels[0]} … {labels[-1]}, or 0 … {len(labels) - 1})" if labels else ""
-            errors[block] = f"'{token}' is not a phase of the calendar{known}."
+            errors[block] = f"'{token}' is not a phase of the calendar{_known(labels)}."
             return []
         out.add(number)
     return sorted(out)
+
+
+def _known(labels: Sequence[str]) -> str:
+    if not labels:
+        return ""
+    if len(labels) == 1:
+        return f", which has one phase: {labels[0]} (or 0)"
+    return (
+        f", which has {len(labels)} phases: {labels[0]} … {labels[-1]} (or 0 … {len(labels) - 1})"
+    )
 
 
 def _read_budget(state: State, errors: dict[str, str], *, phases: int | None) -> dict[str, Any]:
@@ -460,7 +470,7 @@ def settings_errors_for(
         target = _settings_field(name, shown) or fallback
         text = message if name in (target, "__all__") else f"{name}: {message}"
         out.setdefault(B[target], []).append(text)
-    return {block: "; ".join(texts) for block, texts in out.items()}
+    return {block: truncate("; ".join(texts), ERROR_TEXT) for block, texts in out.items()}
 
 
 def _settings_field(name: str, shown: Sequence[str]) -> str | None:

@@ -33,6 +33,8 @@ PLACEHOLDER_TEXT = 150
 MODAL_TITLE = 24
 PRIVATE_METADATA = 3000
 INPUT_MAX_LENGTH = 3000
+#: Longest message Townhall shows under a modal field; many problems at once are cut.
+ERROR_TEXT = 1000
 
 ELLIPSIS = "…"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
