@@ -18,7 +18,7 @@ from bot.blocks.inputs import (
     select,
     text_input,
 )
-from bot.blocks.text import ERROR_TEXT, truncate
+from bot.blocks.text import ERROR_TEXT, OPTIONS, truncate
 from bot.errors import ModalErrors
 from catalog.views import InitiativeView
 from planner.calendar import Phase
@@ -236,7 +236,8 @@ def initiative_modal(
 
 
 def _phase_element(phases: Sequence[Phase], initial: int | None) -> dict[str, Any]:
-    if phases:
+    """A select of phase names, or a phase number when there are more than a select holds."""
+    if phases and len(phases) <= OPTIONS:
         return select(
             [
                 (str(p.index), f"{p.label} ({p.start:%b} {p.start.day}, {p.start.year})")

@@ -163,6 +163,15 @@ def test_edit_modal_without_phase_names_uses_numbers():
     assert (fields["earliest"], fields["deadline"]) == (1, 5)
 
 
+def test_more_phases_than_a_select_holds_are_numbers():
+    calendar = dataclasses.replace(demo_portfolio().calendar, phase="sprint", phases=130)
+    spec = nasty_spec(earliest=120, deadline=125)
+    view = initiative_modal(view=view_of(spec), private_metadata="", phases=phases_of(calendar))
+    check_view(view)
+    fields = read_initiative_submission(submitted(view))
+    assert (fields["earliest"], fields["deadline"]) == (120, 125)
+
+
 def test_edit_modal_offers_no_self_dependency_and_keeps_unknown_chosen_keys():
     spec = nasty_spec(key="SSO", depends_on=("GONE",), excludes=())
     view = initiative_modal(view=view_of(spec), private_metadata="", keys=_keys())
