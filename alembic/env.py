@@ -12,7 +12,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from catalog.db import make_engine
+from catalog.db import is_model_object, make_engine
 from catalog.models import Base
 from catalog.settings import Settings, normalize_database_url
 
@@ -32,6 +32,7 @@ def configure(**options: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=is_model_object,  # slack-sdk's OAuth tables are not models
         **options,
     )
 

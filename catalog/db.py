@@ -23,6 +23,15 @@ from catalog.settings import normalize_database_url
 #: The migration scripts live next to the packages, at the top of the project.
 MIGRATIONS = Path(__file__).resolve().parent.parent / "alembic"
 
+#: Tables the migrations create for slack-sdk's OAuth installation and state stores; they
+#: are not catalog models, so comparing the schema with the models leaves them out.
+SLACK_OAUTH_TABLES = frozenset({"slack_bots", "slack_installations", "slack_oauth_states"})
+
+
+def is_model_object(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic `include_name` hook: everything but the Slack OAuth stores' tables."""
+    return not (type_ == "table" and name in SLACK_OAUTH_TABLES)
+
 
 def make_engine(url: str, **options: Any) -> Engine:
     """An engine for `url`: SQLite with foreign keys on; PostgreSQL with pre-ping."""
