@@ -344,6 +344,51 @@ def _solve_with_progress(problem: Problem, config: SolverConfig, *, quiet: bool)
         return solve(problem, replace(config, progress=progress))
 
 
+# --------------------------------------------------------------------------- Slack transports
+
+AppSpec = Annotated[
+    str,
+    typer.Option("--app", help="module:function that builds the Bolt app.", show_default=True),
+]
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option("--port", "-p", help="TCP port to listen on.")] = 3000,
+    host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    threads: Annotated[int, typer.Option("--threads", min=1, help="Threads per worker.")] = 8,
+    app_spec: AppSpec = "bot.app:build_app",
+) -> None:
+    """Serve Slack over HTTP (/slack/events, /slack/install, /healthz) on gunicorn."""
+    from bot.server import StartupError
+    from bot.server import serve as serve_http
+
+    try:
+        serve_http(
+            settings=Settings.from_env(),
+            host=host,
+            port=port,
+            builder_spec=app_spec,
+            workers=workers,
+            threads=threads,
+        )
+    except StartupError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def socket(app_spec: AppSpec = "bot.app:build_app") -> None:
+    """Connect to Slack over Socket Mode (no inbound traffic; needs SLACK_APP_TOKEN)."""
+    from bot.server import StartupError
+    from bot.socket_mode import run_socket_mode
+
+    try:
+        run_socket_mode(settings=Settings.from_env(), builder_spec=app_spec)
+    except StartupError as exc:
+        fail(str(exc))
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,129 @@
+"""OAuth installs into many workspaces: slack-sdk's SQLAlchemy stores on the catalog's
+database, Bolt's OAuth settings, and the installing user as the workspace's first admin.
+
+The stores' tables come from the Alembic migration `0002` (never `create_tables()`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog import services
+from catalog.domain import Actor
+from catalog.settings import Settings
+from catalog.uow import UnitOfWork
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+#: How long an install link stays valid, in seconds.
+STATE_EXPIRATION_SECONDS = 600
+ADMIN = "admin"
+
+logger = logging.getLogger(__name__)
+
+
+def authorize_url(api_url: str) -> str:
+    """Slack's authorize page next to a Web API base URL.
+
+    `https://slack.com/api/` → `https://slack.com/oauth/v2/authorize`; a fake or GovSlack
+    base URL gets its own authorize page the same way.
+    """
+    root = api_url.rstrip("/").removesuffix("/api")
+    return f"{root}/oauth/v2/authorize"
+
+
+def installation_store(*, settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
+    """Installations and bot tokens of the app's OAuth client, kept in the catalog database."""
+    if not settings.slack_client_id:
+        raise ValueError("an installation store needs SLACK_CLIENT_ID")
+    return SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine)
+
+
+def state_store(
+    *, engine: Engine, expiration_seconds: int = STATE_EXPIRATION_SECONDS
+) -> SQLAlchemyOAuthStateStore:
+    """One-time OAuth `state` values, kept in the catalog database (shared by all processes)."""
+    return SQLAlchemyOAuthStateStore(expiration_seconds=expiration_seconds, engine=engine)
+
+
+def make_first_admin(*, session_factory: sessionmaker[Session], installation: Installation) -> bool:
+    """Set up the installed workspace and make the installer its admin if it has none yet.
+
+    Returns whether a role was granted. A reinstall by someone else grants nothing: the
+    workspace's admins stay who they are. Org-wide (Enterprise Grid) installs carry no
+    team and grant nothing.
+    """
+    team_id = installation.team_id
+    if not team_id or not installation.user_id:
+        return False
+    with UnitOfWork(session_factory) as uow:
+        services.ensure_workspace(uow, team_id=team_id, name=installation.team_name)
+    with UnitOfWork(session_factory) as uow:
+        if any(grant.role == ADMIN for grant in services.list_roles(uow, team_id=team_id)):
+            return False
+        services.grant_role(
+            uow,
+            actor=Actor.operator(),
+            team_id=team_id,
+            user_id=installation.user_id,
+            role=ADMIN,
+        )
+        uow.commit()
+    logger.info("%s installed Townhall in %s and is its first admin", installation.user_id, team_id)
+    return True
+
+
+def callback_options(*, session_factory: sessionmaker[Session]) -> CallbackOptions:
+    """Bolt's install callbacks: on success the installer becomes admin, then Bolt's page."""
+
+    def success(args: SuccessArgs) -> BoltResponse:
+        make_first_admin(session_factory=session_factory, installation=args.installation)
+        return args.default.success(args)
+
+    def failure(args: FailureArgs) -> BoltResponse:
+        logger.warning("Slack install failed: %s (%s)", args.reason, args.error)
+        return args.default.failure(args)
+
+    return CallbackOptions(success=success, failure=failure)
+
+
+def oauth_settings(
+    *, settings: Settings, session_factory: sessionmaker[Session], engine: Engine | None = None
+) -> OAuthSettings:
+    """Bolt's OAuth settings: install at `/slack/install`, redirect to `/slack/oauth_redirect`,
+    both stores on the catalog's database (the engine of `session_factory` unless given).
+
+    The install path redirects straight to Slack's authorize page (no intermediate page).
+    """
+    if not settings.oauth_enabled:
+        raise ValueError("OAuth needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
+    engine = engine or _engine_of(session_factory)
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=list(settings.slack_scopes),
+        install_path=INSTALL_PATH,
+        install_page_rendering_enabled=False,
+        redirect_uri_path=REDIRECT_PATH,
+        authorization_url=authorize_url(settings.slack_api_url),
+        installation_store=installation_store(settings=settings, engine=engine),
+        state_store=state_store(engine=engine),
+        state_expiration_seconds=STATE_EXPIRATION_SECONDS,
+        callback_options=callback_options(session_factory=session_factory),
+    )
+
+
+def _engine_of(session_factory: sessionmaker[Session]) -> Engine:
+    bind = session_factory.kw.get("bind")
+    if not isinstance(bind, Engine):
+        raise ValueError("the session factory is bound to no engine; pass engine=")
+    return bind
