@@ -1,0 +1,81 @@
+"""The Slack app: a Bolt `App` with Townhall's listeners, for any transport.
+
+`build_app` is shared by the HTTP server, Socket Mode and the tests. Single-workspace
+mode takes the bot token and signing secret from the settings; with an installation
+store (and OAuth settings) Bolt finds each workspace's token itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from bot.listeners import commands, interactions
+from catalog.settings import Settings
+from catalog.uow import UnitOfWork
+from planner.config import SolverConfig
+
+#: Background jobs (solves) run at the same time; more wait their turn.
+JOB_WORKERS = 2
+
+
+def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
+    """A Web API client on the configured base URL that retries rate limits and
+    dropped connections."""
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def build_app(
+    *,
+    settings: Settings,
+    session_factory: Any,
+    client: WebClient | None = None,
+    installation_store: Any = None,
+    oauth_settings: Any = None,
+    executor: Executor | None = None,
+    solver: SolverConfig | None = None,
+) -> App:
+    """Townhall's Bolt app, its listeners registered.
+
+    `session_factory` is the SQLAlchemy session factory of the catalog. `client` replaces
+    the Web API client (tests point one at a fake Slack). `executor` runs solves in the
+    background (by default a small thread pool). `solver` overrides the solver options.
+    """
+    if client is None:
+        token = None if installation_store or oauth_settings else settings.slack_bot_token
+        client = web_client(settings, token=token)
+    options: dict[str, Any] = {
+        "signing_secret": settings.slack_signing_secret,
+        "client": client,
+    }
+    if installation_store is not None:
+        options["installation_store"] = installation_store
+    if oauth_settings is not None:
+        options["oauth_settings"] = oauth_settings
+    app = App(**options)
+    uow_factory: Callable[[], UnitOfWork] = lambda: UnitOfWork(session_factory)  # noqa: E731
+    jobs = executor or ThreadPoolExecutor(max_workers=JOB_WORKERS, thread_name_prefix="townhall")
+    commands.register(
+        app,
+        uow_factory=uow_factory,
+        executor=jobs,
+        slash=settings.slash_command,
+        solver=solver,
+    )
+    interactions.register(app, uow_factory=uow_factory, executor=jobs, slash=settings.slash_command)
+    return app

@@ -1,0 +1,1 @@
+"""Bolt listeners: thin adapters from Slack requests to `bot.service` and back."""

@@ -1,0 +1,87 @@
+"""The slash command: acknowledge at once, then answer through the command service.
+
+Slack retries a request it got no acknowledgement for within 3 seconds, marking it with
+`X-Slack-Retry-Num`. The listener acknowledges before doing anything, so a retry means
+the first delivery is already being handled: retries are acknowledged and ignored, and a
+command never takes effect twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.listeners.delivery import respond_with, send_notices, start_job
+from bot.service import Reply, UowFactory, error_reply, handle_text
+from catalog.domain import Actor
+from planner.config import SolverConfig
+
+log = logging.getLogger(__name__)
+
+
+def is_retry(request: Any) -> bool:
+    """Whether Slack sent this request again (`X-Slack-Retry-Num`)."""
+    return bool(request.headers.get("x-slack-retry-num"))
+
+
+def register(
+    app: App,
+    *,
+    uow_factory: UowFactory,
+    executor: Executor,
+    slash: str,
+    solver: SolverConfig | None = None,
+) -> None:
+    """Listen to the slash command `slash` (e.g. `/roadmap`)."""
+
+    @app.command(slash)
+    def on_command(
+        ack: Any, command: dict[str, Any], client: WebClient, respond: Any, request: Any
+    ) -> None:
+        ack()
+        if is_retry(request):
+            log.info("ignoring a retried %s %r", slash, command.get("text"))
+            return
+        actor = Actor.user(team_id=command["team_id"], user_id=command["user_id"])
+        reply = handle_text(
+            command.get("text", ""),
+            actor=actor,
+            team_id=command["team_id"],
+            uow_factory=uow_factory,
+            slash=slash,
+            solver=solver,
+        )
+        deliver(
+            reply,
+            client=client,
+            respond=respond,
+            channel=command["channel_id"],
+            trigger_id=command.get("trigger_id"),
+            executor=executor,
+        )
+
+
+def deliver(
+    reply: Reply,
+    *,
+    client: WebClient,
+    respond: Any,
+    channel: str,
+    trigger_id: str | None,
+    executor: Executor,
+) -> None:
+    """Show a reply: open its modal, start its job, or respond; then send its notices."""
+    try:
+        if reply.modal is not None and trigger_id:
+            client.views_open(trigger_id=trigger_id, view=reply.modal)
+        elif reply.job is not None:
+            start_job(reply.job, executor=executor, client=client, channel=channel, respond=respond)
+        else:
+            respond_with(respond, reply)
+        send_notices(client, reply.notices)
+    except Exception as exc:
+        respond_with(respond, error_reply(exc))
