@@ -389,6 +389,43 @@ def socket(app_spec: AppSpec = "bot.app:build_app") -> None:
         fail(str(exc))
 
 
+# --------------------------------------------------------------------------- console
+
+
+@app.command()
+def chat(
+    team: Team = DEFAULT_TEAM,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", "-u", help="Act as this Slack user id (default: the operator)."),
+    ] = None,
+    command: Annotated[
+        str | None,
+        typer.Option("--command", "-c", help='Run one command and exit, e.g. -c "plan".'),
+    ] = None,
+) -> None:
+    """Speak the slash command's subcommands locally, replies rendered as text."""
+    from bot.console import repl, run_command
+
+    actor = Actor.user(team_id=team, user_id=user) if user else OPERATOR
+    factory = session_factory_for(_database_url())
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(factory)
+
+    def write(text: str) -> None:
+        out.print(text, highlight=False, markup=False)
+
+    if command is not None:
+        reply = run_command(
+            command, actor=actor, team_id=team, uow_factory=uow_factory, write=write
+        )
+        if reply.error:
+            raise typer.Exit(1)
+        return
+    repl(actor=actor, team_id=team, uow_factory=uow_factory, write=write)
+
+
 def main() -> None:
     app()
 
