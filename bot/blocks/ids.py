@@ -37,6 +37,10 @@ INITIATIVE_ACTIONS: dict[str, str] = {
     "review_failed": REVIEW_FAILED,
 }
 
+# --------------------------------------------------------------------------- shortcuts
+#: The message shortcut "Propose as initiative" (declared in manifest.yaml).
+PROPOSE_FROM_MESSAGE = "propose_from_message"
+
 # --------------------------------------------------------------------------- modals
 INITIATIVE_MODAL = "initiative_modal"
 SETTINGS_MODAL = "settings_modal"
