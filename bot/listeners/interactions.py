@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import blocks as b
 from bot.blocks import ids
@@ -103,9 +104,15 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
         ack()
         reply = decided(result, action=decision, by=ctx.actor.user_id, reason=reason)
         if meta.get("channel") and meta.get("ts"):
-            client.chat_update(
-                channel=meta["channel"], ts=meta["ts"], text=reply.text, blocks=list(reply.blocks)
-            )
+            try:  # the request DM shows the decision instead of its buttons
+                client.chat_update(
+                    channel=meta["channel"],
+                    ts=meta["ts"],
+                    text=reply.text,
+                    blocks=list(reply.blocks),
+                )
+            except SlackApiError:
+                log.exception("could not update the message the decision came from")
         send_notices(client, reply.notices)
 
     @app.view(ids.INITIATIVE_MODAL)
