@@ -212,3 +212,17 @@ def test_townhall_socket_fails_clearly_without_an_app_token(fake, tmp_path):
     assert proc.returncode != 0
     assert "SLACK_APP_TOKEN is not set" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_default_builder_is_townhalls_app(fake, session_factory):
+    """`townhall serve` without --app serves bot.app.build_app behind the same routes."""
+    app = wsgi_app(
+        settings=_settings(fake), builder=load_builder(), session_factory=session_factory
+    )
+    with serve_wsgi(app) as root:
+        assert get(f"{root}/healthz").text == "ok"
+        request = SlackRequests.for_workspace(
+            fake.workspace, signing_secret=SECRET, response_urls=fake.response_url
+        ).command("help")
+        assert request.send(f"{root}/slack/events").status == 200
+        assert request.forged().send(f"{root}/slack/events").status == 401
