@@ -45,6 +45,8 @@ PROPOSE_FROM_MESSAGE = "propose_from_message"
 INITIATIVE_MODAL = "initiative_modal"
 SETTINGS_MODAL = "settings_modal"
 REASON_MODAL = "reason_modal"
+#: The reason modal asking for a security review's note (conditions, failed).
+REVIEW_MODAL = "review_modal"
 
 #: The action_id of the single element inside every modal input block.
 INPUT = "value"

@@ -19,6 +19,7 @@ from bot import blocks as b
 from bot.blocks import ids
 from bot.errors import ModalErrors
 from bot.listeners.delivery import respond_with, send_notices
+from bot.listeners.once import Submissions
 from bot.service import (
     Context,
     Reply,
@@ -63,6 +64,7 @@ def _context(body: dict[str, Any], uow_factory: UowFactory, slash: str) -> Conte
 
 def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: str) -> None:
     """Listen to roadmap and approval buttons, the modals and the Home tab."""
+    submissions = Submissions()  # initiative modals taken into account, by (team, view id)
 
     @app.action(ids.PUBLISH_ROADMAP)
     def on_publish(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
@@ -126,6 +128,11 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
         except ModalErrors as exc:
             ack(**exc.response())
             return
+        claim = (ctx.team_id, view.get("id"))
+        if view.get("id") and not submissions.claim(claim):
+            ack()  # the same view submitted twice: the first submission is the one that counts
+            return
+        done = False
         try:
             with ctx.uow() as uow:
                 if editing:
@@ -144,6 +151,7 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
                     result = services.propose(
                         uow, actor=ctx.actor, team_id=ctx.team_id, fields=fields
                     )
+            done = True
         except ValidationFailed as exc:
             ack(
                 response_action="errors",
@@ -153,6 +161,9 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
         except CatalogError as exc:
             ack(response_action="errors", errors={ids.INITIATIVE_BLOCKS["title"]: str(exc)[:150]})
             return
+        finally:
+            if not done:  # nothing was saved: the corrected view may be submitted again
+                submissions.release(claim)
         ack()
         if result.status != "proposed":
             return
