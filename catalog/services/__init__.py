@@ -13,6 +13,7 @@ from catalog.services.decisions import (
     request_changes,
     withdraw,
 )
+from catalog.services.exports import EXPORT_ROLES, roadmap_for_export
 from catalog.services.initiatives import edit, get_initiative, list_initiatives, propose
 from catalog.services.planning import get_settings, update_settings
 from catalog.services.portfolios import (
@@ -39,6 +40,7 @@ from catalog.services.workspaces import (
 )
 
 __all__ = [
+    "EXPORT_ROLES",
     "advance",
     "approve",
     "audit_trail",
@@ -63,6 +65,7 @@ __all__ = [
     "reject",
     "request_changes",
     "revoke_role",
+    "roadmap_for_export",
     "roles_of",
     "save_roadmap",
     "update_settings",
