@@ -196,7 +196,11 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
             )
             return
         except CatalogError as exc:
-            first = next(iter(b.settings_errors_for({"__all__": str(exc)}, sections=sections)))
+            if sections:
+                all_ = {"__all__": str(exc)}
+                first = next(iter(b.settings_errors_for(all_, sections=sections)))
+            else:  # the viewer may change nothing: say so under the first field submitted
+                first = next(iter(view["state"]["values"]), ids.SETTINGS_BLOCKS["name"])
             ack(response_action="errors", errors={first: str(exc)[:150]})
             return
         ack()
