@@ -1,0 +1,159 @@
+"""CSV export: one row per initiative, scheduled or not, with a stable column set.
+
+Encoding: UTF-8 with a byte-order mark, so that Excel opens non-ASCII names correctly
+when the file is double-clicked (without a BOM it assumes the local code page);
+LibreOffice, Google Sheets and Python (`encoding="utf-8-sig"`) read the BOM as such.
+Rows end in CRLF and fields are quoted when needed (RFC 4180), so titles with commas,
+quotes and newlines survive. Dates are ISO 8601 (`2027-03-31`), money is a plain
+integer of whole currency units, booleans are `true`/`false`, absent values are empty.
+Free text that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+a tab or a carriage return) is prefixed with `'`.
+"""
+
+from __future__ import annotations
+
+import csv as _csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+from planner.exports.rows import InitiativeRow, initiative_rows, keys_text, uses_text
+from planner.exports.source import ExportSource
+
+ENCODING = "utf-8-sig"
+
+COLUMNS: tuple[str, ...] = (
+    "key",
+    "title",
+    "plan",
+    "reason",
+    "start_phase",
+    "start_label",
+    "start_date",
+    "go_live_phase",
+    "go_live_label",
+    "go_live_date",
+    "realized_value",
+    "cadence",
+    "duration",
+    "capex",
+    "opex",
+    "value",
+    "category",
+    "status",
+    "owner",
+    "proposer",
+    "hosting",
+    "data",
+    "personal_data",
+    "security_review",
+    "review",
+    "uses",
+    "teams",
+    "depends_on",
+    "excludes",
+    "mandatory",
+    "earliest",
+    "deadline",
+    "pin",
+    "summary",
+)
+"""The CSV columns, in order; new columns are only ever added at the end.
+
+- `key`, `title`: the initiative.
+- `plan`: `scheduled`, `unscheduled` (considered, did not fit) or `not planned` (its
+  status kept it out of the plan). `reason`: why it is not scheduled (empty when it is).
+- `start_phase`, `go_live_phase`: 0-based phase indices; the go-live phase is the last
+  build phase. `start_label`, `go_live_label`: their names (`2027Q1`).
+- `start_date`: first day of the start phase; `go_live_date`: last day of the go-live
+  phase. `realized_value`: the value this initiative contributes to the objective.
+- `cadence`, `duration` (phases), `capex`, `opex` (per live phase), `value` (per phase
+  from go-live on), `category`, `status` (catalog status), `owner`, `proposer`,
+  `hosting`, `data`, `personal_data`, `security_review` (policy override, empty when
+  none), `review` (recorded outcome), `uses` (`integration=3;data_engineering=1`),
+  `teams`, `depends_on` and `excludes` (keys joined by `;`), `mandatory`, `earliest`,
+  `deadline`, `pin`, `summary`: the catalog fields (empty when the portfolio no longer
+  holds the initiative).
+"""
+
+_TEXT = frozenset({"title", "reason", "category", "owner", "proposer", "summary"})
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render(source: ExportSource) -> bytes:
+    """The roadmap's initiatives as CSV bytes (UTF-8 with BOM, CRLF line ends)."""
+    out = io.StringIO(newline="")
+    writer = _csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in initiative_rows(source):
+        writer.writerow(csv_row(row))
+    return out.getvalue().encode(ENCODING)
+
+
+def csv_row(row: InitiativeRow) -> list[str]:
+    """The cells of one initiative, in COLUMNS order."""
+    values = {name: _CELLS[name](row) for name in COLUMNS}
+    return [_safe(name, _text(values[name])) for name in COLUMNS]
+
+
+def _spec(name: str) -> Callable[[InitiativeRow], Any]:
+    return lambda row: None if row.spec is None else getattr(row.spec, name)
+
+
+_CELLS: dict[str, Callable[[InitiativeRow], Any]] = {
+    "key": lambda r: r.key,
+    "title": lambda r: r.title,
+    "plan": lambda r: r.plan,
+    "reason": lambda r: r.reason,
+    "start_phase": lambda r: r.start_phase,
+    "start_label": lambda r: r.start_label,
+    "start_date": lambda r: r.start_date,
+    "go_live_phase": lambda r: r.go_live_phase,
+    "go_live_label": lambda r: r.go_live_label,
+    "go_live_date": lambda r: r.go_live_date,
+    "realized_value": lambda r: r.realized_value,
+    "uses": lambda r: None if r.spec is None else uses_text(dict(r.spec.uses)),
+    "depends_on": lambda r: None if r.spec is None else keys_text(r.spec.depends_on),
+    "excludes": lambda r: None if r.spec is None else keys_text(r.spec.excludes),
+    **{
+        name: _spec(name)
+        for name in (
+            "cadence",
+            "duration",
+            "capex",
+            "opex",
+            "value",
+            "category",
+            "status",
+            "owner",
+            "proposer",
+            "hosting",
+            "data",
+            "personal_data",
+            "security_review",
+            "review",
+            "teams",
+            "mandatory",
+            "earliest",
+            "deadline",
+            "pin",
+            "summary",
+        )
+    },
+}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _safe(name: str, text: str) -> str:
+    if name in _TEXT and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
