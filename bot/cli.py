@@ -344,6 +344,103 @@ def _solve_with_progress(problem: Problem, config: SolverConfig, *, quiet: bool)
         return solve(problem, replace(config, progress=progress))
 
 
+# --------------------------------------------------------------------------- exports
+
+
+@app.command("export")
+def export_cmd(
+    fmt: Annotated[
+        str, typer.Argument(metavar="FORMAT", help="mspdi, xlsx, csv, ics, json or png")
+    ],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="Where to write the file.")],
+    roadmap: Annotated[
+        str,
+        typer.Option(
+            "--roadmap",
+            help="published, latest, or a roadmap JSON file (default: published, else latest).",
+        ),
+    ] = "default",
+    portfolio_file: Annotated[
+        Path | None,
+        typer.Option("--portfolio", help="The portfolio the roadmap was planned from."),
+    ] = None,
+    team: Team = DEFAULT_TEAM,
+) -> None:
+    """Export a roadmap for the PMO: MS Project XML, Excel, CSV, iCalendar, JSON or a Gantt PNG."""
+    from planner.exports import FORMATS, ExportSource, export
+
+    name = fmt.strip().lower().lstrip(".")
+    if name not in FORMATS:
+        known = ", ".join(f"{f.name} ({f.title})" for f in FORMATS.values())
+        fail(f"unknown export format '{fmt}'; known formats: {known}")
+
+    def go() -> None:
+        portfolio = load_portfolio(portfolio_file) if portfolio_file is not None else None
+        label, chosen = _roadmap_to_export(roadmap, team=team)
+        if chosen is None:  # a roadmap file
+            chosen_roadmap = _read_roadmap_file(Path(roadmap))
+            if portfolio is None:
+                with unit_of_work() as uow:
+                    portfolio = services.workspace_portfolio(uow, team_id=team)
+        else:
+            chosen_roadmap = chosen.roadmap
+            portfolio = portfolio or chosen.portfolio
+        assert portfolio is not None
+        source = ExportSource(roadmap=chosen_roadmap, portfolio=portfolio)
+        try:
+            data = export(name, source)
+        except ModuleNotFoundError as exc:
+            fail(f"the {name} export cannot run here: missing module {exc.name}")
+        try:
+            out_file.write_bytes(data)
+        except OSError as exc:
+            fail(f"cannot write {out_file}: {exc.strerror or exc}")
+        title = FORMATS[name].title
+        out.print(f"Wrote {title} of {label} to {out_file} ({len(data):,} bytes).", highlight=False)
+
+    _run(go)
+
+
+def _roadmap_to_export(which: str, *, team: str) -> tuple[str, Any]:
+    """(a label, the RoadmapView) for published/latest/default; (the file, None) for a file."""
+    from catalog.errors import NotFound
+
+    if which not in ("published", "latest", "default"):
+        return which, None
+    try:
+        with unit_of_work() as uow:
+            view = services.roadmap_for_export(uow, actor=OPERATOR, team_id=team, which=which)
+    except NotFound as exc:
+        if exc.what == "workspace":
+            raise
+        what = "published roadmap" if which == "published" else "roadmap"
+        fail(f"no {what} in {team} yet: run `townhall plan` first")
+    kind = "published roadmap" if view.published else "latest roadmap"
+    return f"the {kind} #{view.id}", view
+
+
+def _read_roadmap_file(path: Path) -> Roadmap:
+    from planner.roadmap import roadmap_from_dict
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"cannot read roadmap {path}: no such file (or say published or latest)")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read roadmap {path}: {exc}")
+    except json.JSONDecodeError as exc:
+        fail(f"cannot read roadmap {path}: not JSON ({exc.msg} at line {exc.lineno})")
+    try:
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        return roadmap_from_dict(data)
+    except KeyError as exc:
+        fail(f"cannot read roadmap {path}: missing field {exc}")
+    except (ValueError, TypeError) as exc:
+        fail(f"cannot read roadmap {path}: {exc}")
+    raise AssertionError("unreachable")
+
+
 # --------------------------------------------------------------------------- Slack transports
 
 AppSpec = Annotated[
