@@ -25,6 +25,9 @@ from planner.config import SolverConfig
 
 #: Background jobs (solves) run at the same time; more wait their turn.
 JOB_WORKERS = 2
+#: Listeners run at the same time. A listener acknowledges first, but only once it has a
+#: thread: Bolt's default of 5 made a burst of 20 commands wait for each other's answers.
+LISTENER_WORKERS = 32
 
 
 def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
@@ -62,6 +65,9 @@ def build_app(
     options: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret,
         "client": client,
+        "listener_executor": ThreadPoolExecutor(
+            max_workers=LISTENER_WORKERS, thread_name_prefix="townhall-listener"
+        ),
     }
     if installation_store is not None:
         options["installation_store"] = installation_store
