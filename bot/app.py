@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.listeners import buttons, commands, interactions, shortcuts
+from bot.listeners import buttons, commands, exports, interactions, shortcuts
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 from planner.config import SolverConfig
@@ -88,4 +88,5 @@ def build_app(
         app, uow_factory=uow_factory, executor=jobs, slash=settings.slash_command, solver=solver
     )
     shortcuts.register(app, uow_factory=uow_factory, slash=settings.slash_command)
+    exports.register(app, uow_factory=uow_factory, executor=jobs, slash=settings.slash_command)
     return app

@@ -91,6 +91,11 @@ def reply_to_text(reply: Reply) -> str:
         out = blocks_to_text(reply.blocks) if reply.blocks else mrkdwn_to_text(reply.text)
     for notice in reply.notices:
         out += f"\n→ DM to @{notice.user_id}: {mrkdwn_to_text(notice.text)}"
+    for upload in reply.uploads:
+        out += (
+            f"\n→ file {upload.filename} ({len(upload.content):,} bytes) shared in the channel"
+            " (`townhall export` writes it to disk)"
+        )
     return out
 
 

@@ -60,6 +60,15 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file to share in the channel (files_upload_v2) along with a reply."""
+
+    filename: str
+    content: bytes
+    title: str
+
+
+@dataclass(frozen=True)
 class Job:
     """Slow follow-up work: `run(progress)` returns the final Reply and never raises.
 
@@ -75,7 +84,8 @@ class Job:
 @dataclass(frozen=True)
 class Reply:
     """What to answer: text (the notification fallback) and blocks, ephemeral unless
-    `in_channel`; optionally a modal to open, a job to run and DMs to send."""
+    `in_channel`; optionally a modal to open, a job to run, DMs to send and files to
+    share in the channel."""
 
     text: str
     blocks: tuple[Block, ...] = ()
@@ -84,6 +94,7 @@ class Reply:
     job: Job | None = None
     notices: tuple[Notice, ...] = ()
     error: bool = False
+    uploads: tuple[Upload, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -459,7 +470,63 @@ def propose_modal(ctx: Context, *, prefill: dict[str, Any] | None = None) -> dic
 
 
 def _export(cmd: c.Export, ctx: Context) -> Reply:
-    raise UsageError(f"Exports to {cmd.format} are not available in Slack yet.")
+    return export_roadmap(ctx, fmt=cmd.format, roadmap_id=None)
+
+
+def export_roadmap(ctx: Context, *, fmt: str, roadmap_id: int | None) -> Reply:
+    """Export a roadmap (the published one, else the latest; or `roadmap_id`) as a file
+    shared in the channel; PMO, approvers and admins only (the catalog checks)."""
+    from planner.exports import FORMATS
+
+    spec = FORMATS.get(fmt)
+    if spec is None:
+        raise UsageError(f"`{fmt}` is not an export format: {', '.join(FORMATS)}.")
+    with ctx.uow() as uow:
+        try:
+            view = services.roadmap_for_export(
+                uow, actor=ctx.actor, team_id=ctx.team_id, roadmap_id=roadmap_id
+            )
+        except NotFound as exc:
+            if exc.what != "roadmap" or roadmap_id is not None:
+                raise
+            message = "There is no roadmap to export yet."
+            hint = f"Run `{ctx.slash} plan` first, then export it."
+            return Reply(text=message, blocks=tuple(b.error_blocks(message, hint=hint)), error=True)
+    assert view.portfolio is not None
+    which = "published roadmap" if view.published else "latest roadmap"
+
+    def run(progress: ProgressSink) -> Reply:
+        def work() -> Reply:
+            from planner.exports import ExportSource, export
+
+            data = export(spec.name, ExportSource(roadmap=view.roadmap, portfolio=view.portfolio))
+            text = f"{spec.title} of the {which} #{view.id}"
+            upload = Upload(
+                filename=f"roadmap-{view.id}.{spec.extension}", content=data, title=text
+            )
+            blocks = (b.elements.section(f":page_facing_up: {b.escape(text)}"),)
+            return Reply(text=text, blocks=blocks, in_channel=True, uploads=(upload,))
+
+        return guarded(work, slash=ctx.slash)
+
+    title = f"Exporting the {which} #{view.id} as {spec.title}…"
+    return Reply(text=title, job=Job(title=title, run=run))
+
+
+def gantt_upload(roadmap: Roadmap, portfolio: Any, *, roadmap_id: int) -> tuple[Upload, ...]:
+    """The Gantt picture of a solved roadmap to share with it (none for an unsolved one)."""
+    if roadmap.status not in ("optimal", "feasible") or portfolio is None:
+        return ()
+    from planner.exports import ExportSource
+    from planner.exports.gantt import gantt_png
+
+    try:
+        data = gantt_png(ExportSource(roadmap=roadmap, portfolio=portfolio))
+    except Exception:  # the roadmap message matters more than its picture
+        log.exception("drawing the Gantt picture of roadmap %s failed", roadmap_id)
+        return ()
+    title = f"Gantt chart of roadmap #{roadmap_id}"
+    return (Upload(filename=f"roadmap-{roadmap_id}-gantt.png", content=data, title=title),)
 
 
 # --------------------------------------------------------------------------- planning
@@ -502,7 +569,12 @@ def _plan(cmd: c.Plan, ctx: Context) -> Reply:
                     portfolio=problem.portfolio,
                 )
             blocks = b.roadmap_blocks(roadmap, roadmap_id=saved.id)
-            return Reply(text=_roadmap_text(roadmap), blocks=tuple(blocks), in_channel=True)
+            return Reply(
+                text=_roadmap_text(roadmap),
+                blocks=tuple(blocks),
+                in_channel=True,
+                uploads=gantt_upload(roadmap, problem.portfolio, roadmap_id=saved.id),
+            )
 
         return guarded(work, slash=ctx.slash)
 

@@ -32,9 +32,10 @@ from bot.blocks.text import (
 from planner.config import Progress
 from planner.roadmap import PhaseUse, Roadmap, Scheduled
 
-#: Formats offered by the Export… menu: (value, label).
+#: Formats offered by the Export… menu: (value, label); values are planner.exports.FORMATS
+#: names (a test holds the two together).
 EXPORT_FORMATS: tuple[tuple[str, str], ...] = (
-    ("msproject", "MS Project XML"),
+    ("mspdi", "MS Project XML"),
     ("xlsx", "Excel workbook"),
     ("csv", "CSV"),
     ("ics", "iCalendar (go-lives and tollgates)"),

@@ -1,4 +1,4 @@
-"""Delivering a service Reply in Slack: responses, modals, DMs and background jobs."""
+"""Delivering a service Reply in Slack: responses, modals, DMs, files and background jobs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks as b
-from bot.service import Job, Notice, Reply, error_reply
+from bot.service import Job, Notice, Reply, Upload, error_reply
 from planner.config import Progress
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,28 @@ def send_notices(client: WebClient, notices: tuple[Notice, ...]) -> None:
             )
         except SlackApiError:
             log.exception("could not send a DM to %s", notice.user_id)
+
+
+def upload_files(
+    client: WebClient, uploads: tuple[Upload, ...], *, channel: str, respond: Respond
+) -> None:
+    """Share each file in the channel (files_upload_v2); a failed upload is logged and
+    reported to the user privately, and the others still go out."""
+    for upload in uploads:
+        try:
+            client.files_upload_v2(
+                channel=channel,
+                content=upload.content,
+                filename=upload.filename,
+                title=upload.title,
+            )
+        except Exception as exc:
+            log.exception("uploading %s to %s failed", upload.filename, channel)
+            failure = RuntimeError(f"{upload.filename} could not be shared here ({exc})")
+            try:
+                respond_with(respond, error_reply(failure))
+            except Exception:
+                log.exception("reporting the failed upload failed too")
 
 
 @dataclass
@@ -122,3 +144,5 @@ def run_job(job: Job, *, client: WebClient, channel: str, ts: str | None, respon
             respond_with(respond, error_reply(RuntimeError("the result could not be posted")))
         except Exception:
             log.exception("reporting the failure failed too")
+        return
+    upload_files(client, reply.uploads, channel=channel, respond=respond)

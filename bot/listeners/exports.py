@@ -1,0 +1,47 @@
+"""The roadmap's Export… menu: the chosen format of that roadmap, shared in the channel.
+
+The same service as `/roadmap export FORMAT` (PMO, approvers and admins only); the file
+is rendered in the background and uploaded with files_upload_v2.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.blocks import ids
+from bot.listeners.buttons import answer
+from bot.listeners.delivery import start_job
+from bot.service import Context, Reply, UowFactory, error_reply, export_roadmap, guarded
+from catalog.domain import Actor
+
+
+def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: str) -> None:
+    """Listen to the Export… menu of roadmap messages."""
+
+    @app.action(ids.EXPORT_ROADMAP)
+    def on_export(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
+    ) -> None:
+        ack()
+        team_id = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        actor = Actor.user(team_id=team_id, user_id=body["user"]["id"])
+        ctx = Context(actor=actor, team_id=team_id, uow_factory=uow_factory, slash=slash)
+
+        def go() -> Reply:
+            chosen = (action.get("selected_option") or {}).get("value", "")
+            roadmap_id, fmt = ids.read_roadmap_value(chosen)
+            return export_roadmap(ctx, fmt=fmt, roadmap_id=roadmap_id)
+
+        reply = guarded(go, slash=slash)
+        try:
+            if reply.job is None or respond is None:
+                answer(reply, body=body, client=client, respond=respond)
+                return
+            channel = (body.get("channel") or {}).get("id") or ""
+            start_job(reply.job, executor=executor, client=client, channel=channel, respond=respond)
+        except Exception as exc:
+            answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)
