@@ -257,6 +257,7 @@ def test_a_failed_review_asks_for_the_reason_and_updates_the_request(demo: Serve
         "failed",
         "Stores customer data in the US",
     )
+    demo.fake.wait_for("chat.update")  # the request is updated after the modal is acknowledged
     [message] = demo.fake.messages_to("C0GENERAL")
     assert message.edits == 1 and "Refused by security review" in _texts(message.blocks)
 

@@ -92,6 +92,7 @@ def test_reject_asks_for_a_reason_then_decides(demo: Served) -> None:
     with demo.uow() as uow:
         after = services.get_initiative(uow, team_id="T0ACME", key="FACEBOOK")
     assert after.status == "rejected"
+    demo.fake.wait_for("chat.update")  # the request is updated after the modal is acknowledged
     [message] = demo.fake.messages_to("C0GENERAL")
     assert "Low value for the cost" in _texts(message.blocks) and message.edits == 1
 
