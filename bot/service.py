@@ -426,7 +426,7 @@ def _diff(cmd: c.Diff, ctx: Context) -> Reply:
         raise NotFound("published roadmap", "to compare with (publish one first)")
     diff = diff_roadmaps(published.roadmap, latest.roadmap)
     text = f"Roadmap #{latest.id} compared with the published #{published.id}"
-    return _blocks_reply(text, b.diff_blocks(diff, what_if=f"latest plan #{latest.id}"))
+    return _blocks_reply(text, b.diff_blocks(diff, title=text))
 
 
 def _settings(cmd: c.Settings, ctx: Context) -> Reply:
@@ -529,6 +529,31 @@ def gantt_upload(roadmap: Roadmap, portfolio: Any, *, roadmap_id: int) -> tuple[
     return (Upload(filename=f"roadmap-{roadmap_id}-gantt.png", content=data, title=title),)
 
 
+#: Seconds per solve when a budget what-if draws its efficient frontier (6 points).
+FRONTIER_SECONDS = 1.5
+
+
+def frontier_upload(problem: Problem, config: SolverConfig, *, what_if: str) -> tuple[Upload, ...]:
+    """The efficient frontier (value against total budget) of a what-if's problem."""
+    from planner.exports.frontier_chart import frontier_png
+    from planner.frontier import frontier
+
+    try:
+        fast = replace(config, time_limit=min(config.time_limit, FRONTIER_SECONDS), progress=None)
+        points = frontier(problem, points=6, config=fast)
+        if not points:
+            return ()
+        data = frontier_png(
+            points,
+            title=f"Value against total budget: {what_if}",
+            current_budget=problem.total_budget,
+        )
+    except Exception:  # the what-if answer matters more than its picture
+        log.exception("drawing the frontier of what-if %r failed", what_if)
+        return ()
+    return (Upload(filename="whatif-frontier.png", content=data, title=f"Frontier: {what_if}"),)
+
+
 # --------------------------------------------------------------------------- planning
 
 
@@ -598,7 +623,7 @@ def _whatif(cmd: c.WhatIf, ctx: Context) -> Reply:
     with ctx.uow() as uow:
         portfolio = services.workspace_portfolio(uow, team_id=ctx.team_id)
     from planner.diff import diff_roadmaps
-    from planner.scenario import apply
+    from planner.scenario import BudgetChange, TotalBudgetChange, apply
 
     base = build_problem(portfolio)
     variant = apply(base, list(cmd.transforms))
@@ -620,10 +645,16 @@ def _whatif(cmd: c.WhatIf, ctx: Context) -> Reply:
             blocks += b.roadmap_blocks(
                 after, title=f"What if {b.escape(cmd.text)}", roadmap_id=saved.id
             )
+            budget_moves = any(
+                isinstance(t, BudgetChange | TotalBudgetChange) for t in cmd.transforms
+            )
             return Reply(
                 text=f"What if {b.escape(cmd.text)}: {_roadmap_text(after)}",
                 blocks=tuple(blocks[:50]),
                 in_channel=True,
+                uploads=frontier_upload(variant, ctx.solver, what_if=cmd.text)
+                if budget_moves
+                else (),
             )
 
         return guarded(work, slash=ctx.slash)

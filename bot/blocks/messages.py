@@ -32,9 +32,13 @@ def explanation_blocks(explanation: Explanation) -> list[Block]:
     return [section(chunk) for chunk in pack_lines(lines, max_chunks=MESSAGE_BLOCKS)]
 
 
-def diff_blocks(diff: RoadmapDiff, *, what_if: str = "") -> list[Block]:
-    """What a what-if (or a re-plan) changes: value, spend, added, dropped and moved."""
-    blocks: list[Block] = [header(f"What if {what_if}" if what_if else "What changed")]
+def diff_blocks(diff: RoadmapDiff, *, what_if: str = "", title: str | None = None) -> list[Block]:
+    """What a what-if (or a re-plan) changes: value, spend, added, dropped and moved.
+
+    The header is `title` when given, else "What if …" for a what-if, else "What changed".
+    """
+    heading = title or (f"What if {what_if}" if what_if else "What changed")
+    blocks: list[Block] = [header(heading)]
     blocks.append(section(fields=_figures(diff)))
     lines: list[str] = []
     if diff.status_after != diff.status_before and diff.status_after not in (
