@@ -30,6 +30,8 @@ class SolverConfig:
     objective subtracts `stability_weight` × (baseline initiatives dropped + phases each
     one moved). `stability_weight=None` picks the default of
     `planner.cpsat.objective.default_stability_weight`; 0 turns the term off.
+    `explain=False` leaves out the one-line reasons for what is not scheduled (solves made
+    only for their figures: explanation re-solves, frontier points).
     """
 
     solver: str = "cpsat"  # "cpsat" | "greedy"
@@ -39,4 +41,5 @@ class SolverConfig:
     hint_greedy: bool = True  # warm start CP-SAT from the greedy plan
     baseline: Mapping[str, int] | None = None  # published starts; enables the stability term
     stability_weight: int | None = None  # None → a sensible default; 0 disables
+    explain: bool = True  # write a one-line reason for each initiative left out
     progress: Callable[[Progress], None] | None = field(default=None, compare=False)

@@ -28,12 +28,10 @@ and how much more budget would make room for it next to the current plan.
 
 from __future__ import annotations
 
-import contextvars
 import difflib
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -63,7 +61,6 @@ _PLANNED = ("optimal", "feasible")
 _MOST_RUNS = 5
 _MOST_NAMES = 3
 # Set while the explainer re-solves, so that the nested solves do not explain in turn.
-_resolving: contextvars.ContextVar[bool] = contextvars.ContextVar("_resolving", default=False)
 
 
 @dataclass(frozen=True)
@@ -91,10 +88,8 @@ def explain_unscheduled(
     Re-solves (for "lower value than what it would displace") happen only when the
     roadmap is proven optimal and share at most `time_budget` seconds (less for a quick
     solve: see RESOLVE_SHARE); `config` sets their workers and seed (default: one
-    worker, seed 0). Called from inside such a re-solve, it returns nothing.
+    worker, seed 0).
     """
-    if _resolving.get():
-        return {}
     budget = min(time_budget, max(RESOLVE_FLOOR, RESOLVE_SHARE * roadmap.solve_seconds))
     # A plan not proven optimal in its own time will not be re-solved faster with one
     # more initiative forced in: describe what binds instead.
@@ -377,20 +372,9 @@ def resolve(
         baseline=dict(baseline),
         stability_weight=1,
         progress=None,
+        explain=False,
     )
-    with without_explanations():
-        return solve(problem, nested)
-
-
-@contextmanager
-def without_explanations() -> Iterator[None]:
-    """Within this block `explain_unscheduled` returns nothing, so that solves made only
-    for their figures (re-solves, frontier points) skip the explanation work."""
-    token = _resolving.set(True)
-    try:
-        yield
-    finally:
-        _resolving.reset(token)
+    return solve(problem, nested)
 
 
 # --------------------------------------------------------------------------- explain KEY

@@ -21,7 +21,6 @@ from fractions import Fraction
 
 from planner.config import SolverConfig
 from planner.errors import ScenarioError
-from planner.explain import without_explanations
 from planner.problem import Problem
 from planner.roadmap import Roadmap, spend_by_phase
 
@@ -56,9 +55,8 @@ def frontier(
         raise ScenarioError(f"a frontier needs at least 1 point, not {points}")
     if levels is not None and any(level < 0 for level in levels):
         raise ScenarioError("total budget levels must be 0 or more")
-    config = replace(config, baseline=None, stability_weight=None, progress=None)
-    with without_explanations():
-        return _Frontier(problem, config).run(levels, points)
+    config = replace(config, baseline=None, stability_weight=None, progress=None, explain=False)
+    return _Frontier(problem, config).run(levels, points)
 
 
 class _Frontier:

@@ -209,19 +209,12 @@ def _finish(
         )
 
     roadmap = build(reasons)
-    richer = _explainer()
-    if planned and richer is not None:
-        roadmap = build({**reasons, **richer(problem, roadmap)})
+    if planned and config.explain:
+        # imported here: planner.explain re-solves with this module
+        from planner.explain import explain_unscheduled
+
+        roadmap = build({**reasons, **explain_unscheduled(problem, roadmap)})
     return roadmap
-
-
-def _explainer():  # type: ignore[no-untyped-def]
-    """`planner.explain.explain_unscheduled` once that module exists, else None."""
-    try:
-        from planner import explain
-    except ImportError:
-        return None
-    return getattr(explain, "explain_unscheduled", None)
 
 
 def simple_reasons(
