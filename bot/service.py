@@ -667,7 +667,10 @@ def _whatif(cmd: c.WhatIf, ctx: Context) -> Reply:
 
 def _explain(cmd: c.Explain, ctx: Context) -> Reply:
     with ctx.uow() as uow:
-        latest = services.latest_roadmap(uow, team_id=ctx.team_id)
+        if cmd.roadmap_id is not None:
+            stored = services.get_roadmap(uow, team_id=ctx.team_id, roadmap_id=cmd.roadmap_id)
+        else:
+            stored = services.latest_roadmap(uow, team_id=ctx.team_id)
         portfolio = services.workspace_portfolio(uow, team_id=ctx.team_id)
     key = cmd.key.upper()
 
@@ -675,9 +678,9 @@ def _explain(cmd: c.Explain, ctx: Context) -> Reply:
         def work() -> Reply:
             from planner.explain import explain
 
-            if latest is not None and latest.portfolio is not None:
-                problem = build_problem(latest.portfolio)
-                roadmap = latest.roadmap
+            if stored is not None and stored.portfolio is not None:
+                problem = build_problem(stored.portfolio)
+                roadmap = stored.roadmap
             else:
                 problem = build_problem(portfolio)
                 roadmap = _solve(problem, replace(ctx.solver, progress=progress))

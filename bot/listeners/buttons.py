@@ -152,11 +152,11 @@ def register(
         ctx = _context(body, uow_factory, slash)
         try:
             chosen = (action.get("selected_option") or {}).get("value", "")
-            _, key = ids.read_roadmap_value(chosen)
+            roadmap_id, key = ids.read_roadmap_value(chosen)
             if not key:
                 raise ValueError(f"no initiative chosen to explain: {chosen!r}")
             reply = handle(
-                c.Explain(key=key),
+                c.Explain(key=key, roadmap_id=roadmap_id),
                 actor=ctx.actor,
                 team_id=ctx.team_id,
                 uow_factory=uow_factory,

@@ -87,6 +87,7 @@ class WhatIf:
 class Explain:
     name: ClassVar[str] = "explain"
     key: str
+    roadmap_id: int | None = None  # a stored roadmap (the message's); None: the latest
 
 
 @dataclass(frozen=True)

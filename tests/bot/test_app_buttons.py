@@ -209,6 +209,39 @@ def test_explain_from_a_roadmap_message_answers_in_the_background(demo: Served) 
     assert key in text and "Something went wrong" not in text
 
 
+def test_explain_reads_the_roadmap_of_the_message_not_the_latest(demo: Served) -> None:
+    from planner import build_problem
+    from planner.config import SolverConfig
+    from planner.scenario import apply
+    from planner.solve import solve
+
+    with demo.uow() as uow:
+        portfolio = services.workspace_portfolio(uow, team_id="T0ACME")
+    without = apply(build_problem(portfolio), "without TWITTER")
+    older = solve(without, SolverConfig(time_limit=10))
+    with demo.uow() as uow:
+        first = services.save_roadmap(
+            uow, actor=OPERATOR, team_id="T0ACME", roadmap=older, portfolio=without.portfolio
+        )
+    latest = solve(build_problem(portfolio), SolverConfig(time_limit=10))
+    assert latest.scheduled_item("TWITTER") is not None
+    with demo.uow() as uow:
+        services.save_roadmap(
+            uow, actor=OPERATOR, team_id="T0ACME", roadmap=latest, portfolio=portfolio
+        )
+    choice = {
+        "text": {"type": "plain_text", "text": "TWITTER"},
+        "value": ids.roadmap_value(first.id, "TWITTER"),
+    }
+    demo.slack.block_actions(
+        action_id=ids.EXPLAIN_INITIATIVE,
+        action={"type": "static_select", "selected_option": choice},
+        message={"ts": "1700000000.000600"},
+    ).send(demo.events_url)
+    _, explained = demo.fake.wait_for(RESPONSE_URL, count=2, timeout=30)
+    assert "TWITTER is not scheduled" in _texts(explained.body["blocks"])
+
+
 # --------------------------------------------------------------------------- security review
 
 
