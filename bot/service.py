@@ -250,7 +250,8 @@ def phase_labels(ctx: Context) -> list[str]:
     return [p.label for p in phases_of(settings.calendar)]
 
 
-def _roles(ctx: Context) -> frozenset[str]:
+def actor_roles(ctx: Context) -> frozenset[str]:
+    """The acting user's roles in the workspace (the operator holds them all)."""
     if ctx.actor.is_operator:
         return frozenset({ADMIN, APPROVER, PMO, SECURITY})
     with ctx.uow() as uow:
@@ -274,7 +275,7 @@ def buttons_for(view: InitiativeView, *, roles: frozenset[str], user_id: str) ->
 def _show(cmd: c.Show, ctx: Context) -> Reply:
     with ctx.uow() as uow:
         view = services.get_initiative(uow, team_id=ctx.team_id, key=cmd.key)
-    actions = buttons_for(view, roles=_roles(ctx), user_id=ctx.actor.user_id)
+    actions = buttons_for(view, roles=actor_roles(ctx), user_id=ctx.actor.user_id)
     blocks = b.initiative_blocks(view, actions=actions, phase_labels=phase_labels(ctx))
     return _blocks_reply(f"{view.key}: {b.escape(view.title)}", blocks)
 
@@ -430,7 +431,7 @@ def _diff(cmd: c.Diff, ctx: Context) -> Reply:
 
 
 def _settings(cmd: c.Settings, ctx: Context) -> Reply:
-    roles = _roles(ctx)
+    roles = actor_roles(ctx)
     if not roles & set(SETTINGS_ROLES):
         raise PermissionDenied("change the planning settings", roles=SETTINGS_ROLES)
     with ctx.uow() as uow:

@@ -20,11 +20,12 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks as b
 from bot.blocks import ids
 from bot.errors import ModalErrors
+from bot.listeners.context import context_of
 from bot.listeners.delivery import respond_with, send_notices, start_job
 from bot.parsing import commands as c
 from bot.service import Context, Notice, Reply, UowFactory, decided, error_reply, guarded, handle
 from catalog import services
-from catalog.domain import ADMIN, SECURITY, Actor
+from catalog.domain import ADMIN, SECURITY
 from catalog.errors import CatalogError, PermissionDenied
 from catalog.views import InitiativeView
 from planner.calendar import Phase, phases_of
@@ -42,12 +43,6 @@ REVIEW_OUTCOMES: dict[str, str] = {
 NOTE_REQUIRED = ("conditions", "failed")
 
 
-def _context(body: dict[str, Any], uow_factory: UowFactory, slash: str) -> Context:
-    team_id = (body.get("team") or {}).get("id") or body["user"]["team_id"]
-    actor = Actor.user(team_id=team_id, user_id=body["user"]["id"])
-    return Context(actor=actor, team_id=team_id, uow_factory=uow_factory, slash=slash)
-
-
 def answer(
     reply: Reply,
     *,
@@ -63,6 +58,17 @@ def answer(
     else:
         send_notices(client, (Notice(body["user"]["id"], reply.text, reply.blocks),))
     send_notices(client, reply.notices)
+
+
+def answer_or_start(
+    reply: Reply, *, body: dict[str, Any], client: WebClient, respond: Any, executor: Executor
+) -> None:
+    """`answer` the reply, or start its background job answering in the same channel."""
+    if reply.job is None or respond is None:
+        answer(reply, body=body, client=client, respond=respond)
+        return
+    channel = (body.get("channel") or {}).get("id") or ""
+    start_job(reply.job, executor=executor, client=client, channel=channel, respond=respond)
 
 
 def edit_modal(ctx: Context, view: InitiativeView) -> dict[str, Any]:
@@ -95,7 +101,7 @@ def register(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = _context(body, uow_factory, slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
         try:
             key, _ = ids.read_initiative_value(action["value"])
             with ctx.uow() as uow:
@@ -109,7 +115,7 @@ def register(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = _context(body, uow_factory, slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
 
         def go() -> Reply:
             key, version = ids.read_initiative_value(action["value"])
@@ -133,7 +139,7 @@ def register(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = _context(body, uow_factory, slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
         key = action.get("value", "").partition("|")[0]
         reply = handle(
             c.Show(key=key),
@@ -149,7 +155,7 @@ def register(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = _context(body, uow_factory, slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
         try:
             chosen = (action.get("selected_option") or {}).get("value", "")
             roadmap_id, key = ids.read_roadmap_value(chosen)
@@ -163,11 +169,7 @@ def register(
                 slash=slash,
                 solver=solver,
             )
-            if reply.job is None or respond is None:
-                answer(reply, body=body, client=client, respond=respond)
-                return
-            channel = (body.get("channel") or {}).get("id") or ""
-            start_job(reply.job, executor=executor, client=client, channel=channel, respond=respond)
+            answer_or_start(reply, body=body, client=client, respond=respond, executor=executor)
         except Exception as exc:
             answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)
 
@@ -185,7 +187,7 @@ def register(
         except ModalErrors as exc:
             ack(**exc.response())
             return
-        ctx = _context(body, uow_factory, slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
         try:
             reply = _record(
                 ctx, key=meta["key"], outcome=outcome, note=note, version=meta["version"]
@@ -231,7 +233,7 @@ def _register_review(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = _context(body, uow_factory, slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
         try:
             key, version = ids.read_initiative_value(action["value"])
             if outcome not in NOTE_REQUIRED:

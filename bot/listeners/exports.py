@@ -13,10 +13,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks import ids
-from bot.listeners.buttons import answer
-from bot.listeners.delivery import start_job
-from bot.service import Context, Reply, UowFactory, error_reply, export_roadmap, guarded
-from catalog.domain import Actor
+from bot.listeners.buttons import answer, answer_or_start
+from bot.listeners.context import context_of
+from bot.service import Reply, UowFactory, error_reply, export_roadmap, guarded
 
 
 def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: str) -> None:
@@ -27,9 +26,7 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        team_id = (body.get("team") or {}).get("id") or body["user"]["team_id"]
-        actor = Actor.user(team_id=team_id, user_id=body["user"]["id"])
-        ctx = Context(actor=actor, team_id=team_id, uow_factory=uow_factory, slash=slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
 
         def go() -> Reply:
             chosen = (action.get("selected_option") or {}).get("value", "")
@@ -38,10 +35,6 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
 
         reply = guarded(go, slash=slash)
         try:
-            if reply.job is None or respond is None:
-                answer(reply, body=body, client=client, respond=respond)
-                return
-            channel = (body.get("channel") or {}).get("id") or ""
-            start_job(reply.job, executor=executor, client=client, channel=channel, respond=respond)
+            answer_or_start(reply, body=body, client=client, respond=respond, executor=executor)
         except Exception as exc:
             answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)

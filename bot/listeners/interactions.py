@@ -18,12 +18,13 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks as b
 from bot.blocks import ids
 from bot.errors import ModalErrors
+from bot.listeners.context import context_of
 from bot.listeners.delivery import respond_with, send_notices
 from bot.listeners.once import Submissions
 from bot.service import (
-    Context,
     Reply,
     UowFactory,
+    actor_roles,
     approver_notices,
     decided,
     error_reply,
@@ -51,17 +52,6 @@ _DECIDE = {
 }
 
 
-def _team(body: dict[str, Any]) -> str:
-    team = body.get("team") or {}
-    return team.get("id") or body["user"]["team_id"]
-
-
-def _context(body: dict[str, Any], uow_factory: UowFactory, slash: str) -> Context:
-    team_id = _team(body)
-    actor = Actor.user(team_id=team_id, user_id=body["user"]["id"])
-    return Context(actor=actor, team_id=team_id, uow_factory=uow_factory, slash=slash)
-
-
 def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: str) -> None:
     """Listen to roadmap and approval buttons, the modals and the Home tab."""
     submissions = Submissions()  # initiative modals taken into account, by (team, view id)
@@ -69,7 +59,7 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
     @app.action(ids.PUBLISH_ROADMAP)
     def on_publish(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         ack()
-        ctx = _context(body, uow_factory, slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
 
         def go() -> Reply:
             roadmap_id, _ = ids.read_roadmap_value(action["value"])
@@ -89,7 +79,7 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
         except ModalErrors as exc:
             ack(**exc.response())
             return
-        ctx = _context(body, uow_factory, slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
         try:
             with ctx.uow() as uow:
                 result = _DECIDE[decision](
@@ -121,7 +111,7 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
     def on_initiative(
         ack: Any, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        ctx = _context(body, uow_factory, slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
         editing = view.get("private_metadata") or ""
         try:
             fields = b.read_initiative_submission(view["state"]["values"])
@@ -172,8 +162,8 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
 
     @app.view(ids.SETTINGS_MODAL)
     def on_settings(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ctx = _context(body, uow_factory, slash)
-        sections = settings_sections(services_roles(ctx))
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
+        sections = settings_sections(actor_roles(ctx))
         with ctx.uow() as uow:
             current = services.get_settings(uow, team_id=ctx.team_id)
         try:
@@ -208,7 +198,7 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
     @app.action(ids.PROPOSE)
     def on_home_propose(ack: Any, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        ctx = _context(body, uow_factory, slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
         client.views_open(trigger_id=body["trigger_id"], view=propose_modal(ctx))
 
     @app.event("app_home_opened")
@@ -226,12 +216,6 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
         client.views_publish(user_id=event["user"], view=view)
 
 
-def services_roles(ctx: Context) -> frozenset[str]:
-    """The viewer's roles in the workspace."""
-    with ctx.uow() as uow:
-        return services.roles_of(uow, team_id=ctx.team_id, user_id=ctx.actor.user_id)
-
-
 def _register_decision(
     app: App, action_id: str, decision: str, *, uow_factory: UowFactory, slash: str
 ) -> None:
@@ -240,7 +224,7 @@ def _register_decision(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = _context(body, uow_factory, slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
         try:
             key, version = ids.read_initiative_value(action["value"])
             if decision == "approve":

@@ -10,11 +10,11 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks import ids
+from bot.listeners.context import context_of
 from bot.listeners.delivery import respond_with
 from bot.parsing.tokens import unescape
-from bot.service import Context, UowFactory, error_reply, propose_modal
+from bot.service import UowFactory, error_reply, propose_modal
 from catalog import services
-from catalog.domain import Actor
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +42,10 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
         ack: Any, body: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        team_id = (body.get("team") or {}).get("id") or body["user"]["team_id"]
-        actor = Actor.user(team_id=team_id, user_id=body["user"]["id"])
-        ctx = Context(actor=actor, team_id=team_id, uow_factory=uow_factory, slash=slash)
+        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
         try:
             with ctx.uow() as uow:
-                services.ensure_workspace(uow, team_id=team_id)
+                services.ensure_workspace(uow, team_id=ctx.team_id)
             prefill = prefill_from_message((body.get("message") or {}).get("text", ""))
             modal = propose_modal(ctx, prefill=prefill or None)
             client.views_open(trigger_id=body["trigger_id"], view=modal)
