@@ -210,3 +210,57 @@ class RoadmapRecord(Base):
     published_by: Mapped[str | None] = mapped_column(String(64))
     document: Mapped[Any] = mapped_column(JSON)
     portfolio: Mapped[Any] = mapped_column(JSON, nullable=True)  # what was planned, v1 format
+
+
+#: A background job's states: waiting in the queue, claimed by a worker, finished with a
+#: result, or given up on. `delivered_at` says whether the result has reached Slack.
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class JobRecord(Base):
+    """A background job (solve, what-if, explanation, export) and where its answer goes.
+
+    The row, not the queue, is the job's state: any process can show it, a worker claims
+    it by a conditional update, and a job whose worker stopped renewing its lease is
+    queued again.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (CheckConstraint(_one_of("status", JOB_STATUSES), name="status"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    request: Mapped[Any] = mapped_column(JSON)  # what to run, as the command service reads it
+    delivery: Mapped[Any] = mapped_column(JSON)  # channel, message ts, response URL
+    requested_by: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    enqueued_at: Mapped[dt.datetime | None] = mapped_column()
+    started_at: Mapped[dt.datetime | None] = mapped_column()
+    finished_at: Mapped[dt.datetime | None] = mapped_column()
+    lease_until: Mapped[dt.datetime | None] = mapped_column()
+    worker: Mapped[str | None] = mapped_column(String(128))
+    result_roadmap_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roadmaps.id", ondelete="SET NULL")
+    )
+    result: Mapped[Any] = mapped_column(JSON, nullable=True)  # the reply to deliver
+    error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class IdempotencyKey(Base):
+    """A request that took effect once: a slash command's trigger, a modal submission.
+
+    Inserting the key is the claim; a second delivery of the same request finds it taken.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

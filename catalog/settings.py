@@ -10,6 +10,8 @@ DEFAULT_DATABASE_URL = "sqlite:///townhall.sqlite3"
 DEFAULT_TEAM = "local"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_SLASH_COMMAND = "/roadmap"
+#: Seconds a worker holds a job without renewing its claim before the job is queued again.
+DEFAULT_JOB_LEASE_SECONDS = 30.0
 # What the bot needs in a workspace (manifest.yaml declares the same list).
 DEFAULT_SLACK_SCOPES: tuple[str, ...] = (
     "commands",
@@ -40,6 +42,24 @@ def normalize_slash_command(name: str) -> str:
     return "/" + name.strip().lstrip("/")
 
 
+def _positive_seconds(name: str, text: str | None, default: float) -> float:
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f"{name} must be a positive number of seconds, not {text!r}")
+    return value
+
+
+def _one_of_names(name: str, text: str, options: tuple[str, ...]) -> str:
+    if text.lower() not in options:
+        raise ValueError(f"{name} must be one of {', '.join(options)}, not {text!r}")
+    return text.lower()
+
+
 def parse_scopes(text: str) -> tuple[str, ...]:
     """Comma- or space-separated OAuth scopes, in order, without repeats or blanks."""
     seen: dict[str, None] = {}
@@ -63,6 +83,13 @@ class Settings:
     `slash_command`: `TOWNHALL_COMMAND`, the slash command's name (`/roadmap`).
     `slack_scopes`: `SLACK_SCOPES`, the bot scopes requested at install.
     `slack_state_secret`: `SLACK_STATE_SECRET`, signs the OAuth state cookie (optional).
+    `redis_url`: `REDIS_URL`; when set, jobs go to the Redis queue that `townhall worker`
+    serves, otherwise they run in the process that received the command.
+    `encryption_keys`: `TOWNHALL_ENCRYPTION_KEY`, comma-separated Fernet keys (newest
+    first) that encrypt OAuth tokens at rest.
+    `job_lease_seconds`: `TOWNHALL_JOB_LEASE`, how long a worker's claim on a job lasts
+    without a heartbeat before the job is queued again (30 by default).
+    `log_format`: `TOWNHALL_LOG_FORMAT`, `json` (structured, the default) or `text`.
 
     Secrets are left out of `repr`, so logging the settings leaks none of them.
     """
@@ -78,6 +105,10 @@ class Settings:
     slash_command: str = DEFAULT_SLASH_COMMAND
     slack_scopes: tuple[str, ...] = DEFAULT_SLACK_SCOPES
     slack_state_secret: str | None = field(default=None, repr=False)
+    redis_url: str | None = field(default=None, repr=False)  # may hold a password
+    encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    job_lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS
+    log_format: str = "json"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -98,6 +129,18 @@ class Settings:
             slash_command=normalize_slash_command(get("TOWNHALL_COMMAND") or DEFAULT_SLASH_COMMAND),
             slack_scopes=scopes or DEFAULT_SLACK_SCOPES,
             slack_state_secret=get("SLACK_STATE_SECRET"),
+            redis_url=get("REDIS_URL"),
+            encryption_keys=tuple(
+                k.strip()
+                for k in environ.get("TOWNHALL_ENCRYPTION_KEY", "").split(",")
+                if k.strip()
+            ),
+            job_lease_seconds=_positive_seconds(
+                "TOWNHALL_JOB_LEASE", get("TOWNHALL_JOB_LEASE"), DEFAULT_JOB_LEASE_SECONDS
+            ),
+            log_format=_one_of_names(
+                "TOWNHALL_LOG_FORMAT", get("TOWNHALL_LOG_FORMAT") or "json", ("json", "text")
+            ),
         )
 
     @property
