@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from slack_bolt import App
@@ -18,7 +19,11 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from bot.jobs.queue import InProcessQueue, JobQueue, RedisQueue
+from bot.jobs.runner import run
+from bot.jobs.runtime import Runtime
 from bot.listeners import buttons, commands, exports, interactions, shortcuts
+from bot.listeners.delivery import JobStarter
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 from planner.config import SolverConfig
@@ -52,12 +57,14 @@ def build_app(
     oauth_settings: Any = None,
     executor: Executor | None = None,
     solver: SolverConfig | None = None,
+    queue: JobQueue | None = None,
 ) -> App:
     """Townhall's Bolt app, its listeners registered.
 
     `session_factory` is the SQLAlchemy session factory of the catalog. `client` replaces
-    the Web API client (tests point one at a fake Slack). `executor` runs solves in the
-    background (by default a small thread pool). `solver` overrides the solver options.
+    the Web API client (tests point one at a fake Slack). Background jobs go to `queue`;
+    by default to Redis when `settings.redis_url` is set, otherwise to `executor` (by
+    default a small thread pool) in this process. `solver` overrides the solver options.
     """
     if client is None:
         token = None if installation_store or oauth_settings else settings.slack_bot_token
@@ -75,18 +82,30 @@ def build_app(
         options["oauth_settings"] = oauth_settings
     app = App(**options)
     uow_factory: Callable[[], UnitOfWork] = lambda: UnitOfWork(session_factory)  # noqa: E731
-    jobs = executor or ThreadPoolExecutor(max_workers=JOB_WORKERS, thread_name_prefix="townhall")
-    commands.register(
-        app,
-        uow_factory=uow_factory,
-        executor=jobs,
-        slash=settings.slash_command,
-        solver=solver,
-    )
-    interactions.register(app, uow_factory=uow_factory, executor=jobs, slash=settings.slash_command)
-    buttons.register(
-        app, uow_factory=uow_factory, executor=jobs, slash=settings.slash_command, solver=solver
-    )
-    shortcuts.register(app, uow_factory=uow_factory, slash=settings.slash_command)
-    exports.register(app, uow_factory=uow_factory, executor=jobs, slash=settings.slash_command)
+    if queue is None:
+        runtime = Runtime(
+            settings=settings,
+            session_factory=session_factory,
+            solver=solver,
+            client=client if installation_store is None else None,
+            installation_store=installation_store,
+        )
+        queue = job_queue(settings, runtime=runtime, executor=executor)
+    jobs = JobStarter(queue=queue, uow_factory=uow_factory)
+    slash = settings.slash_command
+    commands.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash, solver=solver)
+    interactions.register(app, uow_factory=uow_factory, slash=slash)
+    buttons.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash, solver=solver)
+    shortcuts.register(app, uow_factory=uow_factory, slash=slash)
+    exports.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash)
     return app
+
+
+def job_queue(
+    settings: Settings, *, runtime: Runtime, executor: Executor | None = None
+) -> JobQueue:
+    """Redis (RQ) when `REDIS_URL` is set; otherwise a thread pool running jobs here."""
+    if settings.redis_url:
+        return RedisQueue(settings.redis_url)
+    pool = executor or ThreadPoolExecutor(max_workers=JOB_WORKERS, thread_name_prefix="townhall")
+    return InProcessQueue(pool, partial(run, runtime))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -22,6 +22,7 @@ from bot.blocks.audit import audit_blocks
 from bot.errors import BotError, ModalErrors, UsageError
 from bot.parsing import commands as c
 from bot.parsing import parse_command, period_start, resolve_period
+from bot.parsing.periods import PeriodRef
 from bot.parsing.usage import DEFAULT_COMMAND, help_text
 from catalog import services
 from catalog.domain import ADMIN, APPROVER, PMO, SECURITY, Actor
@@ -78,6 +79,9 @@ class Job:
 
     title: str  # plain text (not mrkdwn): escape it for a message's text
     run: Callable[[ProgressSink], Reply]
+    kind: str  # plan, whatif, explain or export
+    #: JSON-safe: `rebuild(request, …)` makes this job again in another process
+    request: Mapping[str, Any]
     in_channel: bool = True
 
 
@@ -95,6 +99,7 @@ class Reply:
     notices: tuple[Notice, ...] = ()
     error: bool = False
     uploads: tuple[Upload, ...] = ()
+    roadmap_id: int | None = None  # the stored roadmap the reply shows, if any
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,46 @@ def handle(
 ) -> Reply:
     """Run one parsed command; never raises (errors become error replies)."""
     return _dispatch(command, _context(actor, team_id, uow_factory, slash, solver, today))
+
+
+def rebuild(
+    request: Mapping[str, Any],
+    *,
+    actor: Actor,
+    team_id: str,
+    uow_factory: UowFactory,
+    slash: str = DEFAULT_COMMAND,
+    solver: SolverConfig | None = None,
+) -> Reply:
+    """The reply `Job.request` came from, made again (in a worker): its `job` is the same
+    work, on the catalog as it is now. Never raises (errors become error replies)."""
+    ctx = _context(actor, team_id, uow_factory, slash, solver, None)
+
+    def build() -> Reply:
+        op = request.get("op")
+        if op == "plan":
+            start = request.get("start")
+            cmd = c.Plan(
+                budget=request.get("budget"),
+                phases=request.get("phases"),
+                start=PeriodRef("date", dt.date.fromisoformat(start)) if start else None,
+                time_limit=request.get("time_limit"),
+            )
+            return _plan(cmd, ctx)
+        if op == "whatif":
+            from planner.scenario import parse_whatif
+
+            text = str(request["text"])
+            return _whatif(c.WhatIf(text, tuple(parse_whatif(text))), ctx)
+        if op == "explain":
+            return _explain(
+                c.Explain(key=request["key"], roadmap_id=request.get("roadmap_id")), ctx
+            )
+        if op == "export":
+            return export_roadmap(ctx, fmt=request["format"], roadmap_id=request["roadmap_id"])
+        raise ValueError(f"a job request names an unknown operation: {op!r}")
+
+    return guarded(build, slash=slash)
 
 
 def _context(
@@ -511,7 +556,8 @@ def export_roadmap(ctx: Context, *, fmt: str, roadmap_id: int | None) -> Reply:
         return guarded(work, slash=ctx.slash)
 
     title = f"Exporting the {which} #{view.id} as {spec.title}…"
-    return Reply(text=title, job=Job(title=title, run=run))
+    request = {"op": "export", "format": spec.name, "roadmap_id": view.id}
+    return Reply(text=title, job=Job(title=title, run=run, kind="export", request=request))
 
 
 def gantt_upload(roadmap: Roadmap, portfolio: Any, *, roadmap_id: int) -> tuple[Upload, ...]:
@@ -565,9 +611,17 @@ def _plan(cmd: c.Plan, ctx: Context) -> Reply:
         published = services.published_roadmap(uow, team_id=ctx.team_id)
     from planner.scenario import BudgetChange, Change, PhaseCountChange, apply
 
+    request: dict[str, Any] = {
+        "op": "plan",
+        "budget": cmd.budget,
+        "phases": cmd.phases,
+        "time_limit": cmd.time_limit,
+        "start": None,
+    }
     if cmd.start is not None:
         start = period_start(cmd.start, today=ctx.day, phases=phases_of(portfolio.calendar))
         portfolio = replace(portfolio, calendar=replace(portfolio.calendar, start=start))
+        request["start"] = start.isoformat()
     problem = build_problem(portfolio)
     transforms = []
     if cmd.budget is not None:
@@ -600,11 +654,14 @@ def _plan(cmd: c.Plan, ctx: Context) -> Reply:
                 blocks=tuple(blocks),
                 in_channel=True,
                 uploads=gantt_upload(roadmap, problem.portfolio, roadmap_id=saved.id),
+                roadmap_id=saved.id,
             )
 
         return guarded(work, slash=ctx.slash)
 
-    return Reply(text="Planning…", job=Job(title="Planning…", run=run))
+    return Reply(
+        text="Planning…", job=Job(title="Planning…", run=run, kind="plan", request=request)
+    )
 
 
 def _solve(problem: Problem, config: SolverConfig) -> Roadmap:
@@ -656,13 +713,19 @@ def _whatif(cmd: c.WhatIf, ctx: Context) -> Reply:
                 uploads=frontier_upload(variant, ctx.solver, what_if=cmd.text)
                 if budget_moves
                 else (),
+                roadmap_id=saved.id,
             )
 
         return guarded(work, slash=ctx.slash)
 
     return Reply(
         text=f"What if {b.escape(cmd.text)}…",
-        job=Job(title=f"What if {cmd.text}…", run=run),
+        job=Job(
+            title=f"What if {cmd.text}…",
+            run=run,
+            kind="whatif",
+            request={"op": "whatif", "text": cmd.text},
+        ),
     )
 
 
@@ -690,9 +753,14 @@ def _explain(cmd: c.Explain, ctx: Context) -> Reply:
 
         return guarded(work, slash=ctx.slash)
 
-    return Reply(
-        text=f"Explaining {key}…", job=Job(title=f"Explaining {key}…", run=run, in_channel=False)
+    job = Job(
+        title=f"Explaining {key}…",
+        run=run,
+        kind="explain",
+        request={"op": "explain", "key": key, "roadmap_id": cmd.roadmap_id},
+        in_channel=False,
     )
+    return Reply(text=f"Explaining {key}…", job=job)
 
 
 # --------------------------------------------------------------------------- notices and home

@@ -110,3 +110,13 @@ def _either(roles: tuple[str, ...]) -> str:
     if len(roles) == 1:
         return roles[0]
     return ", ".join(roles[:-1]) + " or " + roles[-1]
+
+
+class JobLost(CatalogError):
+    """Raised when a worker writes for a job attempt that is no longer the current one: its
+    lease ran out and another worker took the job over, so this attempt's work must not land."""
+
+    def __init__(self, job_id: str, attempt: int) -> None:
+        self.job_id = job_id
+        self.attempt = attempt
+        super().__init__(f"job {job_id} attempt {attempt} no longer holds its lease")

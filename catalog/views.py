@@ -117,3 +117,33 @@ class RoadmapView:
     published_by: str | None
     roadmap: Roadmap
     portfolio: Portfolio | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A background job as any process sees it."""
+
+    id: str
+    team_id: str
+    kind: str
+    title: str
+    request: Mapping[str, Any]
+    delivery: Mapping[str, Any]
+    requested_by: str
+    status: str
+    attempts: int
+    max_attempts: int
+    created_at: dt.datetime
+    enqueued_at: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    lease_until: dt.datetime | None
+    worker: str | None
+    result_roadmap_id: int | None
+    result: Mapping[str, Any] | None = field(default=None, repr=False)
+    error: str | None = None
+    delivered_at: dt.datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed")

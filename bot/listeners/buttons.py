@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App
@@ -21,7 +20,7 @@ from bot import blocks as b
 from bot.blocks import ids
 from bot.errors import ModalErrors
 from bot.listeners.context import context_of
-from bot.listeners.delivery import respond_with, send_notices, start_job
+from bot.listeners.delivery import JobStarter, respond_with, send_notices
 from bot.parsing import commands as c
 from bot.service import Context, Notice, Reply, UowFactory, decided, error_reply, guarded, handle
 from catalog import services
@@ -61,14 +60,28 @@ def answer(
 
 
 def answer_or_start(
-    reply: Reply, *, body: dict[str, Any], client: WebClient, respond: Any, executor: Executor
+    reply: Reply,
+    *,
+    ctx: Context,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Any,
+    jobs: JobStarter,
 ) -> None:
     """`answer` the reply, or start its background job answering in the same channel."""
     if reply.job is None or respond is None:
         answer(reply, body=body, client=client, respond=respond)
         return
-    channel = (body.get("channel") or {}).get("id") or ""
-    start_job(reply.job, executor=executor, client=client, channel=channel, respond=respond)
+    jobs.start(
+        reply.job,
+        actor=ctx.actor,
+        team_id=ctx.team_id,
+        client=client,
+        channel=(body.get("channel") or {}).get("id") or "",
+        respond=respond,
+        response_url=body.get("response_url"),
+        enterprise_id=(body.get("enterprise") or {}).get("id"),
+    )
 
 
 def edit_modal(ctx: Context, view: InitiativeView) -> dict[str, Any]:
@@ -90,7 +103,7 @@ def register(
     app: App,
     *,
     uow_factory: UowFactory,
-    executor: Executor,
+    jobs: JobStarter,
     slash: str,
     solver: SolverConfig | None = None,
 ) -> None:
@@ -169,7 +182,7 @@ def register(
                 slash=slash,
                 solver=solver,
             )
-            answer_or_start(reply, body=body, client=client, respond=respond, executor=executor)
+            answer_or_start(reply, ctx=ctx, body=body, client=client, respond=respond, jobs=jobs)
         except Exception as exc:
             answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)
 

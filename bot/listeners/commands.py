@@ -9,13 +9,12 @@ command never takes effect twice.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.listeners.delivery import respond_with, send_notices, start_job
+from bot.listeners.delivery import JobStarter, respond_with, send_notices
 from bot.service import Reply, UowFactory, error_reply, handle_text
 from catalog.domain import Actor
 from planner.config import SolverConfig
@@ -32,7 +31,7 @@ def register(
     app: App,
     *,
     uow_factory: UowFactory,
-    executor: Executor,
+    jobs: JobStarter,
     slash: str,
     solver: SolverConfig | None = None,
 ) -> None:
@@ -57,29 +56,44 @@ def register(
         )
         deliver(
             reply,
+            actor=actor,
             client=client,
             respond=respond,
             channel=command["channel_id"],
             trigger_id=command.get("trigger_id"),
-            executor=executor,
+            response_url=command.get("response_url"),
+            enterprise_id=command.get("enterprise_id"),
+            jobs=jobs,
         )
 
 
 def deliver(
     reply: Reply,
     *,
+    actor: Actor,
     client: WebClient,
     respond: Any,
     channel: str,
     trigger_id: str | None,
-    executor: Executor,
+    response_url: str | None,
+    enterprise_id: str | None,
+    jobs: JobStarter,
 ) -> None:
     """Show a reply: open its modal, start its job, or respond; then send its notices."""
     try:
         if reply.modal is not None and trigger_id:
             client.views_open(trigger_id=trigger_id, view=reply.modal)
         elif reply.job is not None:
-            start_job(reply.job, executor=executor, client=client, channel=channel, respond=respond)
+            jobs.start(
+                reply.job,
+                actor=actor,
+                team_id=actor.team_id,
+                client=client,
+                channel=channel,
+                respond=respond,
+                response_url=response_url,
+                enterprise_id=enterprise_id,
+            )
         else:
             respond_with(respond, reply)
         send_notices(client, reply.notices)

@@ -1,4 +1,4 @@
-"""Delivering a service Reply in Slack: responses, modals, DMs, files and background jobs."""
+"""Delivering a service Reply in Slack: responses, DMs, files, and starting background jobs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,8 +13,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks as b
-from bot.service import Job, Notice, Reply, Upload, error_reply
-from planner.config import Progress
+from bot.jobs.queue import JobQueue
+from bot.service import Job, Notice, Reply, UowFactory, Upload, error_reply
+from catalog import services
+from catalog.domain import Actor
+from catalog.views import JobView
 
 log = logging.getLogger(__name__)
 
@@ -86,63 +88,76 @@ class Throttle:
             return True
 
 
-def start_job(
-    job: Job,
-    *,
-    executor: Executor,
-    client: WebClient,
-    channel: str,
-    respond: Respond,
-) -> None:
-    """Show the job's placeholder, then run it in the executor; see `run_job`."""
-    ts: str | None = None
-    placeholder = b.progress_blocks(None, title=job.title)
-    if job.in_channel:
+@dataclass(frozen=True)
+class JobStarter:
+    """Starts background jobs: shows a placeholder, records the job, queues it.
+
+    The worker that runs the job (`bot.jobs.runner`) updates the placeholder with progress
+    and the result; when the queue cannot be reached the job stays recorded, the
+    placeholder says so, and the recovery sweep submits it once the queue is back.
+    """
+
+    queue: JobQueue
+    uow_factory: UowFactory
+
+    def start(
+        self,
+        job: Job,
+        *,
+        actor: Actor,
+        team_id: str,
+        client: WebClient,
+        channel: str,
+        respond: Respond,
+        response_url: str | None,
+        enterprise_id: str | None = None,
+    ) -> JobView | None:
+        """Start `job` for `actor`; None (the user told why) when it could not be recorded."""
+        ts: str | None = None
+        placeholder = b.progress_blocks(None, title=job.title)
+        if job.in_channel:
+            try:
+                posted = client.chat_postMessage(
+                    channel=channel, text=b.escape(job.title), blocks=placeholder
+                )
+                ts = posted["ts"]
+                channel = posted["channel"]
+            except SlackApiError as exc:  # e.g. the bot is not in the channel: answer privately
+                log.info("posting in %s failed (%s); answering by response URL", channel, exc)
+        if ts is None:
+            respond(text=b.escape(job.title), blocks=placeholder, response_type="ephemeral")
+        delivery = {
+            "channel": channel,
+            "ts": ts,
+            "response_url": response_url,
+            "enterprise_id": enterprise_id,
+        }
         try:
-            posted = client.chat_postMessage(
-                channel=channel, text=b.escape(job.title), blocks=placeholder
-            )
-            ts = posted["ts"]
-            channel = posted["channel"]
-        except SlackApiError as exc:  # e.g. the bot is not in the channel: answer privately
-            log.info("posting in %s failed (%s); answering by response URL", channel, exc)
-    if ts is None:
-        respond(text=b.escape(job.title), blocks=placeholder, response_type="ephemeral")
-    executor.submit(run_job, job, client=client, channel=channel, ts=ts, respond=respond)
-
-
-def run_job(job: Job, *, client: WebClient, channel: str, ts: str | None, respond: Respond) -> None:
-    """Run a job; progress (throttled) and the result update the placeholder message at
-    `ts`, or go to the response URL when there is none. Failures are reported, never lost."""
-    throttle = Throttle()
-    throttle.ready()  # the placeholder was just shown
-
-    def progress(p: Progress) -> None:
-        if ts is None or not throttle.ready():
-            return
-        try:
-            blocks = b.progress_blocks(p, title=job.title)
-            client.chat_update(channel=channel, ts=ts, text=b.escape(job.title), blocks=blocks)
-        except Exception:  # progress is a courtesy; the solve goes on
-            log.exception("progress update failed")
-
-    try:
-        reply = job.run(progress)
-    except Exception as exc:  # Job.run should not raise; if it does, say so anyway
-        reply = error_reply(exc)
-    try:
-        if ts is not None:
-            client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=list(reply.blocks))
-        else:
-            respond_with(respond, reply)
-        for_notices = reply.notices
-        if for_notices:
-            send_notices(client, for_notices)
-    except Exception:
-        log.exception("delivering the result of %r failed", job.title)
-        try:
-            respond_with(respond, error_reply(RuntimeError("the result could not be posted")))
-        except Exception:
-            log.exception("reporting the failure failed too")
-        return
-    upload_files(client, reply.uploads, channel=channel, respond=respond)
+            with self.uow_factory() as uow:
+                view = services.create_job(
+                    uow,
+                    actor=actor,
+                    team_id=team_id,
+                    kind=job.kind,
+                    title=job.title,
+                    request=job.request,
+                    delivery=delivery,
+                )
+        except Exception as exc:
+            reply = error_reply(exc)
+            if ts is not None:
+                client.chat_update(
+                    channel=channel, ts=ts, text=reply.text, blocks=list(reply.blocks)
+                )
+            else:
+                respond_with(respond, reply)
+            return None
+        if not self.queue.submit(team_id, view.id):
+            title = f"{job.title} (queued: the job queue is unavailable right now; "
+            title += "this runs as soon as it is back)"
+            blocks = b.progress_blocks(None, title=title)
+            if ts is not None:
+                client.chat_update(channel=channel, ts=ts, text=b.escape(title), blocks=blocks)
+            else:
+                respond(text=b.escape(title), blocks=blocks, response_type="ephemeral")
+        return view

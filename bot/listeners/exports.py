@@ -6,7 +6,6 @@ is rendered in the background and uploaded with files_upload_v2.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App
@@ -15,10 +14,11 @@ from slack_sdk import WebClient
 from bot.blocks import ids
 from bot.listeners.buttons import answer, answer_or_start
 from bot.listeners.context import context_of
+from bot.listeners.delivery import JobStarter
 from bot.service import Reply, UowFactory, error_reply, export_roadmap, guarded
 
 
-def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: str) -> None:
+def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str) -> None:
     """Listen to the Export… menu of roadmap messages."""
 
     @app.action(ids.EXPORT_ROADMAP)
@@ -35,6 +35,6 @@ def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: st
 
         reply = guarded(go, slash=slash)
         try:
-            answer_or_start(reply, body=body, client=client, respond=respond, executor=executor)
+            answer_or_start(reply, ctx=ctx, body=body, client=client, respond=respond, jobs=jobs)
         except Exception as exc:
             answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)

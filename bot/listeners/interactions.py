@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App
@@ -52,7 +51,7 @@ _DECIDE = {
 }
 
 
-def register(app: App, *, uow_factory: UowFactory, executor: Executor, slash: str) -> None:
+def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
     """Listen to roadmap and approval buttons, the modals and the Home tab."""
     submissions = Submissions()  # initiative modals taken into account, by (team, view id)
 

@@ -1,0 +1,229 @@
+"""Running one job: claim its row, do the work, record the result, post it to Slack.
+
+`run` is the same in a worker (RQ calls `perform`) and in the in-process pool. While the
+work runs, a heartbeat renews the claim's lease and progress updates the placeholder
+message. Every catalog write the work makes is fenced on this attempt, and the result is
+recorded only if this attempt still holds the job: a worker that lost its job (its lease
+ran out and another took over) leaves no second result. Delivering is repeatable: the
+placeholder message is updated in place, and a delivery cut short is done again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from functools import partial
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot import blocks as b
+from bot.jobs.results import reply_from_json, reply_to_json
+from bot.jobs.runtime import Runtime, current
+from bot.listeners.delivery import Throttle, respond_with, send_notices, upload_files
+from bot.service import Reply, error_reply, rebuild
+from catalog import services
+from catalog.domain import Actor
+from catalog.errors import NotFound
+from catalog.uow import UnitOfWork
+from catalog.views import JobView
+from planner.config import Progress
+
+log = logging.getLogger(__name__)
+
+
+def perform(team_id: str, job_id: str) -> str:
+    """RQ's job function: run the job in this process's runtime."""
+    return run(current(), team_id, job_id)
+
+
+def run(runtime: Runtime, team_id: str, job_id: str) -> str:
+    """Run or deliver job `job_id` if it is this process's to do; says what happened:
+    `done`, `failed`, `delivered`, `skipped` (another worker has it, or it is finished),
+    `lost` (the lease ran out meanwhile), `missing` or `error` (the sweep retries it)."""
+    try:
+        with runtime.uow() as uow:
+            claim = services.claim(
+                uow,
+                team_id=team_id,
+                job_id=job_id,
+                worker=runtime.name,
+                lease_seconds=runtime.lease_seconds,
+            )
+        if claim is None:
+            log.info(
+                "job %s: nothing to do here (another worker has it, or it is finished)", job_id
+            )
+            return "skipped"
+        client = runtime.client_for(team_id, enterprise_id=claim.job.delivery.get("enterprise_id"))
+        if claim.mode == "deliver":
+            result = claim.job.result
+            reply = reply_from_json(result) if result is not None else _given_up(claim.job)
+            deliver(runtime, claim.job, reply, client)
+            return "delivered"
+        return _execute(runtime, claim.job, client)
+    except NotFound:
+        log.warning("job %s of %s does not exist (any more)", job_id, team_id)
+        return "missing"
+    except Exception:
+        log.exception("job %s stopped on an error; it is retried once its lease runs out", job_id)
+        return "error"
+
+
+def _given_up(job: JobView) -> Reply:
+    return error_reply(RuntimeError(f"{job.title.rstrip('…')} could not finish ({job.error})."))
+
+
+def _execute(runtime: Runtime, job: JobView, client: WebClient) -> str:
+    attempt = job.attempts
+    fenced = partial(services.fence, job_id=job.id, attempt=attempt)
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(runtime.session_factory, before_commit=fenced)
+
+    placeholder = Placeholder(client, job)
+    if attempt > 1:
+        placeholder.show(None, note=f"attempt {attempt} of {job.max_attempts}")
+    started = time.monotonic()
+    with Heartbeat(runtime, job.id, attempt) as heartbeat:
+        reply = rebuild(
+            job.request,
+            actor=Actor.user(team_id=job.team_id, user_id=job.requested_by),
+            team_id=job.team_id,
+            uow_factory=uow_factory,
+            slash=runtime.settings.slash_command,
+            solver=runtime.solver,
+        )
+        if reply.job is not None:
+            reply = reply.job.run(placeholder.progress)
+    seconds = time.monotonic() - started
+    status = "failed" if reply.error else "done"
+    if heartbeat.lost:
+        log.warning("job %s attempt %d lost its lease; its result is dropped", job.id, attempt)
+        return "lost"
+    with runtime.uow() as uow:
+        recorded = services.finish(
+            uow,
+            job_id=job.id,
+            attempt=attempt,
+            status=status,
+            result=reply_to_json(reply),
+            roadmap_id=reply.roadmap_id,
+            error=reply.text if reply.error else None,
+            lease_seconds=runtime.lease_seconds,
+        )
+    if not recorded:
+        log.warning("job %s attempt %d was taken over; its result is dropped", job.id, attempt)
+        return "lost"
+    log.info("job %s (%s) %s in %.2f s", job.id, job.kind, status, seconds)
+    deliver(runtime, job, reply, client)
+    return status
+
+
+def deliver(runtime: Runtime, job: JobView, reply: Reply, client: WebClient) -> None:
+    """Post the result: update the placeholder message (or answer by response URL), send
+    its DMs and files, and record that it was delivered. A failure Slack answers for
+    (a refused call) is reported and not retried; a dropped connection leaves the job
+    undelivered, and the sweep has it delivered again."""
+    delivery = job.delivery
+    channel, ts = delivery.get("channel") or "", delivery.get("ts")
+    respond = responder(delivery.get("response_url"))
+    try:
+        if ts:
+            client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=list(reply.blocks))
+        else:
+            respond_with(respond, reply)
+        send_notices(client, reply.notices)
+        upload_files(client, reply.uploads, channel=channel, respond=respond)
+    except SlackApiError as exc:
+        log.exception("Slack refused the result of job %s", job.id)
+        try:
+            respond_with(
+                respond, error_reply(RuntimeError(f"the result could not be posted: {exc}"))
+            )
+        except Exception:
+            log.exception("reporting the failure of job %s failed too", job.id)
+    with runtime.uow() as uow:
+        services.mark_delivered(uow, job_id=job.id)
+
+
+def responder(url: str | None) -> Any:
+    """A `respond(**message)` that posts to a response URL (a no-op without one)."""
+
+    def respond(**message: Any) -> None:
+        if not url:
+            log.info("no response URL to answer on")
+            return
+        response = WebhookClient(url).send(**message)
+        if response.status_code >= 400:
+            raise RuntimeError(f"the response URL answered {response.status_code}")
+
+    return respond
+
+
+class Placeholder:
+    """The job's "working on it" message: progress (throttled) while the work runs."""
+
+    def __init__(self, client: WebClient, job: JobView) -> None:
+        self._client = client
+        self._job = job
+        self._throttle = Throttle()
+
+    def show(self, progress: Progress | None, *, note: str | None = None) -> None:
+        channel, ts = self._job.delivery.get("channel"), self._job.delivery.get("ts")
+        if not ts:
+            return
+        title = self._job.title if note is None else f"{self._job.title} ({note})"
+        try:
+            blocks = b.progress_blocks(progress, title=title)
+            self._client.chat_update(channel=channel, ts=ts, text=b.escape(title), blocks=blocks)
+        except Exception:  # progress is a courtesy; the work goes on
+            log.exception("updating the progress of job %s failed", self._job.id)
+
+    def progress(self, progress: Progress) -> None:
+        if self._throttle.ready():
+            self.show(progress)
+
+
+class Heartbeat:
+    """Renews a running attempt's lease every third of it, in a thread of its own;
+    `lost` says whether the attempt found the job taken over."""
+
+    def __init__(self, runtime: Runtime, job_id: str, attempt: int) -> None:
+        self._runtime = runtime
+        self._job_id = job_id
+        self._attempt = attempt
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"heartbeat-{job_id[:8]}", daemon=True
+        )
+        self.lost = False
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        interval = self._runtime.lease_seconds / 3
+        while not self._stop.wait(interval):
+            try:
+                with self._runtime.uow() as uow:
+                    held = services.renew(
+                        uow,
+                        job_id=self._job_id,
+                        attempt=self._attempt,
+                        lease_seconds=self._runtime.lease_seconds,
+                    )
+            except Exception:  # the database may be back before the lease runs out
+                log.exception("renewing the lease of job %s failed", self._job_id)
+                continue
+            if not held:
+                self.lost = True
+                return
