@@ -486,6 +486,25 @@ def socket(app_spec: AppSpec = "bot.app:build_app") -> None:
         fail(str(exc))
 
 
+@app.command()
+def worker(
+    burst: Annotated[
+        bool, typer.Option("--burst", help="Stop once the queue is empty (for scripts).")
+    ] = False,
+    solver_threads: Annotated[
+        int, typer.Option("--solver-threads", min=1, help="CP-SAT threads per solve.")
+    ] = 2,
+) -> None:
+    """Run background jobs (solves, what-ifs, exports) from the Redis queue (needs REDIS_URL)."""
+    from bot.jobs.worker import WorkerConfigError, run_worker
+    from planner.config import SolverConfig
+
+    try:
+        run_worker(Settings.from_env(), burst=burst, solver=SolverConfig(workers=solver_threads))
+    except WorkerConfigError as exc:
+        fail(str(exc))
+
+
 # --------------------------------------------------------------------------- console
 
 

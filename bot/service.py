@@ -19,6 +19,7 @@ from typing import Any
 
 from bot import blocks as b
 from bot.blocks.audit import audit_blocks
+from bot.blocks.jobs import jobs_blocks
 from bot.errors import BotError, ModalErrors, UsageError
 from bot.parsing import commands as c
 from bot.parsing import parse_command, period_start, resolve_period
@@ -443,6 +444,12 @@ def _audit(cmd: c.Audit, ctx: Context) -> Reply:
     return _blocks_reply(f"{len(entries)} audit entries", audit_blocks(entries, key=cmd.key))
 
 
+def _jobs(cmd: c.Jobs, ctx: Context) -> Reply:
+    with ctx.uow() as uow:
+        views = services.recent_jobs(uow, actor=ctx.actor, team_id=ctx.team_id)
+    return _blocks_reply(f"{len(views)} recent jobs", jobs_blocks(views))
+
+
 def _publish(cmd: c.Publish, ctx: Context) -> Reply:
     return publish(ctx, roadmap_id=None)
 
@@ -822,6 +829,7 @@ _HANDLERS: dict[type, Callable[[Any, Context], Reply]] = {
     c.Unpin: _unpin,
     c.Role: _role,
     c.Audit: _audit,
+    c.Jobs: _jobs,
     c.Publish: _publish,
     c.Diff: _diff,
     c.Settings: _settings,

@@ -96,7 +96,7 @@ class RedisQueue:
 
         # a fresh RQ id per submission: RQ's bookkeeping of an earlier, abandoned
         # submission (a dead worker's) never touches the new one
-        rq_id = f"{job_id}.{uuid.uuid4().hex[:8]}"
+        rq_id = f"{job_id}-{uuid.uuid4().hex[:8]}"
         try:
             self.rq.enqueue(
                 perform,
@@ -117,7 +117,7 @@ class RedisQueue:
         from redis.exceptions import RedisError
 
         try:
-            return {rq_id.partition(".")[0] for rq_id in self.rq.get_job_ids()}
+            return {rq_id.partition("-")[0] for rq_id in self.rq.get_job_ids()}
         except RedisError:
             return None
 

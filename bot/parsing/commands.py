@@ -149,6 +149,13 @@ class Audit:
     key: str | None = None
 
 
+@dataclass(frozen=True)
+class Jobs:
+    """The workspace's recent background jobs and their state."""
+
+    name: ClassVar[str] = "jobs"
+
+
 Command = (
     Help
     | Propose
@@ -170,4 +177,5 @@ Command = (
     | Settings
     | Role
     | Audit
+    | Jobs
 )

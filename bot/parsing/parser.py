@@ -399,4 +399,5 @@ _PARSERS: dict[str, Callable[[_Args], c.Command]] = {
     "settings": _no_args(c.Settings),
     "role": _role,
     "audit": _audit,
+    "jobs": _no_args(c.Jobs),
 }

@@ -125,6 +125,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "Read the audit trail, of everything or of one initiative.",
         ("audit", "audit SOC-7"),
     ),
+    Subcommand(
+        "jobs",
+        "",
+        "See the recent plans, what-ifs, explanations and exports: queued, running, done "
+        "or failed, and on which attempt.",
+        ("jobs",),
+    ),
 )
 
 #: Help topics that are not subcommands.

@@ -112,21 +112,26 @@ def create_job(
         status="queued",
         attempts=0,
         max_attempts=max_attempts,
+        enqueued_at=utcnow(),  # the caller submits it next; the sweep covers a failure
     )
     uow.session.add(row)
     uow.commit()
     return _job_view(row, team_id)
 
 
-def get_job(uow: UnitOfWork, *, team_id: str, job_id: str) -> JobView:
-    """A job of the workspace (NotFound for another workspace's)."""
-    row, _ = _row(uow, team_id, job_id)
+def get_job(uow: UnitOfWork, *, actor: Actor, team_id: str, job_id: str) -> JobView:
+    """A job of the actor's workspace (NotFound for another workspace's)."""
+    row, ws = _row(uow, team_id, job_id)
+    check_workspace(actor, ws, "see a job")
     return _job_view(row, team_id)
 
 
-def recent_jobs(uow: UnitOfWork, *, team_id: str, limit: int = RECENT) -> list[JobView]:
-    """The workspace's newest jobs, newest first."""
+def recent_jobs(
+    uow: UnitOfWork, *, actor: Actor, team_id: str, limit: int = RECENT
+) -> list[JobView]:
+    """The workspace's newest jobs, newest first (any member may look)."""
     ws = workspace_row(uow, team_id)
+    check_workspace(actor, ws, "see the jobs")
     rows = uow.session.scalars(
         select(JobRecord)
         .where(JobRecord.workspace_id == ws.id)
@@ -157,13 +162,6 @@ class Claim:
     @property
     def attempt(self) -> int:
         return self.job.attempts
-
-
-def mark_enqueued(uow: UnitOfWork, *, team_id: str, job_id: str) -> None:
-    """Note that the job was handed to a queue just now (the sweep waits before resubmitting)."""
-    row, _ = _row(uow, team_id, job_id)
-    row.enqueued_at = utcnow()
-    uow.commit()
 
 
 def claim(
@@ -343,6 +341,13 @@ def reclaim(uow: UnitOfWork, *, resubmit_after_seconds: float) -> Reclaimed:
         .where(waiting)
         .order_by(JobRecord.created_at)
     ).all()
+    if rows:  # they are being submitted again now: wait a while before the next time
+        session.execute(
+            update(JobRecord)
+            .where(JobRecord.id.in_([job_id for job_id, _ in rows]), JobRecord.status == "queued")
+            .values(enqueued_at=now)
+            .execution_options(synchronize_session=False)
+        )
     teams = dict(session.execute(select(WorkspaceRow.id, WorkspaceRow.team_id)).all())
     uow.commit()
     return Reclaimed(

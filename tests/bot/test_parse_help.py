@@ -31,6 +31,7 @@ EXPECTED = {
     "settings",
     "role",
     "audit",
+    "jobs",
 }
 
 

@@ -1,0 +1,93 @@
+"""`townhall worker`: an RQ worker on the `townhall` queue, plus the recovery sweep.
+
+RQ (not Celery) because Townhall's jobs are plain functions with two string arguments, and
+Redis is the only broker it needs: RQ is small, well kept, and its worker is what we run
+as is. What RQ does not promise — a job whose worker was killed mid-run is run again, a
+queue that Redis lost on restart is refilled — the catalog's job rows and the sweep do
+(`bot.jobs.sweeper`). The worker runs jobs in its own process (RQ's SimpleWorker: no fork
+per job, so the solver and the database pool stay warm) and starts its work loop again if
+Redis goes away under it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from rq.worker import SimpleWorker
+
+from bot.jobs.queue import RedisQueue
+from bot.jobs.runtime import Runtime, set_current, worker_name
+from bot.jobs.sweeper import Sweeper
+from catalog.settings import Settings
+from planner.config import SolverConfig
+
+log = logging.getLogger(__name__)
+
+#: Longest wait, in seconds, between attempts to reach Redis again (RQ's default is 60).
+RECONNECT_SECONDS = 5.0
+
+
+class WorkerConfigError(Exception):
+    """Raised when the settings cannot run a worker (the message says what to set)."""
+
+
+class TownhallWorker(SimpleWorker):
+    """RQ's in-process worker, reconnecting to Redis within seconds rather than a minute."""
+
+    max_connection_wait_time = RECONNECT_SECONDS
+
+
+def check(settings: Settings) -> None:
+    """Refuse settings a worker cannot work with, naming what to set."""
+    if not settings.redis_url:
+        raise WorkerConfigError(
+            "REDIS_URL is not set: `townhall worker` serves the Redis job queue. Without "
+            "Redis, jobs run inside `townhall serve` and no worker is needed."
+        )
+    if not settings.oauth_enabled and not settings.slack_bot_token:
+        raise WorkerConfigError(
+            "Set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+            "(OAuth installs): the worker posts results to Slack itself."
+        )
+
+
+def run_worker(
+    settings: Settings,
+    *,
+    burst: bool = False,
+    solver: SolverConfig | None = None,
+    runtime: Runtime | None = None,
+) -> None:
+    """Work the queue until stopped (SIGTERM/SIGINT: the job at hand finishes first), or,
+    with `burst`, until it is empty."""
+    check(settings)
+    assert settings.redis_url is not None
+    runtime = runtime or Runtime.from_settings(settings, solver=solver)
+    set_current(runtime)
+    queue = RedisQueue(settings.redis_url)
+    sweeper = Sweeper(runtime, queue).start()
+    wait = 1.0
+    try:
+        while True:
+            worker = TownhallWorker(
+                [queue.rq],
+                connection=queue.connection,
+                name=f"{worker_name()}:{uuid.uuid4().hex[:6]}",
+            )
+            try:
+                worker.work(burst=burst, logging_level="INFO")
+            except Exception as exc:  # Redis away while registering: try again shortly
+                log.warning("the worker could not reach Redis (%s); retrying in %.0f s", exc, wait)
+                time.sleep(wait)
+                wait = min(wait * 2, RECONNECT_SECONDS)
+                continue
+            if burst or worker._stop_requested:
+                return
+            log.warning("the worker's loop ended (Redis went away?); starting it again")
+            time.sleep(wait)
+            wait = min(wait * 2, RECONNECT_SECONDS)
+    finally:
+        sweeper.stop()
+        set_current(None)
