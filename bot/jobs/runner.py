@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -146,8 +147,8 @@ def deliver(runtime: Runtime, job: JobView, reply: Reply, client: WebClient) -> 
             )
         except Exception:
             log.exception("reporting the failure of job %s failed too", job.id)
-    with runtime.uow() as uow:
-        services.mark_delivered(uow, job_id=job.id)
+    with runtime.uow() as uow:  # the files were shared: keep only the message
+        services.mark_delivered(uow, job_id=job.id, keep=reply_to_json(replace(reply, uploads=())))
 
 
 def responder(url: str | None) -> Any:

@@ -275,12 +275,16 @@ def finish(
     return True
 
 
-def mark_delivered(uow: UnitOfWork, *, job_id: str) -> None:
-    """The result reached Slack: nothing is left to do for this job."""
+def mark_delivered(uow: UnitOfWork, *, job_id: str, keep: Mapping[str, Any] | None = None) -> None:
+    """The result reached Slack: nothing is left to do for this job. `keep` replaces the
+    stored result (e.g. without its files, which are no longer needed)."""
+    values: dict[str, Any] = {"delivered_at": utcnow(), "lease_until": None}
+    if keep is not None:
+        values["result"] = dict(keep)
     uow.session.execute(
         update(JobRecord)
         .where(JobRecord.id == job_id, JobRecord.delivered_at.is_(None))
-        .values(delivered_at=utcnow(), lease_until=None)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     uow.commit()

@@ -131,6 +131,7 @@ def test_a_plan_is_a_job_row_that_ends_done_and_delivered(fake, session_factory)
             "U0ALICE",
         )
         assert view.delivery["ts"] == ts and view.result_roadmap_id is not None
+        assert view.result["uploads"] == []  # the Gantt picture is shared, not kept
         with s.uow() as uow:
             latest = services.latest_roadmap(uow, team_id=TEAM)
         assert latest is not None and latest.id == view.result_roadmap_id
