@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog import services
 from catalog.domain import Actor
+from catalog.retry import retry_on_disconnect
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 
@@ -86,7 +87,11 @@ def callback_options(*, session_factory: sessionmaker[Session]) -> CallbackOptio
     """Bolt's install callbacks: on success the installer becomes admin, then Bolt's page."""
 
     def success(args: SuccessArgs) -> BoltResponse:
-        make_first_admin(session_factory=session_factory, installation=args.installation)
+        installation = args.installation
+        retry_on_disconnect(  # the whole set-up is re-runnable: it grants no second admin
+            lambda: make_first_admin(session_factory=session_factory, installation=installation),
+            what="setting up an installed workspace",
+        )
         return args.default.success(args)
 
     def failure(args: FailureArgs) -> BoltResponse:

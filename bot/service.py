@@ -32,6 +32,7 @@ from catalog.errors import (
     NotFound,
     PermissionDenied,
 )
+from catalog.retry import retry_on_disconnect
 from catalog.uow import UnitOfWork
 from catalog.views import InitiativeView
 from planner.calendar import phases_of
@@ -222,7 +223,8 @@ def _dispatch(command: c.Command, ctx: Context) -> Reply:
                 services.ensure_workspace(uow, team_id=ctx.team_id)
         return handler(command, ctx)
 
-    return guarded(run, slash=ctx.slash)
+    # a connection lost mid-command (a database restart) rolled its transaction back
+    return guarded(lambda: retry_on_disconnect(run, what=command.name), slash=ctx.slash)
 
 
 def guarded(fn: Callable[[], Reply], *, slash: str = DEFAULT_COMMAND) -> Reply:

@@ -21,6 +21,7 @@ from bot.blocks import ids
 from bot.errors import ModalErrors
 from bot.listeners.context import context_of
 from bot.listeners.delivery import JobStarter, respond_with, send_notices
+from bot.listeners.once import Once, action_key, view_key
 from bot.parsing import commands as c
 from bot.service import Context, Notice, Reply, UowFactory, decided, error_reply, guarded, handle
 from catalog import services
@@ -108,6 +109,7 @@ def register(
     solver: SolverConfig | None = None,
 ) -> None:
     """Listen to Edit, Withdraw, Details, Explain… and the security review buttons."""
+    once = Once(uow_factory)  # clicks and submissions that took effect, in the database
 
     @app.action(ids.EDIT_INITIATIVE)
     def on_edit(
@@ -129,6 +131,8 @@ def register(
     ) -> None:
         ack()
         ctx = context_of(body, uow_factory=uow_factory, slash=slash)
+        if not once.claim(action_key(ctx.team_id, body, action)):
+            return  # the same click delivered twice
 
         def go() -> Reply:
             key, version = ids.read_initiative_value(action["value"])
@@ -187,7 +191,7 @@ def register(
             answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)
 
     for action_id, outcome in REVIEW_OUTCOMES.items():
-        _register_review(app, action_id, outcome, uow_factory=uow_factory, slash=slash)
+        _register_review(app, action_id, outcome, uow_factory=uow_factory, slash=slash, once=once)
 
     @app.view(ids.REVIEW_MODAL)
     def on_review_note(
@@ -201,13 +205,21 @@ def register(
             ack(**exc.response())
             return
         ctx = context_of(body, uow_factory=uow_factory, slash=slash)
+        claim = view_key(ctx.team_id, view["id"]) if view.get("id") else None
+        if not once.claim(claim):
+            ack()  # the same submission delivered twice: the first one records
+            return
         try:
             reply = _record(
                 ctx, key=meta["key"], outcome=outcome, note=note, version=meta["version"]
             )
         except CatalogError as exc:
+            once.release(claim)  # nothing was recorded: a corrected submission may be
             ack(response_action="errors", errors={ids.REASON_BLOCK: str(exc)[:150]})
             return
+        except BaseException:
+            once.release(claim)
+            raise
         ack()
         if meta.get("channel") and meta.get("ts"):
             try:  # the review request shows the outcome instead of its buttons
@@ -239,7 +251,7 @@ def _record(ctx: Context, *, key: str, outcome: str, note: str, version: int) ->
 
 
 def _register_review(
-    app: App, action_id: str, outcome: str, *, uow_factory: UowFactory, slash: str
+    app: App, action_id: str, outcome: str, *, uow_factory: UowFactory, slash: str, once: Once
 ) -> None:
     @app.action(action_id)
     def on_review(
@@ -250,6 +262,8 @@ def _register_review(
         try:
             key, version = ids.read_initiative_value(action["value"])
             if outcome not in NOTE_REQUIRED:
+                if not once.claim(action_key(ctx.team_id, body, action)):
+                    return  # the same click delivered twice: the first one records
                 reply = _record(ctx, key=key, outcome=outcome, note="", version=version)
                 answer(
                     reply,

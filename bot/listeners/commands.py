@@ -3,7 +3,9 @@
 Slack retries a request it got no acknowledgement for within 3 seconds, marking it with
 `X-Slack-Retry-Num`. The listener acknowledges before doing anything, so a retry means
 the first delivery is already being handled: retries are acknowledged and ignored, and a
-command never takes effect twice.
+command never takes effect twice. A duplicate without the retry header (the same
+`trigger_id` delivered again, maybe to another process) finds its idempotency key
+claimed in the database and is ignored too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.listeners.delivery import JobStarter, respond_with, send_notices
+from bot.listeners.once import Once, command_key
 from bot.service import Reply, UowFactory, error_reply, handle_text
 from catalog.domain import Actor
 from planner.config import SolverConfig
@@ -36,6 +39,7 @@ def register(
     solver: SolverConfig | None = None,
 ) -> None:
     """Listen to the slash command `slash` (e.g. `/roadmap`)."""
+    once = Once(uow_factory)  # commands that were handled, by trigger id, in the database
 
     @app.command(slash)
     def on_command(
@@ -44,6 +48,10 @@ def register(
         ack()
         if is_retry(request):
             log.info("ignoring a retried %s %r", slash, command.get("text"))
+            return
+        trigger_id = command.get("trigger_id")
+        if trigger_id and not once.claim(command_key(command["team_id"], trigger_id)):
+            log.info("ignoring a second delivery of %s %r", slash, command.get("text"))
             return
         actor = Actor.user(team_id=command["team_id"], user_id=command["user_id"])
         reply = handle_text(

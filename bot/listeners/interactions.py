@@ -19,7 +19,7 @@ from bot.blocks import ids
 from bot.errors import ModalErrors
 from bot.listeners.context import context_of
 from bot.listeners.delivery import respond_with, send_notices
-from bot.listeners.once import Submissions
+from bot.listeners.once import Once, action_key, view_key
 from bot.service import (
     Reply,
     UowFactory,
@@ -53,12 +53,14 @@ _DECIDE = {
 
 def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
     """Listen to roadmap and approval buttons, the modals and the Home tab."""
-    submissions = Submissions()  # initiative modals taken into account, by (team, view id)
+    once = Once(uow_factory)  # clicks and submissions that took effect, in the database
 
     @app.action(ids.PUBLISH_ROADMAP)
     def on_publish(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         ack()
         ctx = context_of(body, uow_factory=uow_factory, slash=slash)
+        if not once.claim(action_key(ctx.team_id, body, action)):
+            return  # the same click delivered twice
 
         def go() -> Reply:
             roadmap_id, _ = ids.read_roadmap_value(action["value"])
@@ -67,7 +69,9 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
         respond_with(respond, guarded(go, slash=slash))
 
     for action_id, decision in _DECISION_ACTIONS.items():
-        _register_decision(app, action_id, decision, uow_factory=uow_factory, slash=slash)
+        _register_decision(
+            app, action_id, decision, uow_factory=uow_factory, slash=slash, once=once
+        )
 
     @app.view(ids.REASON_MODAL)
     def on_reason(ack: Any, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -79,6 +83,10 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
             ack(**exc.response())
             return
         ctx = context_of(body, uow_factory=uow_factory, slash=slash)
+        claim = view_key(ctx.team_id, view["id"]) if view.get("id") else None
+        if not once.claim(claim):
+            ack()  # the same submission delivered twice: the first one decides
+            return
         try:
             with ctx.uow() as uow:
                 result = _DECIDE[decision](
@@ -90,8 +98,12 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
                     version=meta["version"],
                 )
         except CatalogError as exc:
+            once.release(claim)  # nothing was decided: a corrected submission may be
             ack(response_action="errors", errors={ids.REASON_BLOCK: str(exc)[:150]})
             return
+        except BaseException:
+            once.release(claim)
+            raise
         ack()
         reply = decided(result, action=decision, by=ctx.actor.user_id, reason=reason)
         if meta.get("channel") and meta.get("ts"):
@@ -117,8 +129,8 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
         except ModalErrors as exc:
             ack(**exc.response())
             return
-        claim = (ctx.team_id, view.get("id"))
-        if view.get("id") and not submissions.claim(claim):
+        claim = view_key(ctx.team_id, view["id"]) if view.get("id") else None
+        if not once.claim(claim):
             ack()  # the same view submitted twice: the first submission is the one that counts
             return
         done = False
@@ -152,7 +164,7 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
             return
         finally:
             if not done:  # nothing was saved: the corrected view may be submitted again
-                submissions.release(claim)
+                once.release(claim)
         ack()
         if result.status != "proposed":
             return
@@ -216,7 +228,7 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
 
 
 def _register_decision(
-    app: App, action_id: str, decision: str, *, uow_factory: UowFactory, slash: str
+    app: App, action_id: str, decision: str, *, uow_factory: UowFactory, slash: str, once: Once
 ) -> None:
     @app.action(action_id)
     def on_decision(
@@ -224,6 +236,8 @@ def _register_decision(
     ) -> None:
         ack()
         ctx = context_of(body, uow_factory=uow_factory, slash=slash)
+        if not once.claim(action_key(ctx.team_id, body, action)):
+            return  # the same click delivered twice: the first one decides
         try:
             key, version = ids.read_initiative_value(action["value"])
             if decision == "approve":

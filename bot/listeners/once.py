@@ -1,40 +1,82 @@
-"""Remembering which modal submissions took effect, so a double submission counts once.
+"""Requests that take effect once, whichever web process gets them and however often.
 
-Slack may deliver the same view submission twice (a double click, a retry after a slow
-answer). The first submission of a view claims it; a failed one (inline errors) gives the
-claim back so the corrected view can be submitted again. Claims are kept in this process
-(`townhall serve` runs one process with threads), the oldest forgotten first.
+Slack may deliver a slash command, a click or a modal submission twice: a retry after a
+slow answer, a double click, a duplicate sent to another process. `Once` claims a
+workspace-scoped key per request in the catalog's `idempotency_keys` table (shared by
+every process); the first delivery wins, later ones are acknowledged and ignored. A
+delivery that fails without effect (a modal with inline errors) gives its claim back so
+the corrected request can take effect.
+
+A claim is retried once if the database connection drops under it. If the database is
+unreachable altogether the request is let through (logged): answering a user twice is
+better than answering not at all.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
+import logging
+from typing import Any
 
-#: Claims remembered at most; a view is submitted within minutes, so this is plenty.
-REMEMBERED = 10_000
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.service import UowFactory
+from catalog import services
+from catalog.retry import retry_on_disconnect
+
+log = logging.getLogger(__name__)
 
 
-class Submissions:
-    """The set of claimed submissions (e.g. `(team_id, view_id)`), bounded in size."""
+def command_key(team_id: str, trigger_id: str) -> str:
+    """The key of one slash command delivery."""
+    return f"{team_id}:command:{trigger_id}"
 
-    def __init__(self, *, size: int = REMEMBERED) -> None:
-        self._size = size
-        self._claimed: OrderedDict[Hashable, None] = OrderedDict()
-        self._lock = threading.Lock()
 
-    def claim(self, key: Hashable) -> bool:
-        """Claim `key`; False when it was claimed already (a duplicate)."""
-        with self._lock:
-            if key in self._claimed:
-                return False
-            self._claimed[key] = None
-            while len(self._claimed) > self._size:
-                self._claimed.popitem(last=False)
+def view_key(team_id: str, view_id: str) -> str:
+    """The key of one modal's submission."""
+    return f"{team_id}:view:{view_id}"
+
+
+def action_key(team_id: str, body: dict[str, Any], action: dict[str, Any]) -> str | None:
+    """The key of one click: Slack stamps every click with its own `action_ts` (the
+    trigger id is the fallback); None when the payload carries neither."""
+    moment = action.get("action_ts") or body.get("trigger_id")
+    if not moment:
+        return None
+    return f"{team_id}:action:{moment}:{action.get('action_id', '')}"
+
+
+class Once:
+    """Claims of requests, kept in the catalog database."""
+
+    def __init__(self, uow_factory: UowFactory) -> None:
+        self._uow = uow_factory
+
+    def claim(self, key: str | None) -> bool:
+        """Claim `key`; False when another delivery claimed it already. A request without
+        a key (None) cannot be recognized again and always goes through."""
+        if key is None:
             return True
 
-    def release(self, key: Hashable) -> None:
-        """Give a claim back (the submission did not take effect)."""
-        with self._lock:
-            self._claimed.pop(key, None)
+        def go() -> bool:
+            with self._uow() as uow:
+                return services.claim_key(uow, key)
+
+        try:
+            return retry_on_disconnect(go, what=f"claiming {key}")
+        except SQLAlchemyError:
+            log.exception("could not claim %s; handling the request anyway", key)
+            return True
+
+    def release(self, key: str | None) -> None:
+        """Give a claim back (the request did not take effect)."""
+        if key is None:
+            return
+
+        def go() -> None:
+            with self._uow() as uow:
+                services.release_key(uow, key)
+
+        try:
+            retry_on_disconnect(go, what=f"releasing {key}")
+        except SQLAlchemyError:
+            log.exception("could not release %s; a corrected resubmission will be ignored", key)

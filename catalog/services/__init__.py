@@ -14,6 +14,9 @@ from catalog.services.decisions import (
     withdraw,
 )
 from catalog.services.exports import EXPORT_ROLES, roadmap_for_export
+from catalog.services.idempotency import claim as claim_key
+from catalog.services.idempotency import forget_before as forget_keys_before
+from catalog.services.idempotency import release as release_key
 from catalog.services.initiatives import edit, get_initiative, list_initiatives, propose
 from catalog.services.jobs import (
     Claim,
@@ -61,6 +64,7 @@ __all__ = [
     "approve",
     "audit_trail",
     "claim",
+    "claim_key",
     "create_job",
     "demo_path",
     "edit",
@@ -68,6 +72,7 @@ __all__ = [
     "export_portfolio",
     "fence",
     "finish",
+    "forget_keys_before",
     "get_initiative",
     "get_job",
     "get_roadmap",
@@ -88,6 +93,7 @@ __all__ = [
     "reclaim",
     "record_review",
     "reject",
+    "release_key",
     "renew",
     "request_changes",
     "revoke_role",
