@@ -14,11 +14,9 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
+from bot import ratelimit
 from bot.jobs.queue import InProcessQueue, JobQueue, RedisQueue
 from bot.jobs.runner import run
 from bot.jobs.runtime import Runtime
@@ -36,14 +34,17 @@ LISTENER_WORKERS = 32
 
 
 def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """A Web API client on the configured base URL that retries rate limits and
-    dropped connections."""
-    return WebClient(
+    """A Web API client on the configured base URL that retries dropped connections and
+    rate limits, sharing rate-limit backoffs with the other processes through Redis
+    (`REDIS_URL`; process memory without it)."""
+    backoff = ratelimit.backoff_store(settings.redis_url)
+    return ratelimit.SharedBackoffClient(
+        backoff=backoff,
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
+            ratelimit.SharedRateLimitRetryHandler(backoff, max_retry_count=3),
         ],
     )
 
@@ -81,6 +82,7 @@ def build_app(
     if oauth_settings is not None:
         options["oauth_settings"] = oauth_settings
     app = App(**options)
+    ratelimit.share_with_listeners(app)  # Bolt's per-request clients wait out backoffs
     uow_factory: Callable[[], UnitOfWork] = lambda: UnitOfWork(session_factory)  # noqa: E731
     if queue is None:
         runtime = Runtime(
