@@ -91,30 +91,35 @@ def test_a_claim_now_and_then_forgets_keys_older_than_a_day(
     assert _keys(uow) == ["T1:command:fresh", "T1:command:recent"]
 
 
+def _race(uow: UowFactory, key: str, threads: int) -> tuple[list[bool], list[BaseException]]:
+    """`threads` threads claim `key`, released at once by a barrier."""
+    barrier = threading.Barrier(threads)
+    results: list[bool] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def contend() -> None:
+        barrier.wait()
+        try:
+            won = _claim(uow, key)
+        except BaseException as exc:  # reported by the caller, not lost in the thread
+            with lock:
+                errors.append(exc)
+            return
+        with lock:
+            results.append(won)
+
+    workers = [threading.Thread(target=contend) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=30)
+    return results, errors
+
+
 def test_simultaneous_claims_of_one_key_let_exactly_one_through(uow: UowFactory) -> None:
     threads = 8
     for round_ in range(5):
-        key = f"T1:command:race-{round_}"
-        barrier = threading.Barrier(threads)
-        results: list[bool] = []
-        errors: list[BaseException] = []
-        lock = threading.Lock()
-
-        def contend(key: str = key, barrier: threading.Barrier = barrier) -> None:
-            barrier.wait()
-            try:
-                won = _claim(uow, key)
-            except BaseException as exc:  # reported below, not lost in the thread
-                with lock:
-                    errors.append(exc)
-                return
-            with lock:
-                results.append(won)
-
-        workers = [threading.Thread(target=contend) for _ in range(threads)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join(timeout=30)
+        results, errors = _race(uow, f"T1:command:race-{round_}", threads)
         assert errors == []
         assert sorted(results) == [False] * (threads - 1) + [True]

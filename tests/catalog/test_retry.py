@@ -180,4 +180,3 @@ def test_a_command_whose_connection_dies_midway_is_retried_and_decides_once(
 def _audit(session_factory: sessionmaker[Session]) -> int:
     with UnitOfWork(session_factory) as uow:
         return uow.session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-
