@@ -256,8 +256,8 @@ class SharedBackoffClient(WebClient):
             timeout=client.timeout,
             ssl=client.ssl,
             proxy=client.proxy,
-            headers=client.headers,
-            team_id=client.team_id,
+            headers=dict(client.headers),
+            team_id=client.default_params.get("team_id"),
             logger=client.logger,
             retry_handlers=list(client.retry_handlers),
         )
@@ -290,7 +290,10 @@ def share_with_listeners(app: App) -> None:
     def use_shared_backoff(context: Any, next: Callable[[], Any]) -> Any:
         current = context.get("client")
         if isinstance(current, WebClient) and not isinstance(current, SharedBackoffClient):
-            context["client"] = shared.like(current)
+            try:
+                context["client"] = shared.like(current)
+            except Exception:  # the request is still served, with Bolt's own client
+                log.exception("could not give the listener a client sharing the backoff")
         return next()
 
     app.use(use_shared_backoff)
