@@ -14,6 +14,7 @@ better than answering not at all.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.service import UowFactory
 from catalog import services
 from catalog.retry import retry_on_disconnect
+from catalog.services.idempotency import MAX_KEY_LENGTH
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,15 @@ def action_key(team_id: str, body: dict[str, Any], action: dict[str, Any]) -> st
     return f"{team_id}:action:{moment}:{action.get('action_id', '')}"
 
 
+def fitted(key: str) -> str:
+    """`key`, or its workspace and kind with a hash of the rest when it is too long for
+    the key column (Slack ids are short, but an action_id may have 255 characters)."""
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    team, kind, rest = key.split(":", 2)
+    return f"{team}:{kind}:sha256:{hashlib.sha256(rest.encode()).hexdigest()}"
+
+
 class Once:
     """Claims of requests, kept in the catalog database."""
 
@@ -56,6 +67,7 @@ class Once:
         a key (None) cannot be recognized again and always goes through."""
         if key is None:
             return True
+        key = fitted(key)
 
         def go() -> bool:
             with self._uow() as uow:
@@ -71,6 +83,7 @@ class Once:
         """Give a claim back (the request did not take effect)."""
         if key is None:
             return
+        key = fitted(key)
 
         def go() -> None:
             with self._uow() as uow:

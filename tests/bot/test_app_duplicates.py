@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_app
 from bot.blocks import ids
+from bot.listeners.once import Once, fitted
 from catalog import services
 from catalog.db import make_engine
 from catalog.settings import Settings
@@ -163,3 +164,15 @@ def test_the_app_answers_after_postgres_dropped_every_connection(
     [_, answer] = demo.fake.wait_for(RESPONSE_URL, count=2)
     assert "Something went wrong" not in _texts(answer.body["blocks"])
     assert _approvals(demo, "FACEBOOK") == 1
+
+
+def test_an_overlong_key_is_hashed_to_fit_and_still_claims_once(demo: Served) -> None:
+    long_key = "T0ACME:action:1700000000.000100:" + "a" * 255
+    short = fitted(long_key)
+    assert len(short) <= 200 and short.startswith("T0ACME:action:sha256:")
+    assert fitted("T0ACME:view:V1") == "T0ACME:view:V1"
+    once = Once(demo.uow)
+    assert once.claim(long_key) is True
+    assert once.claim(long_key) is False
+    once.release(long_key)
+    assert once.claim(long_key) is True
