@@ -22,6 +22,7 @@ from bot.jobs.runner import run
 from bot.jobs.runtime import Runtime
 from bot.listeners import buttons, commands, exports, interactions, shortcuts
 from bot.listeners.delivery import JobStarter
+from bot.logs import ContextThreadPoolExecutor
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 from planner.config import SolverConfig
@@ -73,7 +74,7 @@ def build_app(
     options: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret,
         "client": client,
-        "listener_executor": ThreadPoolExecutor(
+        "listener_executor": ContextThreadPoolExecutor(
             max_workers=LISTENER_WORKERS, thread_name_prefix="townhall-listener"
         ),
     }

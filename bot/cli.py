@@ -8,7 +8,9 @@ exit non-zero; no traceback reaches the user.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields, replace
@@ -113,6 +115,29 @@ def db_downgrade(revision: str = typer.Argument(..., help="e.g. -1 or base")) ->
     url = Settings.from_env().database_url
     _run(lambda: downgrade(url, revision))
     out.print(f"Database downgraded to {revision}: {_safe_url(url)}")
+
+
+@db_app.command("encrypt-tokens")
+def db_encrypt_tokens() -> None:
+    """Encrypt every stored OAuth token with the newest TOWNHALL_ENCRYPTION_KEY key
+    (plaintext rows and rows under older keys), in one transaction."""
+    from bot.oauth import encrypt_tokens
+    from bot.token_cipher import EncryptionKeyError, TokenCipher
+    from catalog.db import make_engine
+
+    settings = Settings.from_env()
+    try:
+        cipher = TokenCipher.from_settings(settings)
+    except EncryptionKeyError as exc:
+        fail(str(exc))
+    engine = make_engine(settings.database_url)
+    try:
+        count = encrypt_tokens(engine=engine, cipher=cipher)
+    except EncryptionKeyError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    out.print(f"Encrypted {count} token value(s) with the newest key.")
 
 
 def _safe_url(url: str) -> str:
@@ -457,13 +482,19 @@ def serve(
     threads: Annotated[int, typer.Option("--threads", min=1, help="Threads per worker.")] = 8,
     app_spec: AppSpec = "bot.app:build_app",
 ) -> None:
-    """Serve Slack over HTTP (/slack/events, /slack/install, /healthz) on gunicorn."""
+    """Serve Slack over HTTP (/slack/events, /slack/install, /healthz, /readyz, /metrics)
+    on gunicorn."""
+    if workers > 1:
+        _share_metrics_between_workers()
+    from bot.logs import configure_logging
     from bot.server import StartupError
     from bot.server import serve as serve_http
 
+    settings = Settings.from_env()
+    configure_logging(settings)
     try:
         serve_http(
-            settings=Settings.from_env(),
+            settings=settings,
             host=host,
             port=port,
             builder_spec=app_spec,
@@ -477,11 +508,14 @@ def serve(
 @app.command()
 def socket(app_spec: AppSpec = "bot.app:build_app") -> None:
     """Connect to Slack over Socket Mode (no inbound traffic; needs SLACK_APP_TOKEN)."""
+    from bot.logs import configure_logging
     from bot.server import StartupError
     from bot.socket_mode import run_socket_mode
 
+    settings = Settings.from_env()
+    configure_logging(settings)
     try:
-        run_socket_mode(settings=Settings.from_env(), builder_spec=app_spec)
+        run_socket_mode(settings=settings, builder_spec=app_spec)
     except StartupError as exc:
         fail(str(exc))
 
@@ -503,6 +537,28 @@ def worker(
         run_worker(Settings.from_env(), burst=burst, solver=SolverConfig(workers=solver_threads))
     except WorkerConfigError as exc:
         fail(str(exc))
+
+
+def _share_metrics_between_workers() -> None:
+    """Give several gunicorn workers prometheus_client's multiprocess mode: a fresh
+    directory in PROMETHEUS_MULTIPROC_DIR (prometheus_client's own variable) unless one
+    is set. It must happen before prometheus_client is first imported."""
+    if "prometheus_client" in sys.modules:
+        raise RuntimeError("prometheus_client was imported before its multiprocess mode was set")
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="townhall-metrics-")
+
+
+@app.command()
+def keygen() -> None:
+    """Print a new encryption key for TOWNHALL_ENCRYPTION_KEY (Fernet, URL-safe base64).
+
+    To rotate, put the new key first (`NEW,OLD`), run `townhall db encrypt-tokens`, then
+    drop the old one.
+    """
+    from bot.token_cipher import generate_key
+
+    out.print(generate_key(), highlight=False, markup=False)
 
 
 # --------------------------------------------------------------------------- console

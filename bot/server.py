@@ -5,7 +5,15 @@ Routes:
                                 signature-checked by Bolt
     GET  /slack/install         OAuth mode: redirect to Slack's authorize page
     GET  /slack/oauth_redirect  OAuth mode: Slack sends the installer back here
-    GET  /healthz               200 `ok` for the platform's health checks
+    GET  /healthz               200 `ok` for the platform's health checks (liveness)
+    GET  /readyz                200 when the database (and Redis, if configured) answer,
+                                503 naming the failing check otherwise
+    GET  /metrics               Prometheus metrics (`bot.metrics`)
+
+Every request gets a request id (the caller's `X-Request-Id` when it is sane, else a
+new one), returned as `X-Request-Id`, bound to every log line written while serving it
+(and by the Bolt listeners it starts) and logged once when answered: method, path,
+status, milliseconds, and for Slack requests their kind and subcommand.
 
 `townhall serve` runs it on gunicorn with threaded workers; `bolt_app` and
 `load_builder` are shared with Socket Mode (`bot.socket_mode`).
@@ -14,15 +22,27 @@ Routes:
 from __future__ import annotations
 
 import importlib
+import io
+import json
+import logging
+import re
+import time
+import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import metrics
+from bot.logs import Redactor, bound, configure_logging, secrets_of
 from bot.oauth import oauth_settings
+from bot.readiness import ReadinessProbe
+from bot.request_labels import labels
+from bot.token_cipher import EncryptionKeyError, TokenCipher
 from catalog.db import session_factory_for, upgrade
 from catalog.settings import Settings
 
@@ -31,6 +51,14 @@ if TYPE_CHECKING:
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
+#: A caller's request id is kept only if it looks like one (no log injection, no novels).
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+#: Platform probes are logged at DEBUG, not once a second at INFO.
+_QUIET_PATHS = frozenset({HEALTH_PATH, READY_PATH, METRICS_PATH})
+
+logger = logging.getLogger("townhall.requests")
 #: Where the Bolt app comes from unless `--app` says otherwise.
 DEFAULT_BUILDER = "bot.app:build_app"
 
@@ -52,27 +80,152 @@ class AppBuilder(Protocol):
 
 
 class SlackWsgi:
-    """WSGI application: `/healthz` here, everything else through Bolt's WSGI adapter."""
+    """WSGI application: `/healthz`, `/readyz` and `/metrics` here, everything else
+    through Bolt's WSGI adapter, all of it behind the request-id and request-log layer."""
 
-    def __init__(self, bolt_app: App) -> None:
+    def __init__(
+        self,
+        bolt_app: App,
+        *,
+        session_factory: sessionmaker[Session] | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        settings = settings or Settings()
         self.bolt_app = bolt_app
+        self.session_factory = session_factory
         self._slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+        self._readiness = (
+            ReadinessProbe(
+                session_factory=session_factory,
+                redis_url=settings.redis_url,
+                redact=Redactor(secrets_of(settings)),
+            )
+            if session_factory is not None
+            else None
+        )
+        self._redis = metrics.redis_for_metrics(settings.redis_url)
+        self._logged = RequestLog(self._route)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH:
+        return self._logged(environ, start_response)
+
+    def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO")
+        if path == HEALTH_PATH:
             return _health(environ, start_response)
+        if path == READY_PATH:
+            return self._ready(environ, start_response)
+        if path == METRICS_PATH:
+            return self._metrics(environ, start_response)
         return self._slack(environ, start_response)
+
+    def _ready(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if (refused := _only_get(environ, start_response)) is not None:
+            return refused
+        if self._readiness is None:
+            start_response("503 Service Unavailable", [("Content-Type", "application/json")])
+            return [b'{"status":"unavailable","checks":{"database":"not configured"}}']
+        readiness = self._readiness()
+        body = json.dumps(readiness.as_json()).encode()
+        status = "200 OK" if readiness.ready else "503 Service Unavailable"
+        headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+        start_response(status, [*headers, ("Content-Length", str(len(body)))])
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+    def _metrics(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if (refused := _only_get(environ, start_response)) is not None:
+            return refused
+        body = metrics.exposition(self.session_factory, redis=self._redis)
+        start_response(
+            "200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(body)))]
+        )
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+class RequestLog:
+    """WSGI middleware: a request id for every request (bound for logs, returned as
+    `X-Request-Id`), one log line when it is answered, and for Slack's requests the
+    `townhall_requests_total` / `townhall_ack_seconds` metrics.
+
+    It reads a Slack body to label it (kind, subcommand, team) and hands the same bytes
+    on; neither the body nor any header is logged.
+    """
+
+    def __init__(self, app: Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        request_id = _request_id(environ.get("HTTP_X_REQUEST_ID"))
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")
+        slack = None
+        if method == "POST" and path == EVENTS_PATH:
+            body = _read_body(environ)
+            slack = labels(body, environ.get("CONTENT_TYPE") or "")
+        seen: dict[str, int] = {}
+
+        def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen["status"] = int(status.split(" ", 1)[0])
+            headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
+            return start_response(status, [*headers, ("X-Request-Id", request_id)], exc_info)
+
+        with bound(request_id=request_id, team_id=slack.team_id if slack else None):
+            try:
+                answer = self.app(environ, respond)
+            except Exception:
+                seen["status"] = 500
+                raise
+            finally:
+                seconds = time.perf_counter() - started
+                status = seen.get("status", 500)
+                fields: dict[str, Any] = {
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 1),
+                }
+                if slack is not None:
+                    fields.update(kind=slack.kind, command=slack.command)
+                    metrics.observe_request(
+                        kind=slack.kind, command=slack.command, status=status, seconds=seconds
+                    )
+                level = logging.DEBUG if path in _QUIET_PATHS and status < 500 else logging.INFO
+                logger.log(level, "%s %s %s", method, path, status, extra=fields)
+        return answer
+
+
+def _request_id(given: str | None) -> str:
+    if given and SANE_REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
+
+def _read_body(environ: WSGIEnvironment) -> bytes:
+    """The request body, put back as a fresh stream for the application."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _only_get(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes] | None:
+    if environ.get("REQUEST_METHOD", "GET") in ("GET", "HEAD"):
+        return None
+    start_response(
+        "405 Method Not Allowed", [("Content-Type", "text/plain"), ("Allow", "GET, HEAD")]
+    )
+    return [b"method not allowed"]
 
 
 def _health(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-    method = environ.get("REQUEST_METHOD", "GET")
-    if method not in ("GET", "HEAD"):
-        start_response(
-            "405 Method Not Allowed", [("Content-Type", "text/plain"), ("Allow", "GET, HEAD")]
-        )
-        return [b"method not allowed"]
+    if (refused := _only_get(environ, start_response)) is not None:
+        return refused
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
-    return [] if method == "HEAD" else [b"ok"]
+    return [] if environ.get("REQUEST_METHOD") == "HEAD" else [b"ok"]
 
 
 def load_builder(spec: str = DEFAULT_BUILDER) -> AppBuilder:
@@ -93,6 +246,11 @@ def load_builder(spec: str = DEFAULT_BUILDER) -> AppBuilder:
 def check_settings(settings: Settings, *, socket_mode: bool = False) -> None:
     """Raise StartupError naming every missing or inconsistent Slack setting."""
     problems = settings.slack_problems(socket_mode=socket_mode)
+    if settings.oauth_enabled:
+        try:
+            TokenCipher.from_settings(settings)
+        except EncryptionKeyError as exc:
+            problems.append(str(exc))
     if problems:
         raise StartupError("\n".join(problems))
 
@@ -126,13 +284,16 @@ def wsgi_app(
     session_factory: sessionmaker[Session] | None = None,
 ) -> SlackWsgi:
     """The WSGI application serving `settings`' Slack app."""
-    return SlackWsgi(bolt_app(settings=settings, builder=builder, session_factory=session_factory))
+    session_factory = session_factory or session_factory_for(settings.database_url)
+    app = bolt_app(settings=settings, builder=builder, session_factory=session_factory)
+    return SlackWsgi(app, session_factory=session_factory, settings=settings)
 
 
 def create_wsgi(builder_spec: str = DEFAULT_BUILDER) -> SlackWsgi:
     """The WSGI application configured from the environment, for any WSGI server
     (`gunicorn 'bot.server:create_wsgi()'`)."""
     settings = Settings.from_env()
+    configure_logging(settings)
     return wsgi_app(settings=settings, builder=load_builder(builder_spec))
 
 
@@ -153,6 +314,7 @@ def serve(
     check_settings(settings)
     load_builder(builder_spec)
     prepare_database(settings)
+    metrics.clear_multiprocess_dir()
     _Gunicorn(
         lambda: create_wsgi(builder_spec),
         {
@@ -160,8 +322,11 @@ def serve(
             "workers": workers,
             "threads": threads,
             "worker_class": "gthread",
-            "accesslog": "-",
+            # the request log line (RequestLog) is the access log, with the request id
+            "accesslog": None,
             "errorlog": "-",
+            "logger_class": JsonGunicornLogger,
+            "child_exit": _child_exit,
             "timeout": 60,
             "graceful_timeout": 20,
             "forwarded_allow_ips": "*",
@@ -183,3 +348,20 @@ class _Gunicorn(BaseApplication):
 
     def load(self) -> SlackWsgi:
         return self._load()
+
+
+class JsonGunicornLogger(GunicornLogger):
+    """gunicorn's logger with its own handlers removed: its error (and, if enabled,
+    access) lines propagate to the root logger, which `configure_logging` set up, so they
+    come out as the same redacted JSON lines as everything else."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in list(log.handlers):
+                log.removeHandler(handler)
+            log.propagate = True
+
+
+def _child_exit(server: Any, worker: Any) -> None:
+    metrics.mark_process_dead(worker.pid)

@@ -19,17 +19,22 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from sqlalchemy import delete
+from cryptography.fernet import Fernet
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from sqlalchemy import delete, select, text
 
 from bot.oauth import (
     INSTALL_PATH,
     REDIRECT_PATH,
+    TOKEN_COLUMNS,
     authorize_url,
+    encrypt_tokens,
     installation_store,
     make_first_admin,
     oauth_settings,
 )
-from bot.server import wsgi_app
+from bot.server import StartupError, check_settings, wsgi_app
+from bot.token_cipher import EncryptionKeyError, TokenCipher, looks_encrypted
 from catalog import services
 from catalog.errors import NotFound
 from catalog.settings import Settings
@@ -41,6 +46,8 @@ from tests.bot.signed import Reply, SlackRequests
 SECRET = "oauth-signing-secret"
 CLIENT_ID = "111.222"
 CLIENT_SECRET = "client-s3cret"
+KEY = Fernet.generate_key().decode()
+OLD_KEY = Fernet.generate_key().decode()
 STATE_COOKIE = "slack-app-oauth-state"
 
 
@@ -112,6 +119,7 @@ def installing(session_factory, engine) -> Iterator[Installing]:
             slack_client_id=CLIENT_ID,
             slack_client_secret=CLIENT_SECRET,
             slack_api_url=f"{slack_root}/api/",
+            encryption_keys=(KEY,),
         )
         app = wsgi_app(settings=settings, builder=build_app, session_factory=session_factory)
         try:
@@ -247,8 +255,6 @@ def test_a_refused_code_installs_nothing_and_grants_nothing(installing, session_
 
 
 def _installation(user_id: str, team_id: str | None = "T0NEWCO") -> Any:
-    from slack_sdk.oauth.installation_store.models.installation import Installation
-
     return Installation(
         app_id="A0TOWNHALL",
         enterprise_id=None,
@@ -282,3 +288,117 @@ def test_authorize_url_sits_next_to_the_web_api():
     assert authorize_url("https://slack.com/api/") == "https://slack.com/oauth/v2/authorize"
     assert authorize_url("https://slack-gov.com/api") == "https://slack-gov.com/oauth/v2/authorize"
     assert authorize_url("http://127.0.0.1:81/api/") == "http://127.0.0.1:81/oauth/v2/authorize"
+
+
+# --------------------------------------------------------------------------- tokens at rest
+
+BOT_TOKEN = "xoxb-1111-2222-secretbottoken"
+USER_TOKEN = "xoxp-1111-2222-secretusertoken"
+REFRESH = "xoxe-1-secretrefresh"
+
+
+def _settings(*keys: str) -> Settings:
+    return Settings(
+        slack_signing_secret=SECRET,
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+        encryption_keys=keys,
+    )
+
+
+def _full_installation(team_id: str = "T0CRYPT") -> Installation:
+    return Installation(
+        app_id="A0TOWNHALL",
+        enterprise_id=None,
+        team_id=team_id,
+        bot_token=BOT_TOKEN,
+        bot_id="B1",
+        bot_user_id="U1BOT",
+        bot_refresh_token=REFRESH,
+        user_id="U1",
+        user_token=USER_TOKEN,
+        user_refresh_token=REFRESH + "-user",
+    )
+
+
+def _raw_rows(engine) -> list[str]:
+    """Every stored token column value, as the database holds it."""
+    values = []
+    with engine.connect() as connection:
+        for table, columns in TOKEN_COLUMNS.items():
+            for row in connection.execute(text(f"SELECT {', '.join(columns)} FROM {table}")):
+                values += [v for v in row if v is not None]
+    return values
+
+
+@pytest.fixture
+def clean_stores(engine):
+    yield engine
+    with engine.begin() as connection:
+        for table in TOKEN_COLUMNS:
+            connection.execute(text(f"DELETE FROM {table}"))
+
+
+def test_the_database_never_holds_a_token_in_plaintext(clean_stores):
+    engine = clean_stores
+    store = installation_store(settings=_settings(KEY), engine=engine)
+    store.save(_full_installation())
+    raw = _raw_rows(engine)
+    assert len(raw) == 6  # bot: token + refresh; installation: both of bot and user
+    for value in raw:
+        assert looks_encrypted(value)
+        assert "xox" not in value and "secret" not in value
+    bot = store.find_bot(enterprise_id=None, team_id="T0CRYPT")
+    assert bot is not None and (bot.bot_token, bot.bot_refresh_token) == (BOT_TOKEN, REFRESH)
+    found = store.find_installation(enterprise_id=None, team_id="T0CRYPT", user_id="U1")
+    assert found is not None
+    assert (found.bot_token, found.user_token) == (BOT_TOKEN, USER_TOKEN)
+    assert found.user_refresh_token == REFRESH + "-user"
+
+
+def test_a_rotated_key_list_still_reads_rows_of_the_old_key(clean_stores):
+    engine = clean_stores
+    installation_store(settings=_settings(OLD_KEY), engine=engine).save(_full_installation())
+    rotated = installation_store(settings=_settings(KEY, OLD_KEY), engine=engine)
+    bot = rotated.find_bot(enterprise_id=None, team_id="T0CRYPT")
+    assert bot is not None and bot.bot_token == BOT_TOKEN
+    # only the new key: the old rows no longer open, and the error names the variable
+    only_new = installation_store(settings=_settings(KEY), engine=engine)
+    with pytest.raises(EncryptionKeyError, match="TOWNHALL_ENCRYPTION_KEY"):
+        only_new.find_bot(enterprise_id=None, team_id="T0CRYPT")
+    # encrypt-tokens moves every row to the newest key, after which the old key can go
+    assert encrypt_tokens(engine=engine, cipher=TokenCipher((KEY, OLD_KEY))) == 6
+    assert encrypt_tokens(engine=engine, cipher=TokenCipher((KEY, OLD_KEY))) == 0
+    found = only_new.find_installation(enterprise_id=None, team_id="T0CRYPT")
+    assert found is not None and found.user_token == USER_TOKEN
+
+
+def test_rows_saved_before_encryption_are_read_then_encrypted(clean_stores):
+    engine = clean_stores
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine).save(_full_installation())
+    assert BOT_TOKEN in _raw_rows(engine)
+    store = installation_store(settings=_settings(KEY), engine=engine)
+    bot = store.find_bot(enterprise_id=None, team_id="T0CRYPT")
+    assert bot is not None and bot.bot_token == BOT_TOKEN
+    assert encrypt_tokens(engine=engine, cipher=TokenCipher((KEY,))) == 6
+    assert all(looks_encrypted(v) for v in _raw_rows(engine))
+    with engine.connect() as connection:
+        stored = connection.execute(select(store.bots.c.bot_token)).scalar_one()
+    assert stored == BOT_TOKEN  # read through the store's column type: decrypted
+
+
+def test_oauth_refuses_to_start_without_a_key(session_factory):
+    with pytest.raises(StartupError, match=r"TOWNHALL_ENCRYPTION_KEY.*townhall keygen"):
+        wsgi_app(settings=_settings(), builder=build_app, session_factory=session_factory)
+
+
+@pytest.mark.parametrize("bad", ["not-a-key", KEY[:-4], "é" * 44])
+def test_an_invalid_key_is_named(session_factory, bad):
+    with pytest.raises(StartupError, match="TOWNHALL_ENCRYPTION_KEY: key 2 of 2"):
+        wsgi_app(settings=_settings(KEY, bad), builder=build_app, session_factory=session_factory)
+
+
+def test_a_single_workspace_needs_no_key():
+    check_settings(Settings(slack_signing_secret=SECRET, slack_bot_token="xoxb-single"))

@@ -1,4 +1,5 @@
-"""Migration 0002 creates exactly the tables slack-sdk's SQLAlchemy OAuth stores use."""
+"""Migration 0002 creates exactly the tables slack-sdk's SQLAlchemy OAuth stores use;
+0004 widens their token columns for encrypted tokens (and narrows them back, decrypting)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import datetime as dt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import MetaData, String, inspect, text
 
 from catalog.db import (
     SLACK_OAUTH_TABLES,
@@ -30,11 +32,21 @@ def _stores(engine):
     return installs, states
 
 
+#: The token columns migration 0004 widens to hold Fernet tokens.
+TOKEN_COLUMNS = {
+    "slack_bots": ("bot_token", "bot_refresh_token"),
+    "slack_installations": ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token"),
+}
+
+
 def _stores_metadata(engine) -> MetaData:
+    """slack-sdk's tables as the migrations leave them: token columns 1000 wide."""
     installs, states = _stores(engine)
     metadata = MetaData()
     for table in [*installs.metadata.tables.values(), *states.metadata.tables.values()]:
-        table.to_metadata(metadata)
+        copy = table.to_metadata(metadata)
+        for name in TOKEN_COLUMNS.get(table.name, ()):
+            copy.c[name].type = String(1000)
     return metadata
 
 
@@ -109,3 +121,59 @@ def test_postgresql_oauth_upgrade_and_downgrade():
         pytest.skip("DATABASE_URL does not point to PostgreSQL")
     with scratch_postgres_database(settings.database_url, prefix="townhall_oauth") as url:
         _oauth_up_and_down(url)
+
+
+def _token_widths(engine) -> dict[str, int]:
+    return {
+        f"{table}.{c['name']}": c["type"].length
+        for table, names in TOKEN_COLUMNS.items()
+        for c in inspect(engine).get_columns(table)
+        if c["name"] in names
+    }
+
+
+def _tokens_up_and_down(url: str, monkeypatch) -> None:
+    key = Fernet.generate_key()
+    engine = make_engine(url)
+    try:
+        upgrade(url, "0003")
+        assert set(_token_widths(engine).values()) == {200}
+        insert = text(
+            "INSERT INTO slack_bots (client_id, app_id, team_id, bot_token, "
+            "is_enterprise_install, installed_at) VALUES ('c', 'A1', :team, :token, false, "
+            "CURRENT_TIMESTAMP)"
+        )
+        with engine.begin() as connection:
+            connection.execute(insert, {"team": "T0PLAIN", "token": "xoxb-plain"})
+        upgrade(url, "0004")
+        assert set(_token_widths(engine).values()) == {1000}
+        encrypted = Fernet(key).encrypt(b"xoxb-" + b"9" * 190).decode()
+        assert len(encrypted) > 200
+        with engine.begin() as connection:
+            connection.execute(insert, {"team": "T0SECRET", "token": encrypted})
+        monkeypatch.delenv("TOWNHALL_ENCRYPTION_KEY", raising=False)
+        with pytest.raises(Exception, match="TOWNHALL_ENCRYPTION_KEY"):
+            downgrade(url, "0003")
+        assert current_revision(engine) == "0004"  # nothing half-done
+        monkeypatch.setenv("TOWNHALL_ENCRYPTION_KEY", key.decode())
+        downgrade(url, "0003")
+        assert current_revision(engine) == "0003"
+        assert set(_token_widths(engine).values()) == {200}
+        with engine.connect() as connection:
+            result = connection.execute(text("SELECT team_id, bot_token FROM slack_bots"))
+            rows = {team: token for team, token in result}
+        assert rows == {"T0PLAIN": "xoxb-plain", "T0SECRET": "xoxb-" + "9" * 190}
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_token_columns_widen_and_narrow(tmp_path, monkeypatch):
+    _tokens_up_and_down(f"sqlite:///{tmp_path / 'tokens.sqlite3'}", monkeypatch)
+
+
+def test_postgresql_token_columns_widen_and_narrow(monkeypatch):
+    settings = Settings.from_env()
+    if not settings.is_postgres:
+        pytest.skip("DATABASE_URL does not point to PostgreSQL")
+    with scratch_postgres_database(settings.database_url, prefix="townhall_tokens") as url:
+        _tokens_up_and_down(url, monkeypatch)
