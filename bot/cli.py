@@ -130,7 +130,7 @@ def db_encrypt_tokens() -> None:
         cipher = TokenCipher.from_settings(settings)
     except EncryptionKeyError as exc:
         fail(str(exc))
-    engine = make_engine(settings.database_url)
+    engine = make_engine(_database_url())
     try:
         count = encrypt_tokens(engine=engine, cipher=cipher)
     except EncryptionKeyError as exc:
