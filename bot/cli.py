@@ -7,8 +7,10 @@ exit non-zero; no traceback reaches the user.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -544,9 +546,14 @@ def _share_metrics_between_workers() -> None:
     directory in PROMETHEUS_MULTIPROC_DIR (prometheus_client's own variable) unless one
     is set. It must happen before prometheus_client is first imported."""
     if "prometheus_client" in sys.modules:
-        raise RuntimeError("prometheus_client was imported before its multiprocess mode was set")
+        raise RuntimeError(
+            "prometheus_client was imported before `serve` could switch on its multiprocess "
+            "mode: import bot.metrics lazily inside commands, not at the top of bot/cli.py"
+        )
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="townhall-metrics-")
+        directory = tempfile.mkdtemp(prefix="townhall-metrics-")
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)  # when the master exits
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
 
 
 @app.command()
