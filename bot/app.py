@@ -20,6 +20,7 @@ from bot import ratelimit
 from bot.jobs.queue import InProcessQueue, JobQueue, RedisQueue
 from bot.jobs.runner import run
 from bot.jobs.runtime import Runtime
+from bot.jobs.sweeper import Sweeper
 from bot.listeners import buttons, commands, exports, interactions, shortcuts
 from bot.listeners.delivery import JobStarter
 from bot.logs import ContextThreadPoolExecutor
@@ -60,6 +61,7 @@ def build_app(
     executor: Executor | None = None,
     solver: SolverConfig | None = None,
     queue: JobQueue | None = None,
+    recover_jobs: bool = False,
 ) -> App:
     """Townhall's Bolt app, its listeners registered.
 
@@ -67,6 +69,8 @@ def build_app(
     the Web API client (tests point one at a fake Slack). Background jobs go to `queue`;
     by default to Redis when `settings.redis_url` is set, otherwise to `executor` (by
     default a small thread pool) in this process. `solver` overrides the solver options.
+    `recover_jobs` runs the recovery sweep in this process when jobs run here (a server's
+    app; with Redis, the workers sweep).
     """
     if client is None:
         token = None if installation_store or oauth_settings else settings.slack_bot_token
@@ -86,14 +90,17 @@ def build_app(
     ratelimit.share_with_listeners(app)  # Bolt's per-request clients wait out backoffs
     uow_factory: Callable[[], UnitOfWork] = lambda: UnitOfWork(session_factory)  # noqa: E731
     if queue is None:
+        store = installation_store or getattr(oauth_settings, "installation_store", None)
         runtime = Runtime(
             settings=settings,
             session_factory=session_factory,
             solver=solver,
-            client=client if installation_store is None else None,
-            installation_store=installation_store,
+            client=client if store is None else None,  # OAuth: each workspace's own token
+            installation_store=store,
         )
         queue = job_queue(settings, runtime=runtime, executor=executor)
+        if recover_jobs and isinstance(queue, InProcessQueue):
+            Sweeper(runtime, queue).start()
     jobs = JobStarter(queue=queue, uow_factory=uow_factory)
     slash = settings.slash_command
     commands.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash, solver=solver)

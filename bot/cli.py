@@ -530,13 +530,24 @@ def worker(
     solver_threads: Annotated[
         int, typer.Option("--solver-threads", min=1, help="CP-SAT threads per solve.")
     ] = 2,
+    metrics_port: Annotated[
+        int | None, typer.Option("--metrics-port", min=1, help="Serve /metrics on this port.")
+    ] = None,
 ) -> None:
     """Run background jobs (solves, what-ifs, exports) from the Redis queue (needs REDIS_URL)."""
     from bot.jobs.worker import WorkerConfigError, run_worker
+    from bot.logs import configure_logging
     from planner.config import SolverConfig
 
+    settings = Settings.from_env()
+    configure_logging(settings)
     try:
-        run_worker(Settings.from_env(), burst=burst, solver=SolverConfig(workers=solver_threads))
+        run_worker(
+            settings,
+            burst=burst,
+            solver=SolverConfig(workers=solver_threads),
+            metrics_port=metrics_port,
+        )
     except WorkerConfigError as exc:
         fail(str(exc))
 

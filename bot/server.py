@@ -22,6 +22,7 @@ status, milliseconds, and for Slack requests their kind and subcommand.
 from __future__ import annotations
 
 import importlib
+import inspect
 import io
 import json
 import logging
@@ -267,13 +268,20 @@ def bolt_app(
     builder: AppBuilder,
     session_factory: sessionmaker[Session] | None = None,
     socket_mode: bool = False,
+    recover_jobs: bool = False,
 ) -> App:
-    """The Bolt app for `settings`, with OAuth installs when a client id and secret are set."""
+    """The Bolt app for `settings`, with OAuth installs when a client id and secret are set.
+
+    `recover_jobs`: a server's app runs the recovery sweep of the jobs it runs itself (when
+    there is no Redis queue), if its builder takes that option as `bot.app.build_app` does.
+    """
     check_settings(settings, socket_mode=socket_mode)
     session_factory = session_factory or session_factory_for(settings.database_url)
     extra: dict[str, Any] = {}
     if settings.oauth_enabled:
         extra["oauth_settings"] = oauth_settings(settings=settings, session_factory=session_factory)
+    if recover_jobs and "recover_jobs" in inspect.signature(builder).parameters:
+        extra["recover_jobs"] = True
     return builder(settings=settings, session_factory=session_factory, **extra)
 
 
@@ -282,10 +290,16 @@ def wsgi_app(
     settings: Settings,
     builder: AppBuilder,
     session_factory: sessionmaker[Session] | None = None,
+    recover_jobs: bool = False,
 ) -> SlackWsgi:
-    """The WSGI application serving `settings`' Slack app."""
+    """The WSGI application serving `settings`' Slack app (see `bolt_app`)."""
     session_factory = session_factory or session_factory_for(settings.database_url)
-    app = bolt_app(settings=settings, builder=builder, session_factory=session_factory)
+    app = bolt_app(
+        settings=settings,
+        builder=builder,
+        session_factory=session_factory,
+        recover_jobs=recover_jobs,
+    )
     return SlackWsgi(app, session_factory=session_factory, settings=settings)
 
 
@@ -294,7 +308,7 @@ def create_wsgi(builder_spec: str = DEFAULT_BUILDER) -> SlackWsgi:
     (`gunicorn 'bot.server:create_wsgi()'`)."""
     settings = Settings.from_env()
     configure_logging(settings)
-    return wsgi_app(settings=settings, builder=load_builder(builder_spec))
+    return wsgi_app(settings=settings, builder=load_builder(builder_spec), recover_jobs=True)
 
 
 def serve(

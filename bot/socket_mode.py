@@ -20,7 +20,7 @@ def socket_mode_handler(
     check_settings(settings, socket_mode=True)
     builder = load_builder(builder_spec)
     prepare_database(settings)
-    app = bolt_app(settings=settings, builder=builder, socket_mode=True)
+    app = bolt_app(settings=settings, builder=builder, socket_mode=True, recover_jobs=True)
     return SocketModeHandler(app, app_token=settings.slack_app_token)
 
 

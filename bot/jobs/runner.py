@@ -25,6 +25,7 @@ from bot import blocks as b
 from bot.jobs.results import reply_from_json, reply_to_json
 from bot.jobs.runtime import Runtime, current
 from bot.listeners.delivery import Throttle, respond_with, send_notices, upload_files
+from bot.logs import bound
 from bot.service import Reply, error_reply, rebuild
 from catalog import services
 from catalog.domain import Actor
@@ -45,6 +46,11 @@ def run(runtime: Runtime, team_id: str, job_id: str) -> str:
     """Run or deliver job `job_id` if it is this process's to do; says what happened:
     `done`, `failed`, `delivered`, `skipped` (another worker has it, or it is finished),
     `lost` (the lease ran out meanwhile), `missing` or `error` (the sweep retries it)."""
+    with bound(job_id=job_id, team_id=team_id):
+        return _run(runtime, team_id, job_id)
+
+
+def _run(runtime: Runtime, team_id: str, job_id: str) -> str:
     try:
         with runtime.uow() as uow:
             claim = services.claim(
@@ -120,6 +126,9 @@ def _execute(runtime: Runtime, job: JobView, client: WebClient) -> str:
         log.warning("job %s attempt %d was taken over; its result is dropped", job.id, attempt)
         return "lost"
     log.info("job %s (%s) %s in %.2f s", job.id, job.kind, status, seconds)
+    from bot.metrics import observe_solve  # lazily: see bot.metrics on multiprocess mode
+
+    observe_solve(job.kind, status, seconds)
     deliver(runtime, job, reply, client)
     return status
 

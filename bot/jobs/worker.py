@@ -59,14 +59,20 @@ def run_worker(
     burst: bool = False,
     solver: SolverConfig | None = None,
     runtime: Runtime | None = None,
+    metrics_port: int | None = None,
 ) -> None:
     """Work the queue until stopped (SIGTERM/SIGINT: the job at hand finishes first), or,
-    with `burst`, until it is empty."""
+    with `burst`, until it is empty. With `metrics_port`, Prometheus metrics (solve
+    durations, job counts, queue length) are served on that port."""
     check(settings)
     assert settings.redis_url is not None
     runtime = runtime or Runtime.from_settings(settings, solver=solver)
     set_current(runtime)
     queue = RedisQueue(settings.redis_url)
+    if metrics_port is not None:
+        from bot.metrics import serve_metrics
+
+        serve_metrics(metrics_port, session_factory=runtime.session_factory, redis=queue.connection)
     sweeper = Sweeper(runtime, queue).start()
     wait = 1.0
     try:

@@ -260,3 +260,69 @@ def test_on_redis_a_worker_runs_the_job_and_posts_the_result(fake, session_facto
         assert view.status == "done" and view.delivered_at is not None
         assert len(s.results(placeholder.response["ts"])) == 1
         assert redis_queue.waiting() == set()
+
+
+# --------------------------------------------------------------------------- wiring
+
+
+def test_a_served_app_sweeps_the_jobs_it_runs_itself(monkeypatch, fake, session_factory):
+    import bot.app
+    from bot.server import bolt_app
+
+    started: list[object] = []
+
+    class Recorder:
+        def __init__(self, runtime, queue) -> None:
+            started.append(queue)
+
+        def start(self) -> Recorder:
+            return self
+
+    monkeypatch.setattr(bot.app, "Sweeper", Recorder)
+    settings = replace(
+        Settings(),
+        slack_signing_secret=SECRET,
+        slack_bot_token=fake.workspace.bot_token,
+        slack_api_url=fake.url,
+    )
+    bolt_app(settings=settings, builder=build_app, session_factory=session_factory)
+    assert started == []  # an app built for a test or a script sweeps nothing
+    bolt_app(
+        settings=settings, builder=build_app, session_factory=session_factory, recover_jobs=True
+    )
+    [queue] = started
+    assert isinstance(queue, InProcessQueue)
+    with_redis = replace(settings, redis_url="redis://127.0.0.1:1/0")
+    bolt_app(
+        settings=with_redis, builder=build_app, session_factory=session_factory, recover_jobs=True
+    )
+    assert len(started) == 1  # with Redis the workers sweep
+
+
+def test_a_job_posts_with_its_own_workspaces_token_under_oauth(session_factory):
+    class Store:
+        def find_bot(self, *, enterprise_id, team_id):
+            return type("Bot", (), {"bot_token": f"xoxb-{team_id}"})() if team_id else None
+
+    runtime = Runtime(
+        settings=Settings(), session_factory=session_factory, installation_store=Store()
+    )
+    assert runtime.client_for("T1").token == "xoxb-T1"
+    assert runtime.client_for("T2").token == "xoxb-T2"
+    assert runtime.client_for("T1") is runtime.client_for("T1")
+    with pytest.raises(LookupError, match="not installed in workspace"):
+        runtime.client_for("")
+
+
+def test_a_finished_job_feeds_the_solve_metrics(fake, session_factory):
+    from bot.metrics import scrape_registry
+
+    def done() -> float:
+        labels = {"kind": "plan", "status": "done"}
+        return scrape_registry().get_sample_value("townhall_solve_seconds_count", labels) or 0
+
+    before = done()
+    with stack(fake, session_factory) as s:
+        s.slack.command("plan").send(s.events_url)
+        wait_until(lambda: s.jobs() and s.jobs()[0].delivered_at is not None)
+    assert done() == before + 1
