@@ -11,8 +11,10 @@ conditional, and a job submitted twice still runs once.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from bot.jobs.queue import JobQueue
@@ -20,6 +22,11 @@ from bot.jobs.runtime import Runtime
 from catalog import services
 
 log = logging.getLogger(__name__)
+
+#: Finished, delivered jobs are kept this long (`/roadmap jobs`, the metrics), then deleted.
+KEEP_JOBS = dt.timedelta(days=30)
+#: Seconds between two deletions of old jobs by one sweeper.
+HOUSEKEEPING_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,15 @@ def sweep(runtime: Runtime, queue: JobQueue) -> SweepReport:
     return SweepReport(resubmitted, len(found.given_up), False)
 
 
+def forget_old_jobs(runtime: Runtime, *, keep: dt.timedelta = KEEP_JOBS) -> int:
+    """Delete the finished, delivered jobs older than `keep`; how many went."""
+    with runtime.uow() as uow:
+        gone = services.forget_jobs_before(uow, dt.datetime.now(dt.UTC) - keep)
+    if gone:
+        log.info("deleted %d jobs finished more than %s ago", gone, keep)
+    return gone
+
+
 def resubmit_after(runtime: Runtime) -> float:
     """How long a queued job may wait unseen before it is submitted again: a lease."""
     return runtime.lease_seconds
@@ -62,7 +78,8 @@ def interval(runtime: Runtime) -> float:
 
 
 class Sweeper:
-    """Runs `sweep` every `interval` seconds in a daemon thread until stopped."""
+    """Runs `sweep` every `interval` seconds (and `forget_old_jobs` hourly) in a daemon
+    thread until stopped."""
 
     def __init__(self, runtime: Runtime, queue: JobQueue) -> None:
         self._runtime = runtime
@@ -79,8 +96,12 @@ class Sweeper:
         self._thread.join()
 
     def _loop(self) -> None:
+        tidied = 0.0
         while not self._stop.wait(interval(self._runtime)):
             try:
                 sweep(self._runtime, self._queue)
+                if time.monotonic() - tidied > HOUSEKEEPING_SECONDS:
+                    forget_old_jobs(self._runtime)
+                    tidied = time.monotonic()
             except Exception:  # the database may be down: try again next time
                 log.exception("the job sweep failed")

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from catalog.domain import Actor
@@ -288,6 +288,21 @@ def mark_delivered(uow: UnitOfWork, *, job_id: str, keep: Mapping[str, Any] | No
         .execution_options(synchronize_session=False)
     )
     uow.commit()
+
+
+def forget_jobs_before(uow: UnitOfWork, moment: dt.datetime) -> int:
+    """Delete finished, delivered jobs created before `moment` (housekeeping); how many."""
+    gone = uow.session.execute(
+        delete(JobRecord)
+        .where(
+            JobRecord.created_at < moment,
+            JobRecord.status.in_(("done", "failed")),
+            JobRecord.delivered_at.is_not(None),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    uow.commit()
+    return int(gone.rowcount or 0)
 
 
 @dataclass(frozen=True)

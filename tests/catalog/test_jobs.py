@@ -209,3 +209,29 @@ def test_job_counts_by_status(uow, team):
         )
     with uow() as u:
         assert services.job_counts(u) == {"queued": 1, "running": 1, "done": 0, "failed": 1}
+
+
+def test_old_delivered_jobs_are_forgotten_and_nothing_else(uow, team):
+    old_done, old_undelivered, fresh = new_job(uow, team), new_job(uow, team), new_job(uow, team)
+    for job_id in (old_done, old_undelivered, fresh):
+        claim(uow, team, job_id)
+        with uow() as u:
+            services.finish(
+                u, job_id=job_id, attempt=1, status="done", result={}, lease_seconds=LEASE
+            )
+    with uow() as u:
+        services.mark_delivered(u, job_id=old_done)
+        services.mark_delivered(u, job_id=fresh)
+    month_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    with uow() as u:
+        u.session.execute(
+            update(JobRecord)
+            .where(JobRecord.id.in_([old_done, old_undelivered]))
+            .values(created_at=month_ago)
+        )
+        u.commit()
+    with uow() as u:
+        assert services.forget_jobs_before(u, month_ago + dt.timedelta(days=1)) == 1
+    with uow() as u:
+        left = {j.id for j in services.recent_jobs(u, actor=team.member, team_id=team.id)}
+    assert left == {old_undelivered, fresh}
