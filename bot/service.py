@@ -569,20 +569,27 @@ def export_roadmap(ctx: Context, *, fmt: str, roadmap_id: int | None) -> Reply:
     return Reply(text=title, job=Job(title=title, run=run, kind="export", request=request))
 
 
-def gantt_upload(roadmap: Roadmap, portfolio: Any, *, roadmap_id: int) -> tuple[Upload, ...]:
-    """The Gantt picture of a solved roadmap to share with it (none for an unsolved one)."""
+def gantt_picture(roadmap: Roadmap, portfolio: Any) -> bytes | None:
+    """The Gantt picture (PNG) of a solved roadmap; None for an unsolved one, or when
+    drawing fails (the roadmap message matters more than its picture)."""
     if roadmap.status not in ("optimal", "feasible") or portfolio is None:
-        return ()
+        return None
     from planner.exports import ExportSource
     from planner.exports.gantt import gantt_png
 
     try:
-        data = gantt_png(ExportSource(roadmap=roadmap, portfolio=portfolio))
-    except Exception:  # the roadmap message matters more than its picture
-        log.exception("drawing the Gantt picture of roadmap %s failed", roadmap_id)
+        return gantt_png(ExportSource(roadmap=roadmap, portfolio=portfolio))
+    except Exception:
+        log.exception("drawing the Gantt picture of a %s roadmap failed", roadmap.status)
+        return None
+
+
+def gantt_upload(picture: bytes | None, *, roadmap_id: int) -> tuple[Upload, ...]:
+    """The Gantt picture to share with stored roadmap `roadmap_id` (none without one)."""
+    if picture is None:
         return ()
     title = f"Gantt chart of roadmap #{roadmap_id}"
-    return (Upload(filename=f"roadmap-{roadmap_id}-gantt.png", content=data, title=title),)
+    return (Upload(filename=f"roadmap-{roadmap_id}-gantt.png", content=picture, title=title),)
 
 
 #: Seconds per solve when a budget what-if draws its efficient frontier (6 points).
@@ -649,6 +656,9 @@ def _plan(cmd: c.Plan, ctx: Context) -> Reply:
     def run(progress: ProgressSink) -> Reply:
         def work() -> Reply:
             roadmap = _solve(problem, replace(config, progress=progress))
+            # everything slow happens before the roadmap is saved: a job's worker that dies
+            # after saving leaves a roadmap without a result, so that window stays short
+            picture = gantt_picture(roadmap, problem.portfolio)
             with ctx.uow() as uow:
                 saved = services.save_roadmap(
                     uow,
@@ -662,7 +672,7 @@ def _plan(cmd: c.Plan, ctx: Context) -> Reply:
                 text=_roadmap_text(roadmap),
                 blocks=tuple(blocks),
                 in_channel=True,
-                uploads=gantt_upload(roadmap, problem.portfolio, roadmap_id=saved.id),
+                uploads=gantt_upload(picture, roadmap_id=saved.id),
                 roadmap_id=saved.id,
             )
 
@@ -699,6 +709,13 @@ def _whatif(cmd: c.WhatIf, ctx: Context) -> Reply:
         def work() -> Reply:
             before = _solve(base, ctx.solver)
             after = _solve(variant, replace(ctx.solver, progress=progress))
+            budget_moves = any(
+                isinstance(t, BudgetChange | TotalBudgetChange) for t in cmd.transforms
+            )
+            # the frontier's solves come before the save (see `_plan`)
+            frontier = (
+                frontier_upload(variant, ctx.solver, what_if=cmd.text) if budget_moves else ()
+            )
             with ctx.uow() as uow:
                 saved = services.save_roadmap(
                     uow,
@@ -712,16 +729,11 @@ def _whatif(cmd: c.WhatIf, ctx: Context) -> Reply:
             blocks += b.roadmap_blocks(
                 after, title=f"What if {b.escape(cmd.text)}", roadmap_id=saved.id
             )
-            budget_moves = any(
-                isinstance(t, BudgetChange | TotalBudgetChange) for t in cmd.transforms
-            )
             return Reply(
                 text=f"What if {b.escape(cmd.text)}: {_roadmap_text(after)}",
                 blocks=tuple(blocks[:50]),
                 in_channel=True,
-                uploads=frontier_upload(variant, ctx.solver, what_if=cmd.text)
-                if budget_moves
-                else (),
+                uploads=frontier,
                 roadmap_id=saved.id,
             )
 
