@@ -34,9 +34,18 @@ class WorkerConfigError(Exception):
 
 
 class TownhallWorker(SimpleWorker):
-    """RQ's in-process worker, reconnecting to Redis within seconds rather than a minute."""
+    """RQ's in-process worker, reconnecting to Redis within seconds rather than a minute.
+
+    `shutdown_requested` records SIGTERM/SIGINT: an idle RQ worker stops on one without
+    setting its own `_stop_requested`, and the loop must not mistake that for Redis going
+    away and start working again."""
 
     max_connection_wait_time = RECONNECT_SECONDS
+    shutdown_requested = False
+
+    def handle_warm_shutdown_request(self) -> None:
+        self.shutdown_requested = True
+        super().handle_warm_shutdown_request()
 
 
 def check(settings: Settings) -> None:
@@ -89,7 +98,7 @@ def run_worker(
                 time.sleep(wait)
                 wait = min(wait * 2, RECONNECT_SECONDS)
                 continue
-            if burst or worker._stop_requested:
+            if burst or worker.shutdown_requested or worker._stop_requested:
                 return
             log.warning("the worker's loop ended (Redis went away?); starting it again")
             time.sleep(wait)
