@@ -5,7 +5,6 @@ process (one gunicorn's processes share a socket, and the kernel picks)."""
 
 from __future__ import annotations
 
-import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
@@ -79,7 +78,6 @@ def test_two_approvers_approving_at_once_record_one_decision() -> None:
             assert "Something went wrong" not in loser, loser
 
 
-@pytest.mark.xfail(strict=True, reason="awaiting idempotency keys")
 def test_the_same_slash_command_delivered_twice_starts_one_job() -> None:
     with cluster(servers=2, web_processes=1, workers=1) as c:
         command: SignedRequest = c.slack.command("plan")
