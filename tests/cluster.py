@@ -417,7 +417,9 @@ class Cluster:
         self.wait_workers_registered(timeout=timeout)
 
     def wait_workers_registered(self, *, timeout: float = 60) -> None:
-        """Wait until each live worker process is registered with RQ (listening)."""
+        """Wait until each live worker process is registered with RQ (listening). After a
+        Redis restart RQ's registrations are gone and workers do not register again (they do
+        listen again): prove that by running jobs, not with this."""
         from redis import Redis
         from rq import Worker
 

@@ -74,8 +74,7 @@ def test_two_approvers_approving_at_once_record_one_decision() -> None:
             winner = 0 if decisions[0].endswith("U0BOB") else 1
             assert "Approved" in answers[winner], answers[winner]
             loser = answers[1 - winner]
-            assert "Approved" not in loser.split("\n")[0], f"the other approver was told {loser!r}"
-            assert "Something went wrong" not in loser, loser
+            assert "after you opened it" in loser, f"the other approver was told {loser!r}"
 
 
 def test_the_same_slash_command_delivered_twice_starts_one_job() -> None:
