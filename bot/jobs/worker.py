@@ -11,11 +11,13 @@ Redis goes away under it.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 import uuid
 
 from rq.worker import SimpleWorker
+from sqlalchemy import text
 
 from bot.jobs.queue import RedisQueue
 from bot.jobs.runtime import Runtime, set_current, worker_name
@@ -34,9 +36,18 @@ class WorkerConfigError(Exception):
 
 
 class TownhallWorker(SimpleWorker):
-    """RQ's in-process worker, reconnecting to Redis within seconds rather than a minute."""
+    """RQ's in-process worker, reconnecting to Redis within seconds rather than a minute.
+
+    `shutdown_requested` records SIGTERM/SIGINT: an idle RQ worker stops on one without
+    setting its own `_stop_requested`, and the loop must not mistake that for Redis going
+    away and start working again."""
 
     max_connection_wait_time = RECONNECT_SECONDS
+    shutdown_requested = False
+
+    def handle_warm_shutdown_request(self) -> None:
+        self.shutdown_requested = True
+        super().handle_warm_shutdown_request()
 
 
 def check(settings: Settings) -> None:
@@ -51,6 +62,33 @@ def check(settings: Settings) -> None:
             "Set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
             "(OAuth installs): the worker posts results to Slack itself."
         )
+
+
+#: Modules a job imports on first use; a worker loads them before it takes a job.
+JOB_MODULES = (
+    "bot.service",
+    "planner.solve",
+    "planner.explain",
+    "planner.frontier",
+    "planner.scenario",
+    "planner.diff",
+    "planner.exports",
+    "planner.exports.gantt",
+    "planner.exports.frontier_chart",
+)
+
+
+def warm_up(runtime: Runtime) -> None:
+    """Load what jobs need (the solver, the exporters, matplotlib for the Gantt chart) and
+    open a database connection before listening: a worker started after a crash would
+    otherwise spend its first job's first seconds importing, holding the job all along."""
+    for module in JOB_MODULES:
+        importlib.import_module(module)
+    try:
+        with runtime.uow() as uow:
+            uow.session.execute(text("SELECT 1"))
+    except Exception as exc:  # the sweep and the jobs retry; the queue can still be served
+        log.warning("the database is not reachable yet (%s)", exc)
 
 
 def run_worker(
@@ -68,6 +106,7 @@ def run_worker(
     assert settings.redis_url is not None
     runtime = runtime or Runtime.from_settings(settings, solver=solver)
     set_current(runtime)
+    warm_up(runtime)
     queue = RedisQueue(settings.redis_url)
     if metrics_port is not None:
         from bot.metrics import serve_metrics
@@ -89,7 +128,7 @@ def run_worker(
                 time.sleep(wait)
                 wait = min(wait * 2, RECONNECT_SECONDS)
                 continue
-            if burst or worker._stop_requested:
+            if burst or worker.shutdown_requested or worker._stop_requested:
                 return
             log.warning("the worker's loop ended (Redis went away?); starting it again")
             time.sleep(wait)
