@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import blocks as b
 from bot.blocks.audit import audit_blocks
 from bot.blocks.jobs import jobs_blocks
@@ -254,6 +256,10 @@ def error_reply(exc: BaseException, *, slash: str = DEFAULT_COMMAND) -> Reply:
     elif isinstance(exc, CatalogError | PlannerError | BotError):
         # StaleVersion, InvalidTransition, ValidationFailed… say what to do themselves
         message = _sentence(str(exc))
+    elif isinstance(exc, SQLAlchemyError):  # its text holds SQL: logged, not shown
+        log.exception("command failed on the database", exc_info=exc)
+        message = "The catalog's database could not be reached, so this did not go through."
+        hint = "Try again in a moment; if it keeps happening, tell your Townhall admin."
     else:
         log.exception("command failed", exc_info=exc)
         message = f"Something went wrong: {type(exc).__name__}: {exc}"
