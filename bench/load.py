@@ -14,9 +14,9 @@ memory of every process (sampled twice a second).
 Phase B, a worker killed every `--kill-every` seconds: `--solves` plan commands are sent
 (at `--submit-rate` per second), and meanwhile a worker — the one running a job, when
 one is — gets SIGKILL and is started again. At the end: jobs lost (not done and
-delivered within `--timeout` of the last command), results duplicated (more than one
-roadmap-carrying update of a job's placeholder message, or more saved roadmaps than
-jobs), the attempts histogram and the total time.
+delivered within `--timeout` of the last command), duplicates — results posted twice
+(more than one roadmap-carrying update of a job's placeholder message) and extra roadmaps
+(more `roadmap.save` audit rows than done jobs) — the attempts histogram and the time.
 
 Targets (issue 6): p99 ≤ 300 ms at 50 commands/s with two web processes while solves run;
 0 lost and 0 duplicated jobs across 100 solves with a worker killed every 10 s; web
@@ -80,7 +80,7 @@ class Options:
             rate=20.0,
             duration=6.0,
             plan_every=20,
-            kill_every=5.0,
+            kill_every=8.0,
             solves=6,
             submit_rate=3.0,
             quick=True,
@@ -168,14 +168,24 @@ class PhaseB:
         return missing + sum(1 for j in self.jobs.values() if not j.finished)
 
     @property
-    def duplicated(self) -> int:
-        """Jobs whose placeholder got more than one roadmap, plus roadmaps saved beyond
-        one per done job (audit rows `roadmap.save`), plus jobs sharing a roadmap."""
-        twice = sum(1 for j in self.jobs.values() if j.ts and self.result_updates[j.ts] > 1)
+    def results_twice(self) -> int:
+        """Jobs whose placeholder message got more than one roadmap (what a user would
+        see twice)."""
+        return sum(1 for j in self.jobs.values() if j.ts and self.result_updates[j.ts] > 1)
+
+    @property
+    def extra_roadmaps(self) -> int:
+        """Roadmaps saved beyond one per done job (audit rows `roadmap.save`): the work of
+        an attempt that was killed after saving and before finishing the job, or jobs
+        sharing one roadmap."""
         done = sum(1 for j in self.jobs.values() if j.status == "done")
         ids = [j.roadmap_id for j in self.jobs.values() if j.roadmap_id is not None]
-        shared = len(ids) - len(set(ids))
-        return twice + max(0, self.roadmaps_saved - done) + shared
+        return max(0, self.roadmaps_saved - done) + len(ids) - len(set(ids))
+
+    @property
+    def duplicated(self) -> int:
+        """Duplicates of either kind: results posted twice, roadmaps saved twice."""
+        return self.results_twice + self.extra_roadmaps
 
     @property
     def attempts(self) -> Counter[int]:
@@ -231,7 +241,7 @@ def phase_a(cluster: Any, options: Options, *, log: Callable[[str], None]) -> Ph
     stop = threading.Event()
     done_before = _plans_done(cluster)
     rows_before = len(jobs(cluster.engine))
-    with MemorySampler(cluster.process_roles) as sampler:
+    with MemorySampler(cluster.process_roles, groups=cluster.cpu_groups) as sampler:
         sampler_thread = _sampling(cluster, trace, stop)
         try:
             samples = run_open_loop(
@@ -241,16 +251,16 @@ def phase_a(cluster: Any, options: Options, *, log: Callable[[str], None]) -> Ph
             stop.set()
             sampler_thread.join(timeout=5)
         solves_done = _plans_done(cluster) - done_before
-        plans_acked = sum(1 for s in samples if s.text == PLAN and s.ok)
-        drain_started = time.monotonic()
+    plans_acked = sum(1 for s in samples if s.text == PLAN and s.ok)
+    drain_started = time.monotonic()
 
-        def drained_now() -> bool:
-            rows = jobs(cluster.engine)
-            settled = [j for j in rows.values() if j.finished or j.status == "failed"]
-            return len(rows) - rows_before >= plans_acked and len(settled) == len(rows)
+    def drained_now() -> bool:
+        rows = jobs(cluster.engine)
+        settled = [j for j in rows.values() if j.finished or j.status == "failed"]
+        return len(rows) - rows_before >= plans_acked and len(settled) == len(rows)
 
-        drained = wait_until(drained_now, timeout=options.timeout)
-        drain = time.monotonic() - drain_started if drained else None
+    drained = wait_until(drained_now, timeout=options.timeout)
+    drain = time.monotonic() - drain_started if drained else None
     return PhaseA(
         samples=samples,
         seconds=count / options.rate,
@@ -263,9 +273,9 @@ def phase_a(cluster: Any, options: Options, *, log: Callable[[str], None]) -> Ph
 
 
 class Killer:
-    """Every `every` seconds (the first time after half of it), SIGKILL one worker — one
-    holding a running job when there is one, else the next in turn — and start a new one
-    in its place at once."""
+    """Every `every` seconds (the first time as soon as a job runs, or after half of it),
+    SIGKILL one worker — one holding a running job when there is one, else the next in
+    turn — and start a new one in its place at once."""
 
     def __init__(self, cluster: Any, every: float, *, log: Callable[[str], None]) -> None:
         self.cluster, self.every, self.log = cluster, every, log
@@ -281,15 +291,27 @@ class Killer:
         self._turn = (self._turn + 1) % self.cluster.worker_count
         return self._turn
 
+    def _first(self) -> bool:
+        """Wait for the first kill: once a worker is running a job (at least 0.5 s in) or
+        half a period in, whichever comes first, so that short runs get one too."""
+        started = time.monotonic()
+        while not self._stop.wait(0.1):
+            elapsed = time.monotonic() - started
+            if elapsed >= self.every / 2 or (elapsed >= 0.5 and self.cluster.busy_workers()):
+                return True
+        return False
+
     def _loop(self) -> None:
-        wait = self.every / 2  # the first kill half a period in, so short runs get one
-        while not self._stop.wait(wait):
-            wait = self.every
+        if not self._first():
+            return
+        while True:
             index = self._victim()
             self.cluster.kill_worker(index, signal.SIGKILL)
             self.kills += 1
             self.log(f"phase B: killed worker {index + 1} (kill {self.kills})")
             self.cluster.start_worker(index)
+            if self._stop.wait(self.every):
+                return
 
     def __enter__(self) -> Killer:
         self._thread.start()
@@ -311,7 +333,7 @@ def phase_b(cluster: Any, options: Options, *, log: Callable[[str], None]) -> Ph
     )
     started = time.monotonic()
     with (
-        MemorySampler(cluster.process_roles) as sampler,
+        MemorySampler(cluster.process_roles, groups=cluster.cpu_groups) as sampler,
         Killer(cluster, options.kill_every, log=log) as killer,
     ):
         samples = run_open_loop(
@@ -404,7 +426,24 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 ACK_COLUMNS = ("command", "count", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "per s")
-MEMORY_COLUMNS = ("process", "phase A max MB", "phase A end MB", "phase B max MB")
+PHASE_B_COLUMNS = (
+    "jobs",
+    "done+delivered",
+    "failed",
+    "lost",
+    "results twice",
+    "extra roadmaps",
+    "kills",
+    "seconds",
+)
+MEMORY_COLUMNS = (
+    "process",
+    "A max MB",
+    "A end MB",
+    "B max MB",
+    "A CPU cores",
+    "B CPU cores",
+)
 
 
 def _summary_row(name: str, summary: Summary) -> list[str]:
@@ -503,29 +542,31 @@ def _render(report: Report) -> tuple[list[str], list[Check]]:
             f"Phase B — a worker SIGKILLed every {o.kill_every:g} s: {b.sent} plan commands "
             f"sent at {o.submit_rate:g}/s ({b.acked} acknowledged)",
             *_table(
-                ("jobs", "done+delivered", "failed", "lost", "duplicated", "kills", "seconds"),
+                PHASE_B_COLUMNS,
                 [
                     [
                         str(len(b.jobs)),
                         str(sum(1 for j in b.jobs.values() if j.finished)),
                         str(sum(1 for j in b.jobs.values() if j.status == "failed")),
                         str(b.lost),
-                        str(b.duplicated),
+                        str(b.results_twice),
+                        str(b.extra_roadmaps),
                         str(b.kills),
                         f"{b.seconds:.1f}",
                     ]
                 ],
             ),
             f"attempts: {attempts or '—'}",
-            f"roadmaps saved: {b.roadmaps_saved} for "
-            f"{sum(1 for j in b.jobs.values() if j.status == 'done')} done jobs; result "
-            f"updates per placeholder: {dict(Counter(b.result_updates.values())) or '—'} "
-            "(updates: placeholders)",
+            f"roadmaps saved (roadmap.save audit rows): {b.roadmaps_saved} for "
+            f"{sum(1 for j in b.jobs.values() if j.status == 'done')} done jobs; placeholders "
+            "by the number of roadmap results they received: "
+            f"{dict(sorted(Counter(b.result_updates.values()).items())) or '—'}",
         ]
         found.append(
             Check(
                 f"0 lost and 0 duplicated across {TARGET_SOLVES} solves, a worker killed every "
-                f"{TARGET_KILL_EVERY:g} s (measured {b.lost} lost, {b.duplicated} duplicated "
+                f"{TARGET_KILL_EVERY:g} s (measured {b.lost} lost, {b.duplicated} duplicated: "
+                f"{b.results_twice} results posted twice, {b.extra_roadmaps} extra roadmaps "
                 f"across {b.sent}, {b.kills} kills every {o.kill_every:g} s)",
                 b.lost == 0 and b.duplicated == 0 and b.kills > 0,
                 b.sent >= TARGET_SOLVES and o.kill_every <= TARGET_KILL_EVERY,
@@ -534,16 +575,26 @@ def _render(report: Report) -> tuple[list[str], list[Check]]:
     memories = [m for m in (a.memory if a else None, b.memory if b else None) if m]
     if memories:
         roles = sorted({r for m in memories for r in m.peak}, key=_role_order)
+        groups = sorted({r for m in memories for r in m.cpu} - set(roles))
+        am, bm = (a.memory if a else None), (b.memory if b else None)
         rows = [
             [
                 role,
-                _mb(a.memory.peak.get(role) if a else None),
-                _mb(a.memory.last.get(role) if a else None),
-                _mb(b.memory.peak.get(role) if b else None),
+                _mb(am.peak.get(role) if am else None),
+                _mb(am.last.get(role) if am else None),
+                _mb(bm.peak.get(role) if bm else None),
+                _cores(am, role),
+                _cores(bm, role),
             ]
-            for role in roles
+            for role in [*roles, *groups]
         ]
-        lines += ["", "Resident memory (RSS, psutil, sampled every 0.5 s)"]
+        rows.append(["everything else on the machine", "", "", "", _rest(am), _rest(bm)])
+        rows.append(["machine (all cores)", "", "", "", _cores(am, None), _cores(bm, None)])
+        lines += [
+            "",
+            "Processes: resident memory (RSS) and CPU used, in cores (1.00 = one core busy "
+            "all along), sampled every 0.5 s with psutil",
+        ]
         lines += _table(MEMORY_COLUMNS, rows)
         peak = max(web_peak(m) for m in memories)
         found.append(
@@ -557,6 +608,23 @@ def _render(report: Report) -> tuple[list[str], list[Check]]:
 
 def _role_order(role: str) -> tuple[int, str]:
     return (0 if role.startswith("web") else 1, role)
+
+
+def _cores(memory: Memory | None, role: str | None) -> str:
+    if memory is None or not memory.seconds:
+        return "—"
+    if role is None:
+        return f"{memory.machine_cpu / memory.seconds:.2f}"
+    if role not in memory.cpu:
+        return "—"
+    return f"{memory.cores(role):.2f}"
+
+
+def _rest(memory: Memory | None) -> str:
+    if memory is None or not memory.seconds:
+        return "—"
+    rest = memory.machine_cpu - sum(memory.cpu.values())
+    return f"{max(0.0, rest) / memory.seconds:.2f}"
 
 
 def _mb(value: float | None) -> str:
@@ -632,7 +700,9 @@ def parse(argv: Sequence[str] | None) -> Options:
         "--timeout", type=float, help=f"longest wait for jobs to finish (default {d.timeout:g})"
     )
     parser.add_argument(
-        "--quick", action="store_true", help="≈30 s: 20/s for 8 s, 6 solves with a kill every 4 s"
+        "--quick",
+        action="store_true",
+        help="≈30 s: 20/s for 6 s, 6 solves at 3/s with a kill every 8 s",
     )
     parser.add_argument("--seed", type=int, help="seed of the victim choice")  # fmt: skip
     args = parser.parse_args(argv)

@@ -11,6 +11,7 @@ running job, and signing a slash command now.
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -73,6 +74,23 @@ class BenchCluster:
         for slot in range(len(self.slots)):
             roles[f"worker {slot + 1}"] = self.worker_pid(slot)
         return roles
+
+    def cpu_groups(self) -> dict[str, list[int]]:
+        """Processes whose CPU time is of interest besides Townhall's own: this process
+        (load generator and fake Slack), PostgreSQL's backends and Redis (the servers are
+        shared with anything else running on the machine)."""
+        groups: dict[str, list[int]] = {
+            "bench (load generator, fake Slack)": [os.getpid()],
+            "PostgreSQL (all backends)": [],
+            "Redis": [],
+        }
+        for process in psutil.process_iter(["name"]):
+            name = process.info.get("name") or ""
+            if name.startswith("postgres"):
+                groups["PostgreSQL (all backends)"].append(process.pid)
+            elif name.startswith("redis-server"):
+                groups["Redis"].append(process.pid)
+        return groups
 
     def busy_workers(self) -> set[int]:
         """Slots whose worker holds a running job (job rows name their worker host:pid)."""
