@@ -533,12 +533,26 @@ def worker(
     metrics_port: Annotated[
         int | None, typer.Option("--metrics-port", min=1, help="Serve /metrics on this port.")
     ] = None,
+    nice: Annotated[
+        int,
+        typer.Option(
+            "--nice",
+            min=0,
+            max=19,
+            help="Lower this worker's CPU priority by N (Unix nice): web processes on the "
+            "same machine then acknowledge Slack first, solves take the CPU left over.",
+        ),
+    ] = 0,
 ) -> None:
     """Run background jobs (solves, what-ifs, exports) from the Redis queue (needs REDIS_URL)."""
     from bot.jobs.worker import WorkerConfigError, run_worker
     from bot.logs import configure_logging
     from planner.config import SolverConfig
 
+    if nice:
+        # before any thread starts: Linux niceness is per thread, and new threads (the
+        # solver's, the sweep's) inherit it from the thread that creates them
+        os.nice(nice)
     settings = Settings.from_env()
     configure_logging(settings)
     try:
