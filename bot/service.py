@@ -36,7 +36,7 @@ from catalog.errors import (
 )
 from catalog.retry import retry_on_disconnect
 from catalog.uow import UnitOfWork
-from catalog.views import InitiativeView
+from catalog.views import InitiativeView, RoadmapView
 from planner.calendar import phases_of
 from planner.config import Progress, SolverConfig
 from planner.errors import PlannerError
@@ -170,9 +170,12 @@ def rebuild(
     uow_factory: UowFactory,
     slash: str = DEFAULT_COMMAND,
     solver: SolverConfig | None = None,
+    saved_roadmap_id: int | None = None,
 ) -> Reply:
     """The reply `Job.request` came from, made again (in a worker): its `job` is the same
-    work, on the catalog as it is now. Never raises (errors become error replies)."""
+    work, on the catalog as it is now. `saved_roadmap_id` is a roadmap an earlier attempt
+    of the job saved before its worker stopped: a plan or what-if delivers it rather than
+    solving and saving another. Never raises (errors become error replies)."""
     ctx = _context(actor, team_id, uow_factory, slash, solver, None)
 
     def build() -> Reply:
@@ -185,12 +188,13 @@ def rebuild(
                 start=PeriodRef("date", dt.date.fromisoformat(start)) if start else None,
                 time_limit=request.get("time_limit"),
             )
-            return _plan(cmd, ctx)
+            return _plan(cmd, ctx, saved_roadmap_id=saved_roadmap_id)
         if op == "whatif":
             from planner.scenario import parse_whatif
 
             text = str(request["text"])
-            return _whatif(c.WhatIf(text, tuple(parse_whatif(text))), ctx)
+            whatif = c.WhatIf(text, tuple(parse_whatif(text)))
+            return _whatif(whatif, ctx, saved_roadmap_id=saved_roadmap_id)
         if op == "explain":
             return _explain(
                 c.Explain(key=request["key"], roadmap_id=request.get("roadmap_id")), ctx
@@ -626,7 +630,18 @@ def frontier_upload(problem: Problem, config: SolverConfig, *, what_if: str) -> 
 # --------------------------------------------------------------------------- planning
 
 
-def _plan(cmd: c.Plan, ctx: Context) -> Reply:
+def _saved(ctx: Context, roadmap_id: int | None) -> RoadmapView | None:
+    """Roadmap `roadmap_id` of the workspace if it is still kept (None: solve again)."""
+    if roadmap_id is None:
+        return None
+    with ctx.uow() as uow:
+        try:
+            return services.get_roadmap(uow, team_id=ctx.team_id, roadmap_id=roadmap_id)
+        except NotFound:
+            return None
+
+
+def _plan(cmd: c.Plan, ctx: Context, *, saved_roadmap_id: int | None = None) -> Reply:
     with ctx.uow() as uow:
         services.ensure_workspace(uow, team_id=ctx.team_id)
         portfolio = services.workspace_portfolio(uow, team_id=ctx.team_id)
@@ -661,18 +676,21 @@ def _plan(cmd: c.Plan, ctx: Context) -> Reply:
 
     def run(progress: ProgressSink) -> Reply:
         def work() -> Reply:
-            roadmap = _solve(problem, replace(config, progress=progress))
-            # everything slow happens before the roadmap is saved: a job's worker that dies
-            # after saving leaves a roadmap without a result, so that window stays short
+            saved = _saved(ctx, saved_roadmap_id)
+            roadmap = (
+                saved.roadmap if saved else _solve(problem, replace(config, progress=progress))
+            )
+            # the slow picture comes before the save, so the reply is ready soon after it
             picture = gantt_picture(roadmap, problem.portfolio)
-            with ctx.uow() as uow:
-                saved = services.save_roadmap(
-                    uow,
-                    actor=ctx.actor,
-                    team_id=ctx.team_id,
-                    roadmap=roadmap,
-                    portfolio=problem.portfolio,
-                )
+            if saved is None:
+                with ctx.uow() as uow:
+                    saved = services.save_roadmap(
+                        uow,
+                        actor=ctx.actor,
+                        team_id=ctx.team_id,
+                        roadmap=roadmap,
+                        portfolio=problem.portfolio,
+                    )
             blocks = b.roadmap_blocks(roadmap, roadmap_id=saved.id)
             return Reply(
                 text=_roadmap_text(roadmap),
@@ -702,7 +720,7 @@ def _roadmap_text(roadmap: Roadmap) -> str:
     )
 
 
-def _whatif(cmd: c.WhatIf, ctx: Context) -> Reply:
+def _whatif(cmd: c.WhatIf, ctx: Context, *, saved_roadmap_id: int | None = None) -> Reply:
     with ctx.uow() as uow:
         portfolio = services.workspace_portfolio(uow, team_id=ctx.team_id)
     from planner.diff import diff_roadmaps
@@ -713,8 +731,11 @@ def _whatif(cmd: c.WhatIf, ctx: Context) -> Reply:
 
     def run(progress: ProgressSink) -> Reply:
         def work() -> Reply:
+            saved = _saved(ctx, saved_roadmap_id)
             before = _solve(base, ctx.solver)
-            after = _solve(variant, replace(ctx.solver, progress=progress))
+            after = (
+                saved.roadmap if saved else _solve(variant, replace(ctx.solver, progress=progress))
+            )
             budget_moves = any(
                 isinstance(t, BudgetChange | TotalBudgetChange) for t in cmd.transforms
             )
@@ -722,15 +743,16 @@ def _whatif(cmd: c.WhatIf, ctx: Context) -> Reply:
             frontier = (
                 frontier_upload(variant, ctx.solver, what_if=cmd.text) if budget_moves else ()
             )
-            with ctx.uow() as uow:
-                saved = services.save_roadmap(
-                    uow,
-                    actor=ctx.actor,
-                    team_id=ctx.team_id,
-                    roadmap=after,
-                    kind="whatif",
-                    portfolio=variant.portfolio,
-                )
+            if saved is None:
+                with ctx.uow() as uow:
+                    saved = services.save_roadmap(
+                        uow,
+                        actor=ctx.actor,
+                        team_id=ctx.team_id,
+                        roadmap=after,
+                        kind="whatif",
+                        portfolio=variant.portfolio,
+                    )
             blocks = b.diff_blocks(diff_roadmaps(before, after), what_if=cmd.text)
             blocks += b.roadmap_blocks(
                 after, title=f"What if {b.escape(cmd.text)}", roadmap_id=saved.id

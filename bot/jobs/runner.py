@@ -103,6 +103,7 @@ def _execute(runtime: Runtime, job: JobView, client: WebClient) -> str:
             uow_factory=uow_factory,
             slash=runtime.settings.slash_command,
             solver=runtime.solver,
+            saved_roadmap_id=job.result_roadmap_id,  # saved by an attempt that then died
         )
         if reply.job is not None:
             reply = reply.job.run(placeholder.progress)

@@ -30,6 +30,7 @@ from catalog.models import JobRecord, utcnow
 from catalog.models import Workspace as WorkspaceRow
 from catalog.services._access import check_workspace
 from catalog.services._lookup import workspace_for, workspace_row
+from catalog.services.roadmaps import SAVED_ROADMAPS
 from catalog.uow import UnitOfWork
 from catalog.views import JobView
 
@@ -230,11 +231,20 @@ def renew(uow: UnitOfWork, *, job_id: str, attempt: int, lease_seconds: float) -
 
 def fence(session: Session, *, job_id: str, attempt: int) -> None:
     """Inside a transaction about to commit: refuse (JobLost) unless `attempt` still holds
-    the job. The check locks the job row until the commit, so it cannot change meanwhile."""
+    the job. The check locks the job row until the commit, so it cannot change meanwhile.
+
+    A roadmap the transaction saved is recorded on the job in the same commit, so an
+    attempt that dies after saving it leaves it to the next attempt, which delivers that
+    roadmap instead of solving and saving another.
+    """
+    saved = session.info.get(SAVED_ROADMAPS) or []
+    values: dict[str, Any] = {"lease_until": JobRecord.lease_until}
+    if saved:
+        values["result_roadmap_id"] = saved[-1]
     held = session.execute(
         update(JobRecord)
         .where(_held(job_id, attempt))
-        .values(lease_until=JobRecord.lease_until)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if held.rowcount != 1:

@@ -18,6 +18,8 @@ from planner.portfolio import Portfolio, portfolio_to_dict
 from planner.roadmap import Roadmap
 
 KINDS = ("latest", "whatif")
+#: `session.info` key listing the roadmaps a transaction saved (a job's fence records them).
+SAVED_ROADMAPS = "townhall.saved_roadmaps"
 #: Unpublished roadmaps kept per kind; older ones are dropped when a new one is saved.
 KEEP = 20
 PUBLISHABLE = ("optimal", "feasible")
@@ -52,6 +54,7 @@ def save_roadmap(
     )
     uow.session.add(record)
     uow.session.flush()
+    uow.session.info.setdefault(SAVED_ROADMAPS, []).append(record.id)
     _prune(uow, ws, kind)
     audit(
         uow,

@@ -4,6 +4,7 @@ REDIS_URL points at one."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -168,6 +169,46 @@ def test_a_job_whose_worker_died_runs_again_and_answers_once(fake, session_facto
         retry_note = fake.calls("chat.update", where=lambda c: "attempt 2 of 3" in c.body["text"])
         assert retry_note, "the placeholder says the job is being tried again"
         assert sweep(s.runtime, alive).resubmitted == 0  # nothing left to do
+
+
+def test_a_roadmap_saved_by_an_attempt_that_died_is_the_one_delivered(fake, session_factory):
+    """The worker dies just after saving its roadmap: the retry delivers that roadmap
+    rather than solving and saving a second one."""
+    from planner.problem import build_problem
+    from planner.solve import solve
+
+    with stack(fake, session_factory, queue=Unreachable()) as s:
+        s.slack.command("plan").send(s.events_url)
+        [placeholder] = fake.wait_for("chat.postMessage")
+        wait_until(lambda: bool(s.jobs()))
+        [view] = s.jobs()
+        with s.uow() as uow:
+            taken = services.claim(
+                uow, team_id=TEAM, job_id=view.id, worker="doomed", lease_seconds=0.5
+            )
+        with s.uow() as uow:  # what the doomed attempt got done: a roadmap (any will do)
+            portfolio = services.workspace_portfolio(uow, team_id=TEAM)
+        fenced = partial(services.fence, job_id=view.id, attempt=taken.attempt)
+        with UnitOfWork(session_factory, before_commit=fenced) as uow:
+            solved = solve(build_problem(portfolio), SolverConfig(solver="greedy"))
+            saved = services.save_roadmap(
+                uow, actor=OPERATOR, team_id=TEAM, roadmap=solved, portfolio=portfolio
+            )
+        assert s.jobs()[0].result_roadmap_id == saved.id  # recorded with the save
+        time.sleep(0.6)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            assert sweep(s.runtime, InProcessQueue(pool, partial(run, s.runtime))).resubmitted
+        [view] = s.jobs()
+        assert (view.status, view.attempts, view.result_roadmap_id) == ("done", 2, saved.id)
+        with s.uow() as uow:
+            saves = [
+                e
+                for e in services.audit_trail(uow, actor=OPERATOR, team_id=TEAM)
+                if e.action == "roadmap.save"
+            ]
+        assert len(saves) == 1
+        [result] = s.results(placeholder.response["ts"])
+        assert f"{saved.id}" in json.dumps(result.body["blocks"])
 
 
 def test_with_the_queue_down_the_job_waits_and_runs_once_the_queue_is_back(fake, session_factory):
