@@ -126,6 +126,14 @@ class JobStarter:
                 log.info("posting in %s failed (%s); answering by response URL", channel, exc)
         if ts is None:
             respond(text=b.escape(job.title), blocks=placeholder, response_type="ephemeral")
+
+        def show(text: str, blocks: list[Any]) -> None:
+            """Replace the placeholder: the message in the channel, or a private answer."""
+            if ts is not None:
+                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            else:
+                respond(text=text, blocks=blocks, response_type="ephemeral")
+
         delivery = {
             "channel": channel,
             "ts": ts,
@@ -145,19 +153,10 @@ class JobStarter:
                 )
         except Exception as exc:
             reply = error_reply(exc)
-            if ts is not None:
-                client.chat_update(
-                    channel=channel, ts=ts, text=reply.text, blocks=list(reply.blocks)
-                )
-            else:
-                respond_with(respond, reply)
+            show(reply.text, list(reply.blocks))
             return None
         if not self.queue.submit(team_id, view.id):
             title = f"{job.title} (queued: the job queue is unavailable right now; "
             title += "this runs as soon as it is back)"
-            blocks = b.progress_blocks(None, title=title)
-            if ts is not None:
-                client.chat_update(channel=channel, ts=ts, text=b.escape(title), blocks=blocks)
-            else:
-                respond(text=b.escape(title), blocks=blocks, response_type="ephemeral")
+            show(b.escape(title), b.progress_blocks(None, title=title))
         return view
