@@ -205,7 +205,7 @@ def register(
             ack(**exc.response())
             return
         ctx = context_of(body, uow_factory=uow_factory, slash=slash)
-        claim = view_key(ctx.team_id, view["id"]) if view.get("id") else None
+        claim = view_key(ctx.team_id, view)
         if not once.claim(claim):
             ack()  # the same submission delivered twice: the first one records
             return

@@ -83,7 +83,7 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
             ack(**exc.response())
             return
         ctx = context_of(body, uow_factory=uow_factory, slash=slash)
-        claim = view_key(ctx.team_id, view["id"]) if view.get("id") else None
+        claim = view_key(ctx.team_id, view)
         if not once.claim(claim):
             ack()  # the same submission delivered twice: the first one decides
             return
@@ -129,7 +129,7 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
         except ModalErrors as exc:
             ack(**exc.response())
             return
-        claim = view_key(ctx.team_id, view["id"]) if view.get("id") else None
+        claim = view_key(ctx.team_id, view)
         if not once.claim(claim):
             ack()  # the same view submitted twice: the first submission is the one that counts
             return

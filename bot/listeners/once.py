@@ -33,9 +33,10 @@ def command_key(team_id: str, trigger_id: str) -> str:
     return f"{team_id}:command:{trigger_id}"
 
 
-def view_key(team_id: str, view_id: str) -> str:
-    """The key of one modal's submission."""
-    return f"{team_id}:view:{view_id}"
+def view_key(team_id: str, view: dict[str, Any]) -> str | None:
+    """The key of one modal's submission; None when the view payload carries no id."""
+    view_id = view.get("id")
+    return f"{team_id}:view:{view_id}" if view_id else None
 
 
 def action_key(team_id: str, body: dict[str, Any], action: dict[str, Any]) -> str | None:
