@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import time
 import uuid
 
@@ -104,6 +105,9 @@ def run_worker(
     durations, job counts, queue length) are served on that port."""
     check(settings)
     assert settings.redis_url is not None
+    # until RQ's work loop installs its own handlers (warm shutdown), a SIGTERM or SIGINT
+    # ends the worker at once and cleanly: it holds no job yet
+    previous = {sig: signal.signal(sig, _exit_cleanly) for sig in (signal.SIGTERM, signal.SIGINT)}
     runtime = runtime or Runtime.from_settings(settings, solver=solver)
     set_current(runtime)
     warm_up(runtime)
@@ -136,3 +140,9 @@ def run_worker(
     finally:
         sweeper.stop()
         set_current(None)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
