@@ -1,0 +1,22 @@
+"""What the planning settings modal asks: its sections in order, the block of each
+field, and the choices it offers. The builder (`settings_modal`) and the readers
+(`settings_submission`, `settings_errors`) share these."""
+
+from __future__ import annotations
+
+from bot.blocks import ids
+from planner.portfolio import DATA_CLASSES, HOSTINGS
+
+#: Input block of each setting, by its dotted portfolio name (`calendar.phases`).
+B = ids.SETTINGS_BLOCKS
+#: The settings sections, in the order the modal shows them.
+SECTIONS = ("name", "calendar", "budget", "capacity", "policy")
+#: How the modal names each phase length.
+PHASE_LABELS = {"quarter": "Quarters", "month": "Months", "sprint": "Sprints (two weeks)"}
+_CONDITIONS = ("personal_data", *DATA_CLASSES)
+#: Every policy rule: a hosting, a data condition, or both (`saas_personal_data`).
+POLICY_RULES = (
+    *HOSTINGS,
+    *_CONDITIONS,
+    *(f"{h}_{c}" for h in HOSTINGS for c in _CONDITIONS),
+)

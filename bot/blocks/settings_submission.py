@@ -1,0 +1,251 @@
+"""Reading a submitted planning settings modal into `catalog.services.update_settings`
+changes: every section shown, or only those changed when the current settings are known."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dateutil.rrule import rrulestr
+
+from bot.blocks.inputs import State
+from bot.blocks.settings_fields import B
+from bot.errors import ModalErrors
+from catalog.views import SettingsView
+from planner.calendar import phases_of
+from planner.errors import ScenarioError
+from planner.money import parse_money
+from planner.portfolio import PHASE_KINDS, RESOURCE_RE, Calendar
+
+_SPLIT_AMOUNTS = re.compile(r"\s*(?:[;\n]|,\s+)\s*")
+
+
+def read_settings_submission(
+    state_values: Mapping[str, Mapping[str, Any]], *, current: SettingsView | None = None
+) -> dict[str, Any]:
+    """The `changes` for `update_settings` from a submitted settings modal.
+
+    Only sections shown in the modal are read. With `current`, sections left as they
+    were are omitted (so nobody needs a role for a part they did not touch) and
+    resources taken off the capacity list are removed. Raises ModalErrors.
+    """
+    state = State(state_values)
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    if state.has(B["name"]):
+        name = state.text(B["name"])
+        if not name:
+            errors[B["name"]] = "Give the plan a name."
+        changes["name"] = name
+    if state.has(B["calendar.start"]):
+        before = [p.label for p in phases_of(current.calendar)] if current else []
+        changes["calendar"] = _read_calendar(state, errors, labels_before=before)
+    if state.has(B["budget.per_phase"]):
+        phases = (changes.get("calendar") or {}).get("phases") or (
+            current.calendar.phases if current else None
+        )
+        changes["budget"] = _read_budget(state, errors, phases=phases)
+    if state.has(B["capacity"]):
+        changes["capacity"] = _read_capacity(state, errors)
+    if state.has(B["policy.review"]):
+        changes["policy"] = {
+            "review": state.choices(B["policy.review"]),
+            "forbid": state.choices(B["policy.forbid"]),
+        }
+    if errors:
+        raise ModalErrors(errors)
+    return _changed(changes, current) if current is not None else changes
+
+
+def _read_calendar(
+    state: State, errors: dict[str, str], *, labels_before: Sequence[str]
+) -> dict[str, Any]:
+    """The calendar section; phase labels are read against the new calendar first, then
+    against the one before (the labels the modal was filled in with)."""
+    out: dict[str, Any] = {}
+    start = state.date(B["calendar.start"])
+    if start is None:
+        errors[B["calendar.start"]] = "Choose the day the first phase starts."
+    out["start"] = start
+    out["phase"] = state.choice(B["calendar.phase"]) or "quarter"
+    phases = state.text(B["calendar.phases"])
+    if not phases.isdigit() or int(phases) < 1:
+        errors[B["calendar.phases"]] = "Enter a whole number of phases, 1 or more."
+    else:
+        out["phases"] = int(phases)
+    out["fiscal_year_start"] = int(state.choice(B["calendar.fiscal_year_start"]) or 1)
+    labels: list[str] = []
+    if start is not None and "phases" in out and out["phase"] in PHASE_KINDS:
+        cal = Calendar(
+            start=dt.date.fromisoformat(start),
+            phases=out["phases"],
+            phase=out["phase"],
+            fiscal_year_start=out["fiscal_year_start"],
+        )
+        labels = [p.label for p in phases_of(cal)]
+    tollgates = state.text(B["calendar.tollgates"])
+    if "FREQ=" in tollgates.upper():
+        try:
+            rrulestr(tollgates, dtstart=dt.datetime(2000, 1, 1))
+            out["tollgates"] = tollgates
+        except (ValueError, TypeError) as exc:
+            errors[B["calendar.tollgates"]] = f"Cannot read this RRULE: {exc}."
+    else:
+        gates = _phase_list(tollgates, labels, labels_before, B["calendar.tollgates"], errors)
+        out["tollgates"] = gates or None
+    out["freeze"] = _phase_list(
+        state.text(B["calendar.freeze"]), labels, labels_before, B["calendar.freeze"], errors
+    )
+    return out
+
+
+def _phase_list(
+    text: str,
+    labels: Sequence[str],
+    labels_before: Sequence[str],
+    block: str,
+    errors: dict[str, str],
+) -> list[int]:
+    """`2027Q1, 2027Q3` or `0, 2` → [0, 2]."""
+    index = {label.upper(): i for i, label in enumerate(labels_before)}
+    index.update({label.upper(): i for i, label in enumerate(labels)})
+    out: set[int] = set()
+    for token in re.split(r"[,;\s]+", text.strip()):
+        if not token:
+            continue
+        number = index.get(token.upper())
+        if number is None and token.isdigit():
+            number = int(token)
+        if number is None or (labels and number >= len(labels)):
+            errors[block] = f"'{token}' is not a phase of the calendar{_known(labels)}."
+            return []
+        out.add(number)
+    return sorted(out)
+
+
+def _known(labels: Sequence[str]) -> str:
+    if not labels:
+        return ""
+    if len(labels) == 1:
+        return f", which has one phase: {labels[0]} (or 0)"
+    return (
+        f", which has {len(labels)} phases: {labels[0]} … {labels[-1]} (or 0 … {len(labels) - 1})"
+    )
+
+
+def _read_budget(state: State, errors: dict[str, str], *, phases: int | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    typed = state.text(B["budget.per_phase"])
+    try:
+        amounts = parse_amounts(typed) if typed else []
+    except ScenarioError as exc:
+        errors[B["budget.per_phase"]] = str(exc)
+        amounts = []
+    if len(amounts) > 1 and phases is not None and len(amounts) != phases:
+        errors[B["budget.per_phase"]] = (
+            f"Give one amount, or one for each of the {phases} phases (got {len(amounts)})."
+        )
+    out["per_phase"] = None if not amounts else amounts[0] if len(amounts) == 1 else amounts
+    total = state.text(B["budget.total"])
+    try:
+        out["total"] = parse_money(total) if total else None
+    except ScenarioError as exc:
+        errors[B["budget.total"]] = str(exc)
+    return out
+
+
+def parse_amounts(text: str) -> list[int]:
+    """`250k` → [250000]; `200k, 250,000; 1.2M` → three amounts. Raises ScenarioError."""
+    out: list[int] = []
+    for piece in _SPLIT_AMOUNTS.split(text.strip()):
+        if not piece:
+            continue
+        try:
+            out.append(parse_money(piece))
+        except ScenarioError:
+            parts = [p for p in re.split(r"[,\s]+", piece) if p]
+            if len(parts) < 2:
+                raise
+            out.extend(parse_money(p) for p in parts)
+    return out
+
+
+def _read_capacity(state: State, errors: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for number, line in enumerate(state.text(B["capacity"]).splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, rest = _split_line(line)
+        problem = _capacity_problem(name, rest, out)
+        if problem:
+            errors[B["capacity"]] = f"Line {number}: {problem}"
+            break
+        values = [int(v) for v in re.split(r"[,\s]+", rest.strip()) if v]
+        out[name] = values[0] if len(values) == 1 else values
+    return out
+
+
+def _split_line(line: str) -> tuple[str, str]:
+    """`integration: 4, 4, 6` → ("integration", "4, 4, 6"); `:` or `=` may be left out."""
+    m = re.match(r"^\s*([^:=\s]+)\s*[:=]?\s*(.*)$", line)
+    if m is None:  # pragma: no cover - the pattern matches any non-blank line
+        return line, ""
+    return m[1].lower(), m[2]
+
+
+def _capacity_problem(name: str, rest: str, seen: Mapping[str, Any]) -> str | None:
+    if not RESOURCE_RE.match(name):
+        return f"'{name}' is not a resource name (e.g. integration)."
+    if name in seen:
+        return f"{name} is listed twice."
+    values = [v for v in re.split(r"[,\s]+", rest.strip()) if v]
+    if not values:
+        return f"say how many {name} each phase has, e.g. {name}: 4."
+    if not all(v.isdigit() for v in values):
+        return f"{name}: capacities are whole numbers of 0 or more, e.g. {name}: 4."
+    return None
+
+
+def _current_sections(current: SettingsView) -> dict[str, Any]:
+    cal = current.calendar
+    per_phase = current.budget.per_phase
+    return {
+        "name": current.name,
+        "calendar": {
+            "start": cal.start.isoformat(),
+            "phase": cal.phase,
+            "phases": cal.phases,
+            "fiscal_year_start": cal.fiscal_year_start,
+            "tollgates": list(cal.tollgates) if isinstance(cal.tollgates, tuple) else cal.tollgates,
+            "freeze": list(cal.freeze),
+        },
+        "budget": {
+            "per_phase": list(per_phase) if isinstance(per_phase, tuple) else per_phase,
+            "total": current.budget.total,
+        },
+        "capacity": {
+            k: list(v) if isinstance(v, tuple) else v for k, v in current.capacity.items()
+        },
+        "policy": {"review": list(current.policy.review), "forbid": list(current.policy.forbid)},
+    }
+
+
+def _changed(changes: dict[str, Any], current: SettingsView) -> dict[str, Any]:
+    before = _current_sections(current)
+    out: dict[str, Any] = {}
+    for section, value in changes.items():
+        old = before[section]
+        if section == "policy":
+            same = {k: sorted(v) for k, v in value.items()} == {
+                k: sorted(v) for k, v in old.items()
+            }
+        else:
+            same = value == old
+        if same:
+            continue
+        if section == "capacity":
+            value = {**dict.fromkeys(old), **value}  # None removes a resource
+        out[section] = value
+    return out
