@@ -22,7 +22,7 @@ import logging
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -36,10 +36,12 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.models import JOB_STATUSES, JobRecord
+from catalog import services
+from catalog.uow import UnitOfWork
+
+if TYPE_CHECKING:  # annotations only: the counting is the catalog's (`services.job_counts`)
+    from sqlalchemy.orm import Session, sessionmaker
 
 #: The RQ queue the job runner feeds (`townhall worker` serves it).
 QUEUE_NAME = "townhall"
@@ -112,13 +114,8 @@ class JobsCollector(Collector):
         self.redis = redis
 
     def collect(self) -> Iterator[Metric]:
-        counts = dict.fromkeys(JOB_STATUSES, 0)
-        with self.session_factory() as session:
-            rows = session.execute(
-                select(JobRecord.status, func.count()).group_by(JobRecord.status)
-            ).all()
-        for status, count in rows:
-            counts[status] = count
+        with UnitOfWork(self.session_factory) as uow:
+            counts = services.job_counts(uow)
         jobs = GaugeMetricFamily("townhall_jobs", "Jobs by status.", labels=["status"])
         for status, count in counts.items():
             jobs.add_metric([status], count)

@@ -9,7 +9,7 @@ The stores' tables come from the Alembic migrations `0002` and `0004` (never
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -17,30 +17,24 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, MetaData, String, select, update
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import Engine
 
 from bot.token_cipher import TokenCipher
 from catalog import services
 from catalog.domain import Actor
 from catalog.retry import retry_on_disconnect
+from catalog.services.oauth_tokens import encrypt_token_columns, reencrypt_tokens
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
+
+if TYPE_CHECKING:  # annotations only
+    from sqlalchemy.orm import Session, sessionmaker
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 #: How long an install link stays valid, in seconds.
 STATE_EXPIRATION_SECONDS = 600
 ADMIN = "admin"
-#: The token columns of slack-sdk's tables, encrypted at rest (widened by migration 0004).
-TOKEN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "slack_bots": ("bot_token", "bot_refresh_token"),
-    "slack_installations": ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token"),
-}
-#: Room for a Fernet token of a Slack token (a 200-character token takes about 360).
-TOKEN_LENGTH = 1000
 
 logger = logging.getLogger(__name__)
 
@@ -55,37 +49,20 @@ def authorize_url(api_url: str) -> str:
     return f"{root}/oauth/v2/authorize"
 
 
-class EncryptedToken(TypeDecorator[str]):
-    """A token column: encrypted on the way in, decrypted on the way out."""
-
-    impl = String(TOKEN_LENGTH)
-    cache_ok = True
-
-    def __init__(self, cipher: TokenCipher) -> None:
-        super().__init__()
-        self.cipher = cipher
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return self.cipher.encrypt(value)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
-        return self.cipher.decrypt(value)
-
-
 class EncryptedInstallationStore(SQLAlchemyInstallationStore):
     """slack-sdk's SQLAlchemy installation store whose token columns are encrypted.
 
     Every path through the store (save, save_bot, find_bot, find_installation) binds and
     reads these columns, so switching their type is enough; slack-sdk never filters on a
-    token's value, which a randomized ciphertext could not match.
+    token's value, which a randomized ciphertext could not match. The columns and their
+    type are the catalog's (`catalog.services.oauth_tokens`).
     """
 
     def __init__(self, *, client_id: str, engine: Engine, cipher: TokenCipher) -> None:
         super().__init__(client_id=client_id, engine=engine)
         self.cipher = cipher
         for table in (self.bots, self.installations):
-            for name in TOKEN_COLUMNS[table.name]:
-                table.c[name].type = EncryptedToken(cipher)
+            encrypt_token_columns(table, cipher)
 
 
 def installation_store(*, settings: Settings, engine: Engine) -> EncryptedInstallationStore:
@@ -102,29 +79,12 @@ def installation_store(*, settings: Settings, engine: Engine) -> EncryptedInstal
 
 def encrypt_tokens(*, engine: Engine, cipher: TokenCipher) -> int:
     """Encrypt every stored token with the newest key, in one transaction: plaintext rows
-    from before encryption was switched on, and rows under an older key after a rotation.
+    from before encryption was switched on, and rows under an older key after a rotation
+    (`townhall db encrypt-tokens`; the SQL is the catalog's `reencrypt_tokens`).
 
     Returns how many token values were rewritten (0 when all are current).
     """
-    metadata = MetaData()
-    tables = [
-        SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots"),
-        SQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations"),
-    ]
-    rewritten = 0
-    with engine.begin() as connection:
-        for table in tables:
-            columns = [table.c[name] for name in TOKEN_COLUMNS[table.name]]
-            for row in connection.execute(select(table.c.id, *columns)).mappings():
-                stale = {
-                    c.name: cipher.reencrypt(row[c.name])
-                    for c in columns
-                    if not cipher.is_current(row[c.name])
-                }
-                if stale:
-                    connection.execute(update(table).where(table.c.id == row["id"]), stale)
-                    rewritten += len(stale)
-    return rewritten
+    return reencrypt_tokens(engine, cipher)
 
 
 def state_store(

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any, NamedTuple
-
-from sqlalchemy import text
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.logs import Redactor
+from catalog import services
+from catalog.uow import UnitOfWork
+
+if TYPE_CHECKING:  # annotations only: the query is the catalog's (`services.ping`)
+    from sqlalchemy.orm import Session, sessionmaker
 
 #: Seconds each dependency has to answer.
 CHECK_TIMEOUT = 1.0
@@ -67,8 +69,8 @@ class ReadinessProbe:
         return OK
 
     def _database(self) -> None:
-        with self.session_factory() as session:
-            session.execute(text("SELECT 1"))
+        with UnitOfWork(self.session_factory) as uow:
+            services.ping(uow)
 
     def _redis(self) -> None:
         import redis

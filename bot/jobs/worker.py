@@ -18,11 +18,11 @@ import time
 import uuid
 
 from rq.worker import SimpleWorker
-from sqlalchemy import text
 
 from bot.jobs.queue import RedisQueue
 from bot.jobs.runtime import Runtime, set_current, worker_name
 from bot.jobs.sweeper import Sweeper
+from catalog import services
 from catalog.settings import Settings
 from planner.config import SolverConfig
 
@@ -87,7 +87,7 @@ def warm_up(runtime: Runtime) -> None:
         importlib.import_module(module)
     try:
         with runtime.uow() as uow:
-            uow.session.execute(text("SELECT 1"))
+            services.ping(uow)
     except Exception as exc:  # the sweep and the jobs retry; the queue can still be served
         log.warning("the database is not reachable yet (%s)", exc)
 

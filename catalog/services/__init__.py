@@ -2,6 +2,9 @@
 
 Each takes a UnitOfWork and keyword arguments; each write checks who may do it, writes
 its audit entries and commits, all in one transaction. Results are frozen views.
+
+`oauth_tokens` is the exception: slack-sdk's OAuth stores hold their own engine, so its
+functions take that engine (README "Operations", "OAuth tokens encrypted at rest").
 """
 
 from catalog.services.audit import audit_trail
@@ -14,6 +17,7 @@ from catalog.services.decisions import (
     withdraw,
 )
 from catalog.services.exports import EXPORT_ROLES, roadmap_for_export
+from catalog.services.health import ping
 from catalog.services.idempotency import claim as claim_key
 from catalog.services.idempotency import forget_before as forget_keys_before
 from catalog.services.idempotency import release as release_key
@@ -88,6 +92,7 @@ __all__ = [
     "list_roles",
     "load_demo",
     "mark_delivered",
+    "ping",
     "propose",
     "publish_roadmap",
     "published_roadmap",

@@ -26,7 +26,6 @@ from sqlalchemy import delete, select, text
 from bot.oauth import (
     INSTALL_PATH,
     REDIRECT_PATH,
-    TOKEN_COLUMNS,
     authorize_url,
     encrypt_tokens,
     installation_store,
@@ -37,6 +36,7 @@ from bot.server import StartupError, check_settings, wsgi_app
 from bot.token_cipher import EncryptionKeyError, TokenCipher, looks_encrypted
 from catalog import services
 from catalog.errors import NotFound
+from catalog.services.oauth_tokens import TOKEN_COLUMNS
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 from tests.bot.loopback import serve_wsgi
