@@ -14,7 +14,6 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 from bot import ratelimit
 from bot.jobs.queue import InProcessQueue, JobQueue, RedisQueue
@@ -24,6 +23,7 @@ from bot.jobs.sweeper import Sweeper
 from bot.listeners import buttons, commands, exports, interactions, shortcuts
 from bot.listeners.delivery import JobStarter
 from bot.logs import ContextThreadPoolExecutor
+from bot.slack_client import web_client
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 from planner.config import SolverConfig
@@ -33,22 +33,6 @@ JOB_WORKERS = 2
 #: Listeners run at the same time. A listener acknowledges first, but only once it has a
 #: thread: Bolt's default of 5 made a burst of 20 commands wait for each other's answers.
 LISTENER_WORKERS = 32
-
-
-def web_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """A Web API client on the configured base URL that retries dropped connections and
-    rate limits, sharing rate-limit backoffs with the other processes through Redis
-    (`REDIS_URL`; process memory without it)."""
-    backoff = ratelimit.backoff_store(settings.redis_url)
-    return ratelimit.SharedBackoffClient(
-        backoff=backoff,
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            ratelimit.SharedRateLimitRetryHandler(backoff, max_retry_count=3),
-        ],
-    )
 
 
 def build_app(

@@ -23,6 +23,9 @@ JOB_TIMEOUT = 900
 CONNECT_TIMEOUT = 1.0
 
 Perform = Callable[[str, str], Any]
+#: RQ's job function, by dotted path: a worker imports it when it runs the job, and this
+#: module need not import the runner (which imports the runtime, and so on).
+PERFORM = "bot.jobs.runner.perform"
 
 
 class JobQueue(Protocol):
@@ -92,14 +95,12 @@ class RedisQueue:
     def submit(self, team_id: str, job_id: str) -> bool:
         from redis.exceptions import RedisError
 
-        from bot.jobs.runner import perform
-
         # a fresh RQ id per submission: RQ's bookkeeping of an earlier, abandoned
         # submission (a dead worker's) never touches the new one
         rq_id = f"{job_id}-{uuid.uuid4().hex[:8]}"
         try:
             self.rq.enqueue(
-                perform,
+                PERFORM,
                 team_id,
                 job_id,
                 job_id=rq_id,

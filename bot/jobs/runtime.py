@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.slack_client import web_client
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 from planner.config import SolverConfig
@@ -74,8 +75,6 @@ class Runtime:
             if bot is None:
                 raise LookupError(f"Townhall is not installed in workspace {team_id}")
             token = bot.bot_token
-        from bot.app import web_client
-
         key = token or ""
         with self._lock:
             if key not in self._clients:
