@@ -13,7 +13,7 @@ class Progress:
     """One improving solution found during a CP-SAT search.
 
     `objective` is the realized value of that solution and `bound` an upper bound on the
-    realized value (see `planner.solve` for what the bound means with a stability term).
+    realized value (see `planner.optimize` for what the bound means with a stability term).
     """
 
     objective: int
@@ -24,14 +24,15 @@ class Progress:
 
 @dataclass(frozen=True)
 class SolverConfig:
-    """Options of `planner.solve`.
+    """Options of `planner.solve.solve` and `planner.optimize.optimize`.
 
     `baseline` holds the published start phase of each initiative; with it, the CP-SAT
     objective subtracts `stability_weight` × (baseline initiatives dropped + phases each
     one moved). `stability_weight=None` picks the default of
     `planner.cpsat.objective.default_stability_weight`; 0 turns the term off.
-    `explain=False` leaves out the one-line reasons for what is not scheduled (solves made
-    only for their figures: explanation re-solves, frontier points).
+    `explain=False` has `planner.solve.solve` keep the short reasons `optimize` gives for
+    what is not scheduled, without the explanations of `planner.explain` (which may
+    re-solve); `optimize` never explains.
     """
 
     solver: str = "cpsat"  # "cpsat" | "greedy"

@@ -60,7 +60,6 @@ EXPLAIN_SECONDS = 3.0
 _PLANNED = ("optimal", "feasible")
 _MOST_RUNS = 5
 _MOST_NAMES = 3
-# Set while the explainer re-solves, so that the nested solves do not explain in turn.
 
 
 @dataclass(frozen=True)
@@ -362,8 +361,11 @@ class _Analysis:
 def resolve(
     problem: Problem, config: SolverConfig, *, baseline: Mapping[str, int], seconds: float
 ) -> Roadmap:
-    """A nested, time-boxed CP-SAT solve that keeps what it can of `baseline`."""
-    from planner.solve import solve  # solve imports this module to explain its results
+    """A nested, time-boxed CP-SAT solve that keeps what it can of `baseline` (its own
+    left-out initiatives get only the short reasons of `planner.optimize`)."""
+    # OR-Tools loads on the first re-solve, not with this module: `bot.blocks` imports
+    # `Explanation` from here (planner/__init__: names needing OR-Tools load on first use).
+    from planner.optimize import optimize
 
     nested = replace(
         config,
@@ -372,9 +374,8 @@ def resolve(
         baseline=dict(baseline),
         stability_weight=1,
         progress=None,
-        explain=False,
     )
-    return solve(problem, nested)
+    return optimize(problem, nested)
 
 
 # --------------------------------------------------------------------------- explain KEY

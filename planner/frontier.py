@@ -21,6 +21,7 @@ from fractions import Fraction
 
 from planner.config import SolverConfig
 from planner.errors import ScenarioError
+from planner.optimize import optimize
 from planner.problem import Problem
 from planner.roadmap import Roadmap, spend_by_phase
 
@@ -55,7 +56,7 @@ def frontier(
         raise ScenarioError(f"a frontier needs at least 1 point, not {points}")
     if levels is not None and any(level < 0 for level in levels):
         raise ScenarioError("total budget levels must be 0 or more")
-    config = replace(config, baseline=None, stability_weight=None, progress=None, explain=False)
+    config = replace(config, baseline=None, stability_weight=None, progress=None)
     return _Frontier(problem, config).run(levels, points)
 
 
@@ -65,9 +66,7 @@ class _Frontier:
         self.config = config
 
     def solve(self, problem: Problem) -> Roadmap:
-        from planner.solve import solve
-
-        return solve(problem, self.config)
+        return optimize(problem, self.config)
 
     def spend(self, roadmap: Roadmap) -> int:
         exact = sum(spend_by_phase(self.problem, roadmap.starts), Fraction(0))

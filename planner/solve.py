@@ -1,275 +1,68 @@
-"""`solve`: from a frozen Problem to a checked Roadmap, with CP-SAT or the greedy baseline.
+"""`solve`: plan a Problem, then say why each initiative left out is left out.
 
-Status of the result:
-
-- optimal: CP-SAT proved no plan is worth more (with a baseline: no plan has a better
-  value − stability penalty);
-- feasible: a valid plan, with `bound` and `gap` when CP-SAT has a bound (never for
-  greedy). With a stability term the bound is `solver bound + weight × penalty found`:
-  no plan at least as stable as the one returned is worth more (see
-  `planner.cpsat.search.value_bound`);
-- infeasible: the must-hold constraints contradict each other; `conflicts` names them;
-- unknown: no plan was found within the time limit.
-
-`time_limit` is for the whole call: the search gets what is left after the greedy plan
-and the model are built, less a small allowance for checking and explaining the result.
-
-`stability_penalty` is, with a baseline and a non-zero weight, weight × (baseline
-initiatives dropped + phases each moved); `objective` is always the realized value.
-Every plan returned passes `check_starts`; if one ever does not, `SolverBug` is raised.
+The search is `planner.optimize.optimize` (CP-SAT or the greedy baseline; the status,
+bound and time limit are described there). With `config.explain` (the default) a planned
+roadmap's one-line reasons are then replaced by those of
+`planner.explain.explain_unscheduled`, which may re-solve through `optimize`: this module
+calls the two in turn, so neither imports the other. Solves made only for their figures
+(explanation re-solves, frontier points) call `optimize` directly.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 
-from planner.config import SOLVERS, SolverConfig
-from planner.conflicts import find_conflicts
-from planner.cpsat import build_model, run
-from planner.cpsat.objective import default_stability_weight, stability_penalty
-from planner.errors import ScenarioError
-from planner.greedy import greedy_starts
-from planner.problem import Item, Problem
-from planner.roadmap import Roadmap, assemble
-from planner.validate import check_starts
+from planner.config import SolverConfig
+from planner.explain import explain_unscheduled
+from planner.optimize import (
+    AFTER_SEARCH_PER_ITEM,
+    AFTER_SEARCH_SHARE,
+    CONFLICT_SECONDS,
+    SolverBug,
+    optimize,
+    simple_reasons,
+)
+from planner.problem import Problem
+from planner.roadmap import Roadmap
 
-#: Most seconds spent naming the conflicts of an infeasible problem.
-CONFLICT_SECONDS = 5.0
-#: Seconds per initiative kept back from the search for checking and explaining its
-#: result (measured: about 0.5 ms per initiative), at most this share of the time limit.
-AFTER_SEARCH_PER_ITEM = 0.0006
-AFTER_SEARCH_SHARE = 0.15
-
-
-class SolverBug(AssertionError):
-    """Raised when a solver returns a plan that breaks the planning model (a bug)."""
-
-    def __init__(self, solver: str, violations: list[str]) -> None:
-        self.violations = violations
-        super().__init__(
-            f"{solver} returned an invalid plan:\n" + "\n".join(f"  - {v}" for v in violations)
-        )
+_PLANNED = ("optimal", "feasible")
 
 
 def solve(problem: Problem, config: SolverConfig = SolverConfig()) -> Roadmap:  # noqa: B008
-    """Plan the problem as `config` says; never raises for an infeasible problem."""
+    """Plan the problem as `config` says, with reasons for what is left out.
+
+    Never raises for an infeasible problem; `solve_seconds` counts the explanations too.
+    """
     clock = time.perf_counter()
-    if config.solver not in SOLVERS:
-        raise ScenarioError(f"unknown solver '{config.solver}' (known: {', '.join(SOLVERS)})")
-    if not config.time_limit > 0:
-        raise ScenarioError(f"time limit must be more than 0 seconds, got {config.time_limit}")
-    if config.workers < 1:
-        raise ScenarioError(f"workers must be 1 or more, got {config.workers}")
-    weight = _weight(problem, config)
-    greedy = greedy_starts(problem) if config.hint_greedy or config.solver == "greedy" else {}
-    if config.solver == "greedy":
-        return _greedy_roadmap(problem, greedy, config=config, weight=weight, clock=clock)
-
-    built = build_model(problem, baseline=config.baseline, stability_weight=weight)
-    if config.hint_greedy:
-        built.hint(greedy)
-    after = min(AFTER_SEARCH_SHARE * config.time_limit, AFTER_SEARCH_PER_ITEM * len(problem.items))
-    outcome = run(
-        built,
-        time_limit=config.time_limit - (time.perf_counter() - clock) - after,
-        workers=config.workers,
-        seed=config.seed,
-        progress=config.progress,
-    )
-    if outcome.status == "invalid":
-        raise SolverBug("cpsat", [f"CP-SAT rejected the model: {built.model.validate()}"])
-    if outcome.status in ("optimal", "feasible"):
-        return _finish(
-            problem,
-            outcome.starts,
-            status=outcome.status,
-            solver="cpsat",
-            bound=outcome.bound,
-            config=config,
-            weight=weight,
-            clock=clock,
-        )
-    if outcome.status == "unknown" and config.hint_greedy and not check_starts(problem, greedy):
-        # CP-SAT found nothing in time, not even the hint again: the greedy plan stands.
-        return _finish(
-            problem,
-            greedy,
-            status="feasible",
-            solver="cpsat",
-            config=config,
-            weight=weight,
-            clock=clock,
-        )
-    conflicts = (
-        find_conflicts(problem, time_limit=_conflict_seconds(config, clock))
-        if outcome.status == "infeasible"
-        else ()
-    )
-    return _finish(
-        problem,
-        {},
-        status=outcome.status,
-        solver="cpsat",
-        conflicts=conflicts,
-        config=config,
-        weight=weight,
-        clock=clock,
-    )
+    roadmap = optimize(problem, config)
+    if not config.explain or roadmap.status not in _PLANNED:
+        return roadmap
+    reasons = explain_unscheduled(problem, roadmap)
+    return with_reasons(problem, roadmap, reasons, seconds=time.perf_counter() - clock)
 
 
-def _conflict_seconds(config: SolverConfig, clock: float) -> float:
-    """What is left of the time limit, at least one second and at most CONFLICT_SECONDS."""
-    left = config.time_limit - (time.perf_counter() - clock)
-    return max(1.0, min(CONFLICT_SECONDS, left))
-
-
-def _weight(problem: Problem, config: SolverConfig) -> int:
-    if not config.baseline:
-        return 0
-    if config.stability_weight is None:
-        return default_stability_weight(problem)
-    if config.stability_weight < 0:
-        raise ScenarioError(f"stability weight must be 0 or more, got {config.stability_weight}")
-    return config.stability_weight
-
-
-def _greedy_roadmap(
-    problem: Problem,
-    starts: dict[str, int],
-    *,
-    config: SolverConfig,
-    weight: int,
-    clock: float,
+def with_reasons(
+    problem: Problem, roadmap: Roadmap, reasons: Mapping[str, str], *, seconds: float
 ) -> Roadmap:
-    violations = check_starts(problem, starts)
-    missing = [it.key for it in problem.items if problem.must_select(it) and it.key not in starts]
-    if len(violations) != len(missing):
-        raise SolverBug("greedy", violations)
-    if not violations:
-        return _finish(
-            problem,
-            starts,
-            status="feasible",
-            solver="greedy",
-            config=config,
-            weight=weight,
-            clock=clock,
-        )
-    # Some initiative that must be scheduled did not fit: infeasible only if proven so.
-    conflicts = find_conflicts(problem, time_limit=_conflict_seconds(config, clock))
-    return _finish(
-        problem,
-        {},
-        status="infeasible" if conflicts else "unknown",
-        solver="greedy",
-        conflicts=conflicts,
-        config=config,
-        weight=weight,
-        clock=clock,
+    """The roadmap with `reasons` for its unscheduled initiatives (a blocked initiative
+    keeps its block as its reason, as `planner.roadmap.assemble` gives it)."""
+    blocked = {it.key: it.blocked for it in problem.items if it.blocked}
+    unscheduled = tuple(
+        replace(u, reason=blocked.get(u.key) or reasons.get(u.key, u.reason))
+        for u in roadmap.unscheduled
     )
+    return replace(roadmap, unscheduled=unscheduled, solve_seconds=round(seconds, 3))
 
 
-def _finish(
-    problem: Problem,
-    starts: Mapping[str, int],
-    *,
-    status: str,
-    solver: str,
-    config: SolverConfig,
-    weight: int,
-    clock: float,
-    bound: int | None = None,
-    conflicts: tuple[str, ...] = (),
-) -> Roadmap:
-    """Check the plan, then assemble the Roadmap with reasons for what is left out."""
-    planned = status in ("optimal", "feasible")
-    if planned:
-        violations = check_starts(problem, starts)
-        if violations:
-            raise SolverBug(solver, violations)
-    penalty = (
-        weight * stability_penalty(problem, config.baseline, starts)
-        if planned and config.baseline and weight
-        else None
-    )
-    reasons = simple_reasons(problem, starts, status=status)
-
-    def build(why: Mapping[str, str]) -> Roadmap:
-        return assemble(
-            problem,
-            starts,
-            status=status,
-            solver=solver,
-            seconds=time.perf_counter() - clock,
-            bound=bound,
-            reasons=why,
-            conflicts=conflicts,
-            stability_penalty=penalty,
-        )
-
-    roadmap = build(reasons)
-    if planned and config.explain:
-        # imported here: planner.explain re-solves with this module
-        from planner.explain import explain_unscheduled
-
-        roadmap = build({**reasons, **explain_unscheduled(problem, roadmap)})
-    return roadmap
-
-
-def simple_reasons(
-    problem: Problem, starts: Mapping[str, int], *, status: str = "optimal"
-) -> dict[str, str]:
-    """One short reason for each initiative left out of the plan."""
-    out = {}
-    for it in problem.items:
-        if it.key in starts:
-            continue
-        if it.blocked:
-            out[it.key] = it.blocked
-        elif it.key in problem.force_out:
-            out[it.key] = "left out by the scenario"
-        elif not problem.allowed_starts(it):
-            out[it.key] = "no allowed start phase: " + no_start_reason(problem, it)
-        elif status == "infeasible":
-            out[it.key] = "no roadmap satisfies the constraints: see the conflicts"
-        elif status == "unknown":
-            out[it.key] = "no roadmap was found within the time limit"
-        else:
-            out[it.key] = _planned_reason(problem, it, starts)
-    return out
-
-
-def _planned_reason(problem: Problem, it: Item, starts: Mapping[str, int]) -> str:
-    for dep in it.depends_on:
-        if dep not in starts:
-            return f"depends on {dep}, which is not scheduled"
-    for other in it.excludes:
-        if other in starts:
-            return f"excluded by {other}, which is scheduled"
-    return "lower value than what it would displace"
-
-
-def no_start_reason(problem: Problem, it: Item) -> str:
-    """Why none of the horizon's phases is an allowed start for the initiative."""
-    P = problem.horizon
-    window = problem.start_window(it)
-    if not window:
-        if it.pin is not None:
-            return f"pinned to phase {it.pin}, outside its earliest start and deadline"
-        last = (
-            f"its deadline (phase {it.deadline})"
-            if it.deadline is not None
-            else (f"the end of the {P}-phase horizon")
-        )
-        return (
-            f"its {it.duration} phases do not fit between its earliest start "
-            f"(phase {it.earliest}) and {last}"
-        )
-    gated = [s for s in window if it.cadence != "waterfall" or s in problem.tollgates]
-    if not gated:
-        return (
-            f"it is waterfall and no tollgate falls in its start window "
-            f"(phases {window[0]}–{window[-1]})"
-        )
-    return "every go-live its start window allows falls in a freeze window"
+__all__ = [
+    "AFTER_SEARCH_PER_ITEM",
+    "AFTER_SEARCH_SHARE",
+    "CONFLICT_SECONDS",
+    "SolverBug",
+    "optimize",
+    "simple_reasons",
+    "solve",
+    "with_reasons",
+]

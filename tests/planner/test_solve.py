@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import planner.solve as solve_module
+import planner.optimize as optimize_module
 from planner import Progress, ScenarioError, SolverConfig, check_roadmap
 from planner.cpsat.search import Outcome, value_bound
 from planner.solve import SolverBug, simple_reasons, solve
@@ -157,11 +157,11 @@ def test_the_bound_with_a_stability_term_bounds_plans_at_least_as_stable():
 
 def test_a_plan_that_breaks_the_model_is_a_bug_not_a_result(monkeypatch):
     problem = make_problem([{"key": "A", "capex": 100}], phases=1, budget=10)
-    monkeypatch.setattr(solve_module, "greedy_starts", lambda p: {"A": 0})
+    monkeypatch.setattr(optimize_module, "greedy_starts", lambda p: {"A": 0})
     with pytest.raises(SolverBug, match="over its budget"):
         solve(problem, SolverConfig(solver="greedy"))
     broken = Outcome(status="optimal", starts={"A": 0}, bound=10, penalty=None, seconds=0.0)
-    monkeypatch.setattr(solve_module, "run", lambda *a, **k: broken)
+    monkeypatch.setattr(optimize_module, "run", lambda *a, **k: broken)
     with pytest.raises(SolverBug, match="cpsat returned an invalid plan"):
         solve(problem, FAST)
 
@@ -169,10 +169,10 @@ def test_a_plan_that_breaks_the_model_is_a_bug_not_a_result(monkeypatch):
 def test_when_cpsat_finds_nothing_in_time_the_greedy_plan_stands(monkeypatch):
     problem = make_problem(portfolio(6), phases=4, budget=120)
     nothing = Outcome(status="unknown", starts={}, bound=None, penalty=None, seconds=0.0)
-    monkeypatch.setattr(solve_module, "run", lambda *a, **k: nothing)
+    monkeypatch.setattr(optimize_module, "run", lambda *a, **k: nothing)
     roadmap = solve(problem, FAST)
     assert roadmap.status == "feasible"
-    assert roadmap.starts == solve_module.greedy_starts(problem)
+    assert roadmap.starts == optimize_module.greedy_starts(problem)
     assert check_roadmap(problem, roadmap) == []
     # Without a warm start there is nothing to fall back on.
     roadmap = solve(problem, SolverConfig(time_limit=5, workers=1, hint_greedy=False))
