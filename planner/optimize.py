@@ -36,6 +36,7 @@ from planner.errors import ScenarioError
 from planner.greedy import greedy_starts
 from planner.problem import Item, Problem
 from planner.roadmap import Roadmap, assemble
+from planner.rules import no_start_reason
 from planner.validate import check_starts
 
 #: Most seconds spent naming the conflicts of an infeasible problem.
@@ -226,8 +227,8 @@ def simple_reasons(
             out[it.key] = it.blocked
         elif it.key in problem.force_out:
             out[it.key] = "left out by the scenario"
-        elif not problem.allowed_starts(it):
-            out[it.key] = "no allowed start phase: " + no_start_reason(problem, it)
+        elif (no_start := no_start_reason(problem, it)) is not None:
+            out[it.key] = f"no allowed start: {no_start}"
         elif status == "infeasible":
             out[it.key] = "no roadmap satisfies the constraints: see the conflicts"
         elif status == "unknown":
@@ -245,28 +246,3 @@ def _planned_reason(problem: Problem, it: Item, starts: Mapping[str, int]) -> st
         if other in starts:
             return f"excluded by {other}, which is scheduled"
     return "lower value than what it would displace"
-
-
-def no_start_reason(problem: Problem, it: Item) -> str:
-    """Why none of the horizon's phases is an allowed start for the initiative."""
-    P = problem.horizon
-    window = problem.start_window(it)
-    if not window:
-        if it.pin is not None:
-            return f"pinned to phase {it.pin}, outside its earliest start and deadline"
-        last = (
-            f"its deadline (phase {it.deadline})"
-            if it.deadline is not None
-            else (f"the end of the {P}-phase horizon")
-        )
-        return (
-            f"its {it.duration} phases do not fit between its earliest start "
-            f"(phase {it.earliest}) and {last}"
-        )
-    gated = [s for s in window if it.cadence != "waterfall" or s in problem.tollgates]
-    if not gated:
-        return (
-            f"it is waterfall and no tollgate falls in its start window "
-            f"(phases {window[0]}–{window[-1]})"
-        )
-    return "every go-live its start window allows falls in a freeze window"

@@ -1,7 +1,8 @@
 """An initiative's own start rules in words: why a start phase is not allowed, or why none is.
 
 These are the rules `Problem.allowed_starts` applies (horizon, earliest start, deadline,
-pin, tollgates, freeze); the sentences are what explanations and what-if errors show.
+pin, tollgates, freeze); the sentences are what explanations, the short reasons of
+`planner.optimize` and what-if errors show, with phase labels (`2027Q3`).
 """
 
 from __future__ import annotations

@@ -196,13 +196,16 @@ def test_simple_reasons_name_the_first_thing_in_the_way():
     ]
     problem = make_problem(items, phases=3, tollgates=[0, 2], freeze=[2], force_out=["OUT"])
     reasons = simple_reasons(problem, {"OK": 0})
-    assert reasons["LATE"].startswith("no allowed start phase: its 2 phases do not fit")
+    # The same words as `explain` (planner.rules.no_start_reason), with phase labels.
+    assert reasons["LATE"] == (
+        "no allowed start: starting 2027Q3 at the earliest, its 2 phases do not finish "
+        "inside the 3-phase horizon"
+    )
     assert reasons["GATE"] == (
-        "no allowed start phase: it is waterfall and no tollgate falls in its start window "
-        "(phases 1–1)"
+        "no allowed start: no tollgate in 2027Q2, and waterfall work starts only at tollgates"
     )
     assert reasons["FROZEN"] == (
-        "no allowed start phase: every go-live its start window allows falls in a freeze window"
+        "no allowed start: every start in 2027Q3 would go live in a freeze (2027Q3)"
     )
     assert reasons["DEP"] == "depends on LATE, which is not scheduled"
     assert reasons["ALT"] == "excluded by OK, which is scheduled"
