@@ -6,15 +6,17 @@ import os
 import socket
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.slack_client import web_client
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 from planner.config import SolverConfig
+
+if TYPE_CHECKING:  # annotations only: the catalog's services do the SQL
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 def worker_name() -> str:
