@@ -13,29 +13,23 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from planner.money import format_money
 from planner.roadmap import Roadmap
 
 
 def money(amount: float | int | None) -> str:
-    """250000 → '250k', 1200000 → '1.2M'; None → 'unlimited'."""
-    if amount is None:
-        return "unlimited"
-    value = float(amount)
-    for limit, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if abs(value) >= limit:
-            text = f"{value / limit:.2f}".rstrip("0").rstrip(".")
-            return f"{text}{suffix}"
-    return f"{value:,.0f}"
+    """`planner.money.format_money` (250000 → '250k', 1200000 → '1.2M'); None → 'unlimited'."""
+    return "unlimited" if amount is None else format_money(amount)
 
 
 def status_line(roadmap: Roadmap) -> str:
     head = f"{roadmap.name or 'Roadmap'} — {roadmap.status}"
     if roadmap.status == "optimal":
-        head += f", value {roadmap.objective:,} (proven optimal)"
+        head += f", value {money(roadmap.objective)} (proven optimal)"
     elif roadmap.status == "feasible":
         gap = "" if roadmap.gap is None else f", gap {roadmap.gap:.2%}"
-        bound = "" if roadmap.bound is None else f", bound {roadmap.bound:,}"
-        head += f", value {roadmap.objective:,}{bound}{gap}"
+        bound = "" if roadmap.bound is None else f", bound {money(roadmap.bound)}"
+        head += f", value {money(roadmap.objective)}{bound}{gap}"
     if roadmap.stability_penalty:
         head += f", stability penalty {roadmap.stability_penalty:,}"
     return head + f" · {roadmap.solver} in {roadmap.solve_seconds:.2f}s"

@@ -551,7 +551,7 @@ def _resolve_for_explain(analysis: _Analysis, problem: Problem) -> Roadmap | Non
 
 
 def _consequences(before: Roadmap, after: Roadmap, key: str) -> str:
-    """`would cost 45,000 of realized value (−1.5%): drops X; moves Y from … to …`."""
+    """`would cost 45k of realized value (−1.5%): drops X; moves Y from … to …`."""
     change: RoadmapDiff = diff_roadmaps(before, after)
     delta = change.value_change or 0
     if delta < 0:

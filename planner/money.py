@@ -1,6 +1,11 @@
-"""Money as people type and read it: `250k`, `1.2M`, `$40,000` in, `1,200,000` out.
+"""Money as people type and read it: `250k`, `1.2M`, `$40,000` in, `1.2M`, `1,234,567` out.
 
-Money is whole currency units everywhere in Townhall (DESIGN §5).
+Money is whole currency units everywhere in Townhall (DESIGN §5). `format_money` is the
+one way figures are shown (Slack, CLI, explanations, exports): the shortest form that is
+still exact, so `1.2M` and `250k` but never a rounded `1.23M` for 1,234,567, and what it
+writes reads back through `parse_money` unchanged (modals are prefilled with it).
+`format_money_exact` writes every digit, for messages that compare figures digit by
+digit (the validator's).
 """
 
 from __future__ import annotations
@@ -68,14 +73,43 @@ def _well_grouped(number: str) -> bool:
     return 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
 
 
+_UNIT_SUFFIXES = ((1_000_000, "M"), (1_000, "k"))
+#: Most decimals of a compact amount (`1.234M`); an amount needing more is written out.
+_MOST_DECIMALS = 3
+
+
 def format_money(amount: int | Fraction | float) -> str:
-    """Whole currency units with thousands separators: `1,200,000`, `-40,000`."""
-    return f"{round(amount):,}"
+    """An amount in whole currency units, as short as it can be without rounding.
+
+    `1,200,000` → `1.2M`, `250,000` → `250k`, `1,500` → `1.5k`, `-40,000` → `-40k`;
+    an amount a unit cannot write exactly in fewer characters keeps every digit:
+    `1,234,567`, `12,345`, `999`. Fractions of a unit are rounded to the nearest unit.
+    """
+    n = round(amount)
+    plain = format_money_exact(n)
+    for unit, suffix in _UNIT_SUFFIXES:
+        if abs(n) >= unit:
+            mantissa = (Decimal(n) / unit).normalize()
+            if len(f"{mantissa:f}".partition(".")[2]) > _MOST_DECIMALS:
+                return plain
+            short = f"{mantissa:,f}{suffix}"
+            return short if len(short) < len(plain) else plain
+    return plain
+
+
+def format_money_exact(amount: int | Fraction | float) -> str:
+    """Every digit, with thousands separators: `1,200,000`, `-40,000`; an amount that is
+    not whole (capex spread over its phases) keeps two decimals, `100,000.33`, so that
+    going over a budget by less than a unit still shows."""
+    if amount == round(amount):
+        return f"{round(amount):,}"
+    return f"{float(amount):,.2f}"
 
 
 def format_change(amount: int | Fraction | float) -> str:
-    """A signed change for reports: `+30,000`, `−120,000` (a true minus sign), `±0`."""
+    """A signed change, in the form of `format_money`: `+30k`, `−1.2M` (a true minus
+    sign), `+1,234`, `±0`."""
     n = round(amount)
     if n == 0:
         return "±0"
-    return f"+{n:,}" if n > 0 else f"−{-n:,}"
+    return f"+{format_money(n)}" if n > 0 else f"−{format_money(-n)}"

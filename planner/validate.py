@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
+from planner.money import format_money_exact
 from planner.problem import SECURITY_REVIEWS, Problem
 from planner.roadmap import Roadmap, realized_value, spend_by_phase, use_by_phase
 
@@ -77,13 +78,13 @@ def check_starts(problem: Problem, starts: Mapping[str, int]) -> list[str]:
         budget = problem.budget[p]
         if budget is not None and amount > budget:
             out.append(
-                f"phase {p} ({problem.phases[p].label}) spends {_money(amount)}, "
-                f"over its budget of {budget:,}"
+                f"phase {p} ({problem.phases[p].label}) spends {format_money_exact(amount)}, "
+                f"over its budget of {format_money_exact(budget)}"
             )
     if problem.total_budget is not None and sum(spend) > problem.total_budget:
         out.append(
-            f"total spend {_money(sum(spend, Fraction(0)))} is over the total budget "
-            f"of {problem.total_budget:,}"
+            f"total spend {format_money_exact(sum(spend, Fraction(0)))} is over the total budget "
+            f"of {format_money_exact(problem.total_budget)}"
         )
     use = use_by_phase(problem, valid)
     for p in range(P):
@@ -133,7 +134,3 @@ def check_roadmap(problem: Problem, roadmap: Roadmap) -> list[str]:
         ):
             out.append(f"bound {roadmap.bound} is below the objective {roadmap.objective}")
     return out
-
-
-def _money(amount: Fraction) -> str:
-    return f"{float(amount):,.0f}" if amount.denominator != 1 else f"{int(amount):,}"

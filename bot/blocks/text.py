@@ -66,7 +66,7 @@ def truncate_mrkdwn(text: str, limit: int) -> str:
 
 
 def money(amount: int | Fraction | float | None, *, none: str = "unlimited") -> str:
-    """Whole currency units with separators (`1,200,000`); `none` when there is no figure."""
+    """`planner.money.format_money` (`1.2M`, `1,234,567`); `none` when there is no figure."""
     return none if amount is None else format_money(amount)
 
 

@@ -6,6 +6,7 @@ import dataclasses
 
 from bot.blocks import ids
 from bot.blocks.home import MAX_WITH_BUTTONS, home_view
+from planner.money import format_money
 from tests.bot.blocks_support import (
     all_text,
     big_portfolio,
@@ -53,7 +54,7 @@ def test_home_with_everything():
     assert _buttons(view, ids.PROPOSE) and _buttons(view, ids.OPEN_SETTINGS)
     for phase in demo_roadmap().phases:
         assert f"*{phase.label}*" in text
-        assert f"{phase.spend:,} of {phase.budget:,}" in text
+        assert f"{format_money(phase.spend)} of {format_money(phase.budget)}" in text
 
 
 def test_home_for_a_newcomer():

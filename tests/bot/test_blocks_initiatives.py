@@ -14,6 +14,7 @@ from bot.blocks.approvals import (
     review_request_blocks,
 )
 from bot.blocks.initiatives import initiative_blocks, initiative_list_blocks
+from planner.money import format_money
 from tests.bot.blocks_support import (
     all_text,
     big_portfolio,
@@ -37,8 +38,8 @@ def test_card_shows_every_field():
     text = all_text(blocks)
     spec = view.spec
     assert f"{spec.key} — {spec.title}" in text
-    assert f"{spec.capex:,}" in text
-    assert f"{spec.value:,}" in text
+    assert f"{format_money(spec.capex)}" in text
+    assert f"{format_money(spec.value)}" in text
     assert "saas" in text and "personal data" in text
     for key in spec.depends_on:
         assert key in text

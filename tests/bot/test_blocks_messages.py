@@ -6,6 +6,7 @@ from bot.blocks.messages import diff_blocks, error_blocks, explanation_blocks, h
 from planner.config import SolverConfig
 from planner.diff import Dropped, Moved, PhaseSpend, RoadmapDiff, diff_roadmaps
 from planner.explain import Explanation, explain
+from planner.money import format_change, format_money
 from planner.problem import build_problem
 from planner.scenario import apply
 from planner.solve import solve
@@ -77,7 +78,7 @@ def test_whatif_on_the_demo():
     check_message(blocks)
     text = all_text(blocks)
     assert blocks[0]["text"]["text"] == "What if budget-20%"
-    assert f"{before.objective:,} → {after.objective:,}" in text
+    assert f"{format_money(before.objective)} → {format_money(after.objective)}" in text
     for dropped in diff.dropped:
         assert f"`{dropped.key}`" in text
     for moved in diff.moved:
@@ -101,7 +102,7 @@ def test_large_diff_fits():
     blocks = diff_blocks(diff, what_if="budget-40%")
     check_message(blocks)
     text = all_text(blocks)
-    assert f"(−{-diff.value_change:,}, −{-diff.value_change_percent:.1f}%)" in text
+    assert f"({format_change(diff.value_change)}, −{-diff.value_change_percent:.1f}%)" in text
     changed = [*diff.added, *diff.dropped, *diff.moved]
     shown = [c for c in changed if f"`{c.key}`" in text]
     assert len(shown) == len(changed) or "more" in text

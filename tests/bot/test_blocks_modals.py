@@ -329,7 +329,7 @@ def test_settings_modal_is_valid_and_filled_in():
         "2027Q1, 2027Q3, 2028Q1, 2028Q3"
     )
     assert by_id[SB["calendar.freeze"]]["element"]["initial_value"] == "2027Q4"
-    assert by_id[SB["budget.per_phase"]]["element"]["initial_value"] == "250,000"
+    assert by_id[SB["budget.per_phase"]]["element"]["initial_value"] == "250k"
     assert "integration: 4" in by_id[SB["capacity"]]["element"]["initial_value"]
 
 

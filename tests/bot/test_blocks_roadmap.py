@@ -10,6 +10,7 @@ import pytest
 from bot.blocks import ids
 from bot.blocks.roadmap import EXPORT_FORMATS, progress_blocks, roadmap_blocks
 from planner.config import Progress
+from planner.money import format_money
 from planner.roadmap import PhaseUse, Roadmap, Scheduled, Unscheduled
 from tests.bot.blocks_support import (
     NASTY,
@@ -59,7 +60,7 @@ def test_phase_shows_budget_and_capacity_use():
     first = roadmap.phases[0]
     texts = [t for t in mrkdwn_texts(blocks) if t.startswith(f"*{first.label}*")]
     assert len(texts) == 1
-    assert f"Spend {first.spend:,} of {first.budget:,}" in texts[0]
+    assert f"Spend {format_money(first.spend)} of {format_money(first.budget)}" in texts[0]
     for name, used in first.use.items():
         cap = first.capacity[name]
         assert f"{name.replace('_', ' ')} " in texts[0]
@@ -193,16 +194,16 @@ def test_feasible_roadmap_states_gap_and_bound():
         demo_roadmap(), status="feasible", bound=1_100_000, gap=0.0382, stability_penalty=3000
     )
     text = all_text(roadmap_blocks(roadmap))
-    assert "bound 1,100,000, gap 3.82%" in text
-    assert "stability penalty 3,000" in text
+    assert "bound 1.1M, gap 3.82%" in text
+    assert "stability penalty 3k" in text
 
 
 def test_progress_message():
     blocks = progress_blocks(Progress(objective=900_000, bound=1_000_000, gap=0.1, seconds=2.5))
     check_message(blocks)
     text = all_text(blocks)
-    assert "900,000" in text
-    assert "bound 1,000,000" in text
+    assert "900k" in text
+    assert "bound 1M" in text
     assert "gap 10.00%" in text
     assert "2.5 s" in text
     assert "90% of the bound" in text

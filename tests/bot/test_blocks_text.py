@@ -46,7 +46,8 @@ def test_truncate_mrkdwn_never_splits_an_entity_or_a_token(cut_at):
 
 
 def test_money_and_percent():
-    assert money(1_200_000) == "1,200,000"
+    assert money(1_200_000) == "1.2M"  # planner.money.format_money
+    assert money(1_234_567) == "1,234,567"
     assert money(None) == "unlimited"
     assert money(None, none="no plan") == "no plan"
     assert percent(245_000, 250_000) == "98%"

@@ -3,7 +3,7 @@ from fractions import Fraction
 import pytest
 
 from planner.errors import ScenarioError
-from planner.money import format_change, format_money, parse_money
+from planner.money import format_change, format_money, format_money_exact, parse_money
 
 
 @pytest.mark.parametrize(
@@ -42,8 +42,41 @@ def test_parse_money_refuses_fractions_of_a_unit() -> None:
 
 
 def test_format_money_and_changes() -> None:
-    assert format_money(1_200_000) == "1,200,000"
+    assert format_money(1_200_000) == "1.2M"
     assert format_money(Fraction(1, 3)) == "0"
-    assert format_change(30_000) == "+30,000"
-    assert format_change(-120_000) == "−120,000"
+    assert format_change(30_000) == "+30k"
+    assert format_change(-120_000) == "−120k"
+    assert format_change(-1_234) == "−1,234"
     assert format_change(0) == "±0"
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        (0, "0"),
+        (999, "999"),
+        (1_000, "1k"),
+        (1_500, "1.5k"),
+        (1_050, "1,050"),  # "1.05k" is no shorter
+        (12_345, "12,345"),
+        (250_000, "250k"),
+        (999_900, "999.9k"),
+        (1_200_000, "1.2M"),
+        (1_234_000, "1.234M"),
+        (1_234_500, "1,234,500"),  # four decimals of M: written out
+        (1_234_567, "1,234,567"),  # never rounded to "1.23M"
+        (15_000_000, "15M"),
+        (1_500_000_000, "1,500M"),
+        (-40_000, "-40k"),
+    ],
+)
+def test_format_money_is_the_shortest_exact_form(amount: int, shown: str) -> None:
+    assert format_money(amount) == shown
+    if amount >= 0:
+        assert parse_money(shown) == amount  # what is shown reads back unchanged
+
+
+def test_format_money_exact_writes_every_digit() -> None:
+    assert format_money_exact(1_200_000) == "1,200,000"
+    assert format_money_exact(Fraction(300_001, 3)) == "100,000.33"
+    assert format_money_exact(-40_000) == "-40,000"

@@ -88,7 +88,7 @@ def test_parse_several_separated_by_commas_semicolons_and_and() -> None:
         With("C"),
         Pin("E", 2),
     ]
-    assert describe(got) == "budget = 40,000, without A, with C, pin E 2"
+    assert describe(got) == "budget = 40k, without A, with C, pin E 2"
 
 
 def test_a_key_containing_and_is_not_split() -> None:

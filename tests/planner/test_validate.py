@@ -32,7 +32,7 @@ def test_a_valid_plan_has_no_violations():
             [{"key": "A", "capex": 100, "duration": 3}],
             {"A": 0},
             {"budget": 33},
-            "phase 0 (2027Q1) spends 33, over its budget of 33",
+            "phase 0 (2027Q1) spends 33.33, over its budget of 33",
         ),
         (
             [{"key": "A", "opex": 50}],
