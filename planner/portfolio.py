@@ -127,6 +127,11 @@ class InitiativeSpec:
     pin: int | None = None
 
 
+#: Every field of an initiative, in `InitiativeSpec` order: the one list the exports'
+#: columns and the bot's initiative form are derived from.
+INITIATIVE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(InitiativeSpec))
+
+
 @dataclass(frozen=True)
 class Portfolio:
     calendar: Calendar

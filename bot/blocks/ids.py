@@ -5,6 +5,8 @@ Builders and listeners both import from here, so a renamed id cannot split them.
 
 from __future__ import annotations
 
+from planner.portfolio import INITIATIVE_FIELDS
+
 # --------------------------------------------------------------------------- roadmap actions
 PUBLISH_ROADMAP = "roadmap_publish"
 EXPLAIN_INITIATIVE = "roadmap_explain"
@@ -51,32 +53,14 @@ REVIEW_MODAL = "review_modal"
 #: The action_id of the single element inside every modal input block.
 INPUT = "value"
 
-#: Input block of each initiative field (DESIGN §3), by catalog field name.
+#: Fields the initiative form does not ask for: the workflow sets these (decisions,
+#: security reviews) and `pin KEY PHASE` the pin.
+_NOT_IN_FORM = ("status", "proposer", "review", "review_note", "pin")
+
+#: Input block of each initiative field the form asks for, by catalog field name
+#: (planner.portfolio.INITIATIVE_FIELDS less _NOT_IN_FORM).
 INITIATIVE_BLOCKS: dict[str, str] = {
-    name: f"initiative_{name}"
-    for name in (
-        "key",
-        "title",
-        "summary",
-        "category",
-        "owner",
-        "cadence",
-        "duration",
-        "capex",
-        "opex",
-        "value",
-        "hosting",
-        "data",
-        "personal_data",
-        "security_review",
-        "uses",
-        "teams",
-        "depends_on",
-        "excludes",
-        "mandatory",
-        "earliest",
-        "deadline",
-    )
+    name: f"initiative_{name}" for name in INITIATIVE_FIELDS if name not in _NOT_IN_FORM
 }
 
 #: Input block of each planning setting, by its dotted portfolio name.

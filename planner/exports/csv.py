@@ -19,12 +19,12 @@ from typing import Any
 
 from planner.exports.rows import InitiativeRow, initiative_rows, keys_text, uses_text
 from planner.exports.source import ExportSource
+from planner.portfolio import INITIATIVE_FIELDS
 
 ENCODING = "utf-8-sig"
 
-COLUMNS: tuple[str, ...] = (
-    "key",
-    "title",
+#: What the roadmap decided for an initiative, after its key and title.
+_PLAN_COLUMNS = (
     "plan",
     "reason",
     "start_phase",
@@ -34,6 +34,11 @@ COLUMNS: tuple[str, ...] = (
     "go_live_label",
     "go_live_date",
     "realized_value",
+)
+#: The catalog fields in the order the first CSV had them; a field `InitiativeSpec` gains
+#: later is added after them (in INITIATIVE_FIELDS order), so columns only ever grow at
+#: the end.
+_FIRST_FIELDS = (
     "cadence",
     "duration",
     "capex",
@@ -58,6 +63,11 @@ COLUMNS: tuple[str, ...] = (
     "pin",
     "summary",
 )
+_SPEC_COLUMNS = (
+    *_FIRST_FIELDS,
+    *(n for n in INITIATIVE_FIELDS if n not in ("key", "title", *_FIRST_FIELDS)),
+)
+COLUMNS: tuple[str, ...] = ("key", "title", *_PLAN_COLUMNS, *_SPEC_COLUMNS)
 """The CSV columns, in order; new columns are only ever added at the end.
 
 - `key`, `title`: the initiative.
@@ -72,11 +82,12 @@ COLUMNS: tuple[str, ...] = (
   `hosting`, `data`, `personal_data`, `security_review` (policy override, empty when
   none), `review` (recorded outcome), `uses` (`integration=3;data_engineering=1`),
   `teams`, `depends_on` and `excludes` (keys joined by `;`), `mandatory`, `earliest`,
-  `deadline`, `pin`, `summary`: the catalog fields (empty when the portfolio no longer
-  holds the initiative).
+  `deadline`, `pin`, `summary`, then every other field of
+  `planner.portfolio.INITIATIVE_FIELDS` (`review_note`: the security review's note): the
+  catalog fields (empty when the portfolio no longer holds the initiative).
 """
 
-_TEXT = frozenset({"title", "reason", "category", "owner", "proposer", "summary"})
+_TEXT = frozenset({"title", "reason", "category", "owner", "proposer", "summary", "review_note"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -101,6 +112,7 @@ def _spec(name: str) -> Callable[[InitiativeRow], Any]:
 
 
 _CELLS: dict[str, Callable[[InitiativeRow], Any]] = {
+    **{name: _spec(name) for name in INITIATIVE_FIELDS},
     "key": lambda r: r.key,
     "title": lambda r: r.title,
     "plan": lambda r: r.plan,
@@ -115,31 +127,6 @@ _CELLS: dict[str, Callable[[InitiativeRow], Any]] = {
     "uses": lambda r: None if r.spec is None else uses_text(dict(r.spec.uses)),
     "depends_on": lambda r: None if r.spec is None else keys_text(r.spec.depends_on),
     "excludes": lambda r: None if r.spec is None else keys_text(r.spec.excludes),
-    **{
-        name: _spec(name)
-        for name in (
-            "cadence",
-            "duration",
-            "capex",
-            "opex",
-            "value",
-            "category",
-            "status",
-            "owner",
-            "proposer",
-            "hosting",
-            "data",
-            "personal_data",
-            "security_review",
-            "review",
-            "teams",
-            "mandatory",
-            "earliest",
-            "deadline",
-            "pin",
-            "summary",
-        )
-    },
 }
 
 

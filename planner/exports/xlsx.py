@@ -24,7 +24,6 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
 from typing import Any
 
 from openpyxl import Workbook
@@ -37,7 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner.calendar import tollgate_phases
 from planner.exports.rows import InitiativeRow, initiative_rows, keys_text, uses_text
 from planner.exports.source import ExportSource
-from planner.portfolio import InitiativeSpec
+from planner.portfolio import INITIATIVE_FIELDS, InitiativeSpec
 
 #: Creation and modification time written into every workbook (and its zip entries).
 STAMP = dt.datetime(2000, 1, 1)
@@ -57,7 +56,8 @@ BUILD, GO_LIVE, LIVE = "build", "go-live", "live"
 _HEADER_FONT = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
-#: Initiative sheet columns for each `InitiativeSpec` field: (header, kind).
+#: Header and kind of the Initiatives sheet column of each INITIATIVE_FIELDS field (in
+#: that order).
 SPEC_COLUMNS: dict[str, tuple[str, str]] = {
     "key": ("Key", "text"),
     "title": ("Title", "text"),
@@ -290,13 +290,19 @@ def _spec_value(spec: InitiativeSpec, name: str) -> Any:
     return value
 
 
+def _spec_column(name: str) -> tuple[str, str]:
+    """(header, kind) of a field; a field without an entry in SPEC_COLUMNS still gets a
+    column, headed by its name."""
+    return SPEC_COLUMNS.get(name, (name.replace("_", " ").capitalize(), "text"))
+
+
 def _initiatives_sheet(ws: Worksheet, rows: Sequence[InitiativeRow]) -> None:
-    spec_names = [f.name for f in fields(InitiativeSpec)]
-    titles = [SPEC_COLUMNS[n][0] for n in spec_names] + [t for t, _ in SCHEDULE_COLUMNS]
+    spec_names = INITIATIVE_FIELDS
+    titles = [_spec_column(n)[0] for n in spec_names] + [t for t, _ in SCHEDULE_COLUMNS]
     _header(ws, titles)
     for r, row in enumerate(rows, start=2):
         for c, name in enumerate(spec_names, start=1):
-            kind = SPEC_COLUMNS[name][1]
+            kind = _spec_column(name)[1]
             if row.spec is not None:
                 _put(ws, r, c, _spec_value(row.spec, name), kind)
             elif name in ("key", "title"):

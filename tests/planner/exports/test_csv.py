@@ -114,3 +114,12 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted() -> None:
     assert rows["FORMULA"]["title"] == "'" + TRICKY_TITLES["FORMULA"]
     assert rows["FORMULA"]["owner"] == "'-Ops"
     assert rows["FORMULA"]["capex"] == "10", "numbers are never quoted"
+
+
+def test_every_initiative_field_has_a_column_and_new_ones_come_last() -> None:
+    from planner.portfolio import INITIATIVE_FIELDS
+
+    assert set(INITIATIVE_FIELDS) <= set(COLUMNS)
+    assert len(COLUMNS) == len(set(COLUMNS))
+    # review_note joined the catalog fields after the first CSV: it is the last column.
+    assert COLUMNS[-2:] == ("summary", "review_note")
