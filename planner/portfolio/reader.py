@@ -1,10 +1,7 @@
-"""Portfolio files, version 1 (DESIGN §5): typed records, validation, YAML/JSON in and out.
+"""Reading a portfolio file (version 1): every section checked, every defect reported.
 
-A `Portfolio` is what a user writes: settings plus initiatives, with defaults filled in.
-`load_portfolio` / `parse_portfolio` validate everything at once and raise a single
-`PortfolioError` listing every defect (initiative, field, what was expected); nothing
-partial is ever returned. `portfolio_to_dict` writes the same format back, so that
-load → dump → load is lossless.
+`parse_portfolio` raises a single `PortfolioError` listing every defect (initiative,
+field, what was expected); nothing partial is ever returned.
 """
 
 from __future__ import annotations
@@ -12,9 +9,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,136 +16,26 @@ import networkx as nx
 import yaml
 
 from planner.errors import PortfolioError
-
-CADENCES = ("waterfall", "agile")
-HOSTINGS = ("saas", "on_prem", "hybrid")
-DATA_CLASSES = ("public", "internal", "confidential", "restricted")
-PHASE_KINDS = ("quarter", "month", "sprint")
-REVIEW_OUTCOMES = ("passed", "conditions", "failed")
-STATUSES = (
-    "proposed",
-    "changes_requested",
-    "approved",
-    "scheduled",
-    "in_progress",
-    "done",
-    "rejected",
-    "withdrawn",
+from planner.portfolio.records import (
+    BUILTIN_RESOURCES,
+    CADENCES,
+    DATA_CLASSES,
+    HOSTINGS,
+    INITIATIVE_FIELDS,
+    KEY_RE,
+    PHASE_KINDS,
+    RESOURCE_RE,
+    REVIEW_OUTCOMES,
+    RULE_CONDITIONS,
+    STATUSES,
+    Budget,
+    Calendar,
+    InitiativeSpec,
+    Policy,
+    Portfolio,
+    split_policy_rule,
 )
-#: Statuses whose initiatives the planner schedules.
-PLANNABLE_STATUSES = ("approved", "scheduled", "in_progress")
-#: Resources computed by the model itself; they cannot appear under `uses`.
-BUILTIN_RESOURCES = ("security_reviews", "agile_teams", "waterfall_programs")
-KEY_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
-RESOURCE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-# Policy rules: a hosting, a data condition, or `hosting_condition` (e.g. saas_personal_data).
-_RULE_CONDITIONS = ("personal_data", *DATA_CLASSES)
-
-
-def policy_rule_matches(rule: str, *, hosting: str, data: str, personal_data: bool) -> bool:
-    """True when an initiative with these attributes falls under a policy rule."""
-    host, cond = split_policy_rule(rule)
-    if host is not None and host != hosting:
-        return False
-    if cond is None:
-        return True
-    if cond == "personal_data":
-        return personal_data
-    return data == cond
-
-
-def split_policy_rule(rule: str) -> tuple[str | None, str | None]:
-    """Split `saas_personal_data` into ("saas", "personal_data"); raise ValueError if unknown."""
-    if rule in HOSTINGS:
-        return rule, None
-    if rule in _RULE_CONDITIONS:
-        return None, rule
-    for host in HOSTINGS:
-        rest = rule.removeprefix(host + "_")
-        if rest != rule and rest in _RULE_CONDITIONS:
-            return host, rest
-    raise ValueError(rule)
-
-
-@dataclass(frozen=True)
-class Calendar:
-    start: dt.date
-    phases: int
-    phase: str = "quarter"
-    tollgates: tuple[int, ...] | str | None = None  # None: every phase; str: an RRULE
-    freeze: tuple[int, ...] = ()
-    fiscal_year_start: int = 1  # month the fiscal year starts in
-
-
-@dataclass(frozen=True)
-class Budget:
-    per_phase: int | tuple[int, ...] | None = None  # None: unlimited
-    total: int | None = None
-
-
-@dataclass(frozen=True)
-class Policy:
-    review: tuple[str, ...] = ()
-    forbid: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class InitiativeSpec:
-    """One initiative exactly as the portfolio states it (defaults filled in)."""
-
-    key: str
-    title: str
-    duration: int
-    value: int
-    summary: str = ""
-    category: str = ""
-    status: str = "approved"
-    proposer: str | None = None
-    owner: str | None = None
-    cadence: str = "waterfall"
-    capex: int = 0
-    opex: int = 0
-    hosting: str = "on_prem"
-    data: str = "internal"
-    personal_data: bool = False
-    security_review: bool | None = None  # True / False override the policy
-    review: str | None = None  # recorded outcome: passed | conditions | failed
-    review_note: str = ""
-    uses: Mapping[str, int] = field(default_factory=dict)
-    teams: int = 1
-    depends_on: tuple[str, ...] = ()
-    excludes: tuple[str, ...] = ()
-    mandatory: bool = False
-    earliest: int = 0
-    deadline: int | None = None  # last allowed go-live phase; None: end of horizon
-    pin: int | None = None
-
-
-#: Every field of an initiative, in `InitiativeSpec` order: the one list the exports'
-#: columns and the bot's initiative form are derived from.
-INITIATIVE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(InitiativeSpec))
-
-
-@dataclass(frozen=True)
-class Portfolio:
-    calendar: Calendar
-    initiatives: tuple[InitiativeSpec, ...]
-    name: str = "Portfolio"
-    budget: Budget = field(default_factory=Budget)
-    capacity: Mapping[str, int | tuple[int, ...]] = field(default_factory=dict)
-    policy: Policy = field(default_factory=Policy)
-
-    def initiative(self, key: str) -> InitiativeSpec:
-        for item in self.initiatives:
-            if item.key == key:
-                return item
-        raise KeyError(key)
-
-    def with_initiatives(self, initiatives: tuple[InitiativeSpec, ...]) -> Portfolio:
-        return replace(self, initiatives=initiatives)
-
-
-# --------------------------------------------------------------------------- reading
+from planner.portfolio.values import ValueReader
 
 
 def load_portfolio(path: str | Path) -> Portfolio:
@@ -179,103 +63,9 @@ def parse_portfolio(data: Any) -> Portfolio:
     return _Reader().portfolio(data)
 
 
-class _Reader:
-    def __init__(self) -> None:
-        self.problems: list[str] = []
+class _Reader(ValueReader):
+    """The sections of a portfolio file, each read with the value readers it inherits."""
 
-    # --- small typed readers; each records a problem and returns None on bad input
-    def fail(self, where: str, expected: str, got: Any) -> None:
-        self.problems.append(f"{where}: expected {expected}, got {_show(got)}")
-
-    def integer(
-        self, where: str, value: Any, *, minimum: int | None = None, what: str = "a whole number"
-    ) -> int | None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            else:
-                self.fail(where, what if minimum is None else f"{what} ≥ {minimum}", value)
-                return None
-        if minimum is not None and value < minimum:
-            self.fail(where, f"{what} ≥ {minimum}", value)
-            return None
-        return value
-
-    def money(self, where: str, value: Any) -> int | None:
-        return self.integer(where, value, minimum=0, what="whole currency units")
-
-    def boolean(self, where: str, value: Any) -> bool | None:
-        if not isinstance(value, bool):
-            self.fail(where, "true or false", value)
-            return None
-        return value
-
-    def text(self, where: str, value: Any, *, allow_empty: bool = True) -> str | None:
-        if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            self.fail(where, "text" if allow_empty else "non-empty text", value)
-            return None
-        return value.strip() if not allow_empty else value
-
-    def choice(self, where: str, value: Any, options: tuple[str, ...]) -> str | None:
-        if value not in options:
-            self.fail(where, "one of " + ", ".join(options), value)
-            return None
-        return value
-
-    def mapping(self, where: str, value: Any, allowed: tuple[str, ...] | None) -> dict | None:
-        if not isinstance(value, dict):
-            self.fail(where, "a mapping", value)
-            return None
-        if allowed is not None:
-            for name in value:
-                if name not in allowed:
-                    self.problems.append(
-                        f"{where}: unknown field '{name}' (known: {', '.join(allowed)})"
-                    )
-        return value
-
-    def str_list(self, where: str, value: Any) -> tuple[str, ...] | None:
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(where, "a list of keys", value)
-            return None
-        return tuple(v.strip().upper() for v in value)
-
-    def phase_list(self, where: str, value: Any, phases: int | None) -> tuple[int, ...] | None:
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.fail(where, "a list of phase indices", value)
-            return None
-        out = []
-        for i, v in enumerate(value):
-            n = self.integer(f"{where}[{i}]", v, minimum=0, what="a phase index")
-            if n is not None and phases is not None and n >= phases:
-                self.fail(f"{where}[{i}]", f"a phase index below {phases} (phases are 0-based)", n)
-                n = None
-            if n is not None:
-                out.append(n)
-        return tuple(sorted(set(out)))
-
-    def per_phase(
-        self, where: str, value: Any, phases: int | None, *, money: bool
-    ) -> int | tuple[int, ...] | None:
-        read = self.money if money else (lambda w, v: self.integer(w, v, minimum=0))
-        if isinstance(value, list):
-            if phases is not None and len(value) != phases:
-                self.problems.append(
-                    f"{where}: expected one number or a list of {phases} numbers "
-                    f"(one per phase), got a list of {len(value)}"
-                )
-                return None
-            items = [read(f"{where}[{i}]", v) for i, v in enumerate(value)]
-            if any(v is None for v in items):
-                return None
-            return tuple(int(v) for v in items if v is not None)
-        return read(where, value)
-
-    # --- sections
     def portfolio(self, data: Any) -> Portfolio:
         top = ("version", "name", "calendar", "budget", "capacity", "policy", "initiatives")
         if self.mapping("portfolio", data, top) is None:
@@ -396,7 +186,7 @@ class _Reader:
                         f"policy.{part}",
                         "rules like saas_personal_data, confidential, saas_restricted "
                         f"(a hosting {'/'.join(HOSTINGS)}, a condition "
-                        f"{'/'.join(_RULE_CONDITIONS)}, or hosting_condition)",
+                        f"{'/'.join(RULE_CONDITIONS)}, or hosting_condition)",
                         rule,
                     )
             lists[part] = tuple(good)
@@ -439,7 +229,7 @@ class _Reader:
         self, index: int, data: Any, phases: int | None
     ) -> tuple[InitiativeSpec | None, str | None]:
         """The spec (None if invalid) and the key (None if the key itself is bad)."""
-        names = tuple(f.name for f in fields(InitiativeSpec))
+        names = INITIATIVE_FIELDS
         label = f"initiative #{index + 1}"
         if not isinstance(data, dict):
             self.fail(label, "a mapping with key, title, duration and value", data)
@@ -577,76 +367,3 @@ def _cycles(graph: nx.DiGraph) -> list[list[str]]:
         first = keys.index(min(keys))
         out.append(keys[first:] + keys[:first])
     return sorted(out)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if value is None:
-        return "nothing"
-    return f"{value!r} ({type(value).__name__})"
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def portfolio_to_dict(portfolio: Portfolio) -> dict[str, Any]:
-    """The version 1 mapping of a portfolio; fields at their default are left out."""
-    cal = portfolio.calendar
-    calendar: dict[str, Any] = {
-        "start": cal.start.isoformat(),
-        "phase": cal.phase,
-        "phases": cal.phases,
-    }
-    if cal.tollgates is not None:
-        calendar["tollgates"] = (
-            cal.tollgates if isinstance(cal.tollgates, str) else list(cal.tollgates)
-        )
-    if cal.freeze:
-        calendar["freeze"] = list(cal.freeze)
-    if cal.fiscal_year_start != 1:
-        calendar["fiscal_year_start"] = cal.fiscal_year_start
-    out: dict[str, Any] = {"version": 1, "name": portfolio.name, "calendar": calendar}
-    budget: dict[str, Any] = {}
-    if portfolio.budget.per_phase is not None:
-        budget["per_phase"] = _plain(portfolio.budget.per_phase)
-    if portfolio.budget.total is not None:
-        budget["total"] = portfolio.budget.total
-    if budget:
-        out["budget"] = budget
-    if portfolio.capacity:
-        out["capacity"] = {k: _plain(v) for k, v in portfolio.capacity.items()}
-    policy = {
-        k: list(v)
-        for k, v in (("review", portfolio.policy.review), ("forbid", portfolio.policy.forbid))
-        if v
-    }
-    if policy:
-        out["policy"] = policy
-    out["initiatives"] = [initiative_to_dict(s) for s in portfolio.initiatives]
-    return out
-
-
-def initiative_to_dict(spec: InitiativeSpec) -> dict[str, Any]:
-    defaults = InitiativeSpec(key="", title="", duration=1, value=0)
-    out: dict[str, Any] = {}
-    for f in fields(InitiativeSpec):
-        value = getattr(spec, f.name)
-        if f.name in ("key", "title", "duration", "value") or value != getattr(defaults, f.name):
-            out[f.name] = _plain(value)
-    return out
-
-
-def dump_portfolio(portfolio: Portfolio, *, fmt: str = "yaml") -> str:
-    data = portfolio_to_dict(portfolio)
-    if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return list(value)
-    if isinstance(value, Mapping):
-        return dict(value)
-    return value

@@ -1,0 +1,141 @@
+"""Portfolio records: what a portfolio file states, typed, with defaults filled in.
+
+The names, statuses and patterns the format allows, the policy rule syntax, and the
+frozen `Calendar`, `Budget`, `Policy`, `InitiativeSpec` and `Portfolio` (the module
+docstring of `planner.portfolio` describes the file format around them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+
+CADENCES = ("waterfall", "agile")
+HOSTINGS = ("saas", "on_prem", "hybrid")
+DATA_CLASSES = ("public", "internal", "confidential", "restricted")
+PHASE_KINDS = ("quarter", "month", "sprint")
+REVIEW_OUTCOMES = ("passed", "conditions", "failed")
+STATUSES = (
+    "proposed",
+    "changes_requested",
+    "approved",
+    "scheduled",
+    "in_progress",
+    "done",
+    "rejected",
+    "withdrawn",
+)
+#: Statuses whose initiatives the planner schedules.
+PLANNABLE_STATUSES = ("approved", "scheduled", "in_progress")
+#: Resources computed by the model itself; they cannot appear under `uses`.
+BUILTIN_RESOURCES = ("security_reviews", "agile_teams", "waterfall_programs")
+KEY_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
+RESOURCE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Policy rules: a hosting, one of these conditions, or `hosting_condition`
+#: (e.g. saas_personal_data).
+RULE_CONDITIONS = ("personal_data", *DATA_CLASSES)
+
+
+def policy_rule_matches(rule: str, *, hosting: str, data: str, personal_data: bool) -> bool:
+    """True when an initiative with these attributes falls under a policy rule."""
+    host, cond = split_policy_rule(rule)
+    if host is not None and host != hosting:
+        return False
+    if cond is None:
+        return True
+    if cond == "personal_data":
+        return personal_data
+    return data == cond
+
+
+def split_policy_rule(rule: str) -> tuple[str | None, str | None]:
+    """Split `saas_personal_data` into ("saas", "personal_data"); raise ValueError if unknown."""
+    if rule in HOSTINGS:
+        return rule, None
+    if rule in RULE_CONDITIONS:
+        return None, rule
+    for host in HOSTINGS:
+        rest = rule.removeprefix(host + "_")
+        if rest != rule and rest in RULE_CONDITIONS:
+            return host, rest
+    raise ValueError(rule)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    start: dt.date
+    phases: int
+    phase: str = "quarter"
+    tollgates: tuple[int, ...] | str | None = None  # None: every phase; str: an RRULE
+    freeze: tuple[int, ...] = ()
+    fiscal_year_start: int = 1  # month the fiscal year starts in
+
+
+@dataclass(frozen=True)
+class Budget:
+    per_phase: int | tuple[int, ...] | None = None  # None: unlimited
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    review: tuple[str, ...] = ()
+    forbid: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InitiativeSpec:
+    """One initiative exactly as the portfolio states it (defaults filled in)."""
+
+    key: str
+    title: str
+    duration: int
+    value: int
+    summary: str = ""
+    category: str = ""
+    status: str = "approved"
+    proposer: str | None = None
+    owner: str | None = None
+    cadence: str = "waterfall"
+    capex: int = 0
+    opex: int = 0
+    hosting: str = "on_prem"
+    data: str = "internal"
+    personal_data: bool = False
+    security_review: bool | None = None  # True / False override the policy
+    review: str | None = None  # recorded outcome: passed | conditions | failed
+    review_note: str = ""
+    uses: Mapping[str, int] = field(default_factory=dict)
+    teams: int = 1
+    depends_on: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    mandatory: bool = False
+    earliest: int = 0
+    deadline: int | None = None  # last allowed go-live phase; None: end of horizon
+    pin: int | None = None
+
+
+#: Every field of an initiative, in `InitiativeSpec` order: the one list the exports'
+#: columns and the bot's initiative form are derived from.
+INITIATIVE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(InitiativeSpec))
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    calendar: Calendar
+    initiatives: tuple[InitiativeSpec, ...]
+    name: str = "Portfolio"
+    budget: Budget = field(default_factory=Budget)
+    capacity: Mapping[str, int | tuple[int, ...]] = field(default_factory=dict)
+    policy: Policy = field(default_factory=Policy)
+
+    def initiative(self, key: str) -> InitiativeSpec:
+        for item in self.initiatives:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+    def with_initiatives(self, initiatives: tuple[InitiativeSpec, ...]) -> Portfolio:
+        return replace(self, initiatives=initiatives)
