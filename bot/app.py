@@ -21,7 +21,7 @@ from bot.jobs.runner import run
 from bot.jobs.runtime import Runtime
 from bot.jobs.sweeper import Sweeper
 from bot.listeners import buttons, commands, exports, interactions, shortcuts
-from bot.listeners.delivery import JobStarter
+from bot.jobs.starter import JobStarter
 from bot.logs import ContextThreadPoolExecutor
 from bot.slack_client import web_client
 from catalog.settings import Settings
@@ -87,9 +87,9 @@ def build_app(
             Sweeper(runtime, queue).start()
     jobs = JobStarter(queue=queue, uow_factory=uow_factory)
     slash = settings.slash_command
-    commands.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash, solver=solver)
+    commands.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash)
     interactions.register(app, uow_factory=uow_factory, slash=slash)
-    buttons.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash, solver=solver)
+    buttons.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash)
     shortcuts.register(app, uow_factory=uow_factory, slash=slash)
     exports.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash)
     return app

@@ -31,12 +31,14 @@ from catalog.domain import Actor
 from catalog.errors import CatalogError
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
+from catalog.usecases.context import Context, ProgressSink
 from planner import PlannerError, build_problem, load_portfolio
 from planner.portfolio import dump_portfolio
 
 if TYPE_CHECKING:  # the solver's modules load only when a command plans
-    from planner.config import SolverConfig
-    from planner.problem import Problem
+    from planner.config import Progress, SolverConfig
+    from planner.diff import RoadmapDiff
+    from planner.explain import Explanation
     from planner.roadmap import Roadmap
 
 DEFAULT_TEAM = Settings.from_env().default_team
@@ -89,9 +91,15 @@ def _database_url() -> str:
     return url
 
 
+def _uow_factory() -> Callable[[], UnitOfWork]:
+    """Units of work on the configured database (the embedded default migrated first)."""
+    factory = session_factory_for(_database_url())
+    return lambda: UnitOfWork(factory)
+
+
 @contextmanager
 def unit_of_work() -> Iterator[UnitOfWork]:
-    with UnitOfWork(session_factory_for(_database_url())) as uow:
+    with _uow_factory()() as uow:
         yield uow
 
 
@@ -308,45 +316,27 @@ def plan(
         typer.Option("--explain", help="Explain why KEY starts where it does or is left out."),
     ] = None,
 ) -> None:
-    """Solve the roadmap: a portfolio FILE, or the workspace's approved catalog."""
-
+    """Solve the roadmap: a portfolio FILE, or the workspace's approved catalog (stored
+    as its latest roadmap, planned as `/roadmap plan` plans it)."""
     from planner.config import SolverConfig
-    from planner.diff import diff_roadmaps
-    from planner.explain import explain
-    from planner.scenario import apply as apply_whatif
+
+    config = SolverConfig(solver=solver.value, time_limit=time_limit, workers=workers, seed=seed)
+    quiet = fmt is Format.json
 
     def go() -> None:
         if file is not None:
-            portfolio = load_portfolio(file)
+            roadmap, diff, detail = _plan_file(file, config, what_if, explain_key, quiet=quiet)
         else:
-            with unit_of_work() as uow:
-                portfolio = services.workspace_portfolio(uow, team_id=team)
-        base = build_problem(portfolio)
-        problem = apply_whatif(base, what_if) if what_if else base
-        config = SolverConfig(
-            solver=solver.value, time_limit=time_limit, workers=workers, seed=seed
-        )
-        roadmap = _solve_with_progress(problem, config, quiet=fmt is Format.json)
-        if file is None:
-            with unit_of_work() as uow:
-                services.save_roadmap(
-                    uow,
-                    actor=OPERATOR,
-                    team_id=team,
-                    roadmap=roadmap,
-                    kind="whatif" if what_if else "latest",
-                )
+            roadmap, diff, detail = _plan_workspace(team, config, what_if, explain_key, quiet=quiet)
         if fmt is Format.json:
             sys.stdout.write(json.dumps(roadmap.to_dict(), indent=2, ensure_ascii=False) + "\n")
             return
         out.print(roadmap_view(roadmap))
-        if what_if:
-            before = _solve_with_progress(base, config, quiet=False)
+        if diff is not None:
             out.print(f"\n[bold]Compared with the plan without “{what_if}”:[/]")
-            for line in diff_roadmaps(before, roadmap).lines():
+            for line in diff.lines():
                 out.print(f"  • {line}", highlight=False)
-        if explain_key:
-            detail = explain(problem, roadmap, explain_key.upper(), config=config)
+        if detail is not None:
             out.print(f"\n[bold]{detail.headline}[/]")
             for line in detail.details:
                 out.print(f"  • {line}", highlight=False)
@@ -354,12 +344,62 @@ def plan(
     _run(go)
 
 
-def _solve_with_progress(problem: Problem, config: SolverConfig, *, quiet: bool) -> Roadmap:
-    from planner.config import Progress
+def _plan_workspace(
+    team: str, config: SolverConfig, what_if: str | None, key: str | None, *, quiet: bool
+) -> tuple[Roadmap, RoadmapDiff | None, Explanation | None]:
+    """The workspace's plan (or what-if) through the same use cases as Slack's; a key
+    to explain is checked before anything is solved or saved."""
+    from catalog.usecases import commands as c
+    from catalog.usecases import planning
+
+    ctx = Context(actor=OPERATOR, team_id=team, uow_factory=_uow_factory(), solver=config)
+    explain = c.Explain(key.upper()) if key else None
+    if explain is not None:
+        planning.check_explain(explain, ctx)
+    with _progress(config, quiet=quiet) as progress:
+        ctx = replace(ctx, progress=progress)
+        if what_if:
+            whatif = c.WhatIf(what_if)
+            planning.check_whatif(whatif, ctx)
+            answer = planning.whatif(whatif, ctx)
+            roadmap, roadmap_id, diff = answer.roadmap, answer.roadmap_id, answer.diff
+        else:
+            planned = planning.plan(c.Plan(), ctx)
+            roadmap, roadmap_id, diff = planned.roadmap, planned.roadmap_id, None
+    detail = None
+    if explain is not None:
+        explain = replace(explain, roadmap_id=roadmap_id)
+        detail = planning.explain(explain, replace(ctx, progress=None)).explanation
+    return roadmap, diff, detail
+
+
+def _plan_file(
+    file: Path, config: SolverConfig, what_if: str | None, key: str | None, *, quiet: bool
+) -> tuple[Roadmap, RoadmapDiff | None, Explanation | None]:
+    """A portfolio file's plan, without a database."""
+    from planner.diff import diff_roadmaps
+    from planner.explain import explain
+    from planner.scenario import apply as apply_whatif
     from planner.solve import solve
 
+    portfolio = load_portfolio(file)
+    if key and key.upper() not in {i.key for i in portfolio.initiatives}:
+        fail(f"no initiative {key.upper()} in {file}")
+    base = build_problem(portfolio)
+    problem = apply_whatif(base, what_if) if what_if else base
+    with _progress(config, quiet=quiet) as progress:
+        roadmap = solve(problem, replace(config, progress=progress))
+    diff = diff_roadmaps(solve(base, config), roadmap) if what_if else None
+    detail = explain(problem, roadmap, key.upper(), config=config) if key else None
+    return roadmap, diff, detail
+
+
+@contextmanager
+def _progress(config: SolverConfig, *, quiet: bool) -> Iterator[ProgressSink | None]:
+    """A progress sink that shows the solver's best and bound on stderr while it runs."""
     if quiet or config.solver != "cpsat":
-        return solve(problem, config)
+        yield None
+        return
     with err.status("Solving…") as status:
 
         def progress(p: Progress) -> None:
@@ -368,7 +408,7 @@ def _solve_with_progress(problem: Problem, config: SolverConfig, *, quiet: bool)
                 f"{p.seconds:.1f}s"
             )
 
-        return solve(problem, replace(config, progress=progress))
+        yield progress
 
 
 # --------------------------------------------------------------------------- exports
@@ -612,10 +652,7 @@ def chat(
     from bot.console import repl, run_command
 
     actor = Actor.user(team_id=team, user_id=user) if user else OPERATOR
-    factory = session_factory_for(_database_url())
-
-    def uow_factory() -> UnitOfWork:
-        return UnitOfWork(factory)
+    uow_factory = _uow_factory()
 
     def write(text: str) -> None:
         out.print(text, highlight=False, markup=False)

@@ -12,7 +12,7 @@ import json
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
-from bot.parsing.usage import subcommand
+from bot.commands.registry import subcommand
 
 KINDS = ("command", "action", "view", "event", "shortcut", "options", "other")
 _PAYLOAD_KINDS = {

@@ -37,6 +37,8 @@ STATUSES = (
 )
 #: Statuses from which nothing moves on.
 FINAL_STATUSES = (DONE, REJECTED, WITHDRAWN)
+#: Security review outcomes recorded only with a note saying why.
+NOTE_REQUIRED = ("conditions", "failed")
 
 #: The whole lifecycle: (status, action) → next status. Anything not listed is refused.
 TRANSITIONS: dict[tuple[str, str], str] = {

@@ -2,6 +2,7 @@
 
 CatalogError
  ├── NotFound             no such workspace, initiative or roadmap in this workspace
+ ├── NothingToExport      the workspace has no roadmap yet to export
  ├── PermissionDenied     the actor lacks a role (the message names the roles that may)
  ├── StaleVersion         the record changed since the caller read it (says by whom)
  ├── InvalidTransition    the status lifecycle does not allow this action now
@@ -120,3 +121,10 @@ class JobLost(CatalogError):
         self.job_id = job_id
         self.attempt = attempt
         super().__init__(f"job {job_id} attempt {attempt} no longer holds its lease")
+
+
+class NothingToExport(CatalogError):
+    """Raised when an export is asked for before any roadmap was planned."""
+
+    def __init__(self) -> None:
+        super().__init__("There is no roadmap to export yet.")

@@ -2,7 +2,8 @@
 
     PlannerError
      ├── PortfolioError   a portfolio file or mapping is invalid (lists every problem found)
-     └── ScenarioError    a what-if transform or solver option cannot be applied
+     ├── ScenarioError    a what-if transform or solver option cannot be applied
+     └── PeriodError      a period (`2027Q3`, `next quarter`) cannot be read, or is not in the plan
 
 Infeasible plans are not errors: `solve` always returns a Roadmap whose status says so.
 """
@@ -34,3 +35,8 @@ class PortfolioError(PlannerError):
 
 class ScenarioError(PlannerError):
     """Raised when a what-if scenario or a solver option is malformed or names nothing known."""
+
+
+class PeriodError(PlannerError):
+    """Raised when a period cannot be read, or names no phase of the plan; the message
+    says what was expected (`planner.periods`)."""

@@ -1,102 +1,37 @@
-"""`townhall chat`: the slash command's subcommands in a terminal, through the same core.
+"""`townhall chat`: the slash command's subcommands in a terminal, through the same
+registry and use cases as Slack (`bot.commands`).
 
-Replies are Block Kit, as in Slack; `blocks_to_text` renders them as plain text. Jobs
-(plans, what-ifs, explanations) run in the foreground with their progress printed.
+Replies are rendered as text (`bot.console.text`); forms that Slack shows as modals
+(`propose`, `edit KEY`, `settings`) are asked field by field (`bot.console.forms`) and
+submitted as Slack submits them (`bot.submissions`). Slow commands (plans, what-ifs,
+explanations, exports) are recorded as jobs, as in Slack, and run in the foreground with
+their progress printed, so `jobs` lists them.
 """
 
 from __future__ import annotations
 
-import re
+import os
+import socket
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
 
-from bot.service import Reply, UowFactory, handle_text
+from bot.commands import handle_text, run_job
+from bot.console.forms import fill_form
+from bot.console.text import blocks_to_text, mrkdwn_to_text, reply_to_text
+from bot.jobs.results import reply_to_json
+from bot.reply import Job, Reply, error_reply
+from bot.submissions import submit_form
+from catalog import services
 from catalog.domain import Actor
+from catalog.usecases.context import Context, UowFactory
 from planner.config import Progress
 
-_MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>")
-_LINK = re.compile(r"<(https?://[^>|]+)\|([^>]*)>")
 PROMPT = "townhall> "
 QUIT = ("quit", "exit", ":q")
 
-
-def mrkdwn_to_text(text: str) -> str:
-    """Slack mrkdwn as terminal text: mentions as `@U1`, links as their label, entities
-    unescaped (formatting marks are kept: they read well enough)."""
-    text = _LINK.sub(lambda m: f"{m[2]} ({m[1]})", text)
-    text = _MENTION.sub(lambda m: (m[1] if m[1] != "!" else "@") + (m[3] or m[2]), text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _text_of(obj: Mapping[str, Any] | None) -> str:
-    if not obj:
-        return ""
-    text = str(obj.get("text", ""))
-    return mrkdwn_to_text(text) if obj.get("type") == "mrkdwn" else text
-
-
-def _element_text(element: Mapping[str, Any]) -> str:
-    kind = element.get("type")
-    if kind == "button":
-        return f"[{_text_of(element.get('text'))}]"
-    if kind in ("static_select", "overflow"):
-        return f"[{_text_of(element.get('placeholder')) or 'choose…'} ▾]"
-    if kind == "image":
-        return f"(image: {element.get('alt_text', '')})"
-    return _text_of(element)
-
-
-def block_to_lines(block: Mapping[str, Any]) -> list[str]:
-    """One block as lines of text."""
-    kind = block.get("type")
-    if kind == "header":
-        title = _text_of(block.get("text"))
-        return ["", title, "═" * min(len(title), 78)]
-    if kind == "divider":
-        return ["─" * 40]
-    if kind == "section":
-        lines = _text_of(block.get("text")).splitlines() if block.get("text") else []
-        for field in block.get("fields", []):
-            lines += ["  " + line for line in _text_of(field).splitlines()]
-        if block.get("accessory"):
-            lines.append("  " + _element_text(block["accessory"]))
-        return lines
-    if kind == "context":
-        return ["  " + " · ".join(_element_text(e) for e in block.get("elements", []))]
-    if kind == "actions":
-        return ["  " + " ".join(_element_text(e) for e in block.get("elements", []))]
-    if kind == "input":
-        return [f"  {_text_of(block.get('label'))}: ____"]
-    if kind == "image":
-        return [f"(image: {block.get('alt_text', '')})"]
-    return []
-
-
-def blocks_to_text(blocks: Iterable[Mapping[str, Any]]) -> str:
-    """A message's blocks as plain text."""
-    lines: list[str] = []
-    for block in blocks:
-        lines += block_to_lines(block)
-    return "\n".join(lines).strip("\n")
-
-
-def reply_to_text(reply: Reply) -> str:
-    """A whole reply as text: the message (or the form it opens) and the DMs it sends."""
-    if reply.modal is not None:
-        title = _text_of(reply.modal.get("title"))
-        body = blocks_to_text(reply.modal.get("blocks", []))
-        out = f"{title} (a form in Slack; the console shows its fields)\n{body}"
-    else:
-        out = blocks_to_text(reply.blocks) if reply.blocks else mrkdwn_to_text(reply.text)
-    for notice in reply.notices:
-        out += f"\n→ DM to @{notice.user_id}: {mrkdwn_to_text(notice.text)}"
-    for upload in reply.uploads:
-        out += (
-            f"\n→ file {upload.filename} ({len(upload.content):,} bytes) shared in the channel"
-            " (`townhall export` writes it to disk)"
-        )
-    return out
+Read = Callable[[str], str]
+Write = Callable[[str], None]
 
 
 def run_command(
@@ -105,15 +40,53 @@ def run_command(
     actor: Actor,
     team_id: str,
     uow_factory: UowFactory,
-    write: Callable[[str], None],
+    write: Write,
+    read: Read = input,
     progress_interval: float = 1.0,
 ) -> Reply:
-    """Run one command as typed; write its reply (and a job's progress and result)."""
-    reply = handle_text(text, actor=actor, team_id=team_id, uow_factory=uow_factory, escaped=False)
-    if reply.job is None:
-        write(reply_to_text(reply))
-        return reply
-    write(reply.job.title)
+    """Run one command as typed; write its reply, fill the form it opens, or run its
+    job with progress. Returns the final reply (`error` set when it failed)."""
+    ctx = Context(actor=actor, team_id=team_id, uow_factory=uow_factory)
+    reply = handle_text(text, ctx, escaped=False)
+    if reply.modal is not None:
+        return _fill(reply, ctx, read=read, write=write)
+    if reply.job is not None:
+        write(reply.job.title)
+        reply = run_here(reply.job, ctx, write=write, progress_interval=progress_interval)
+    write(reply_to_text(reply))
+    return reply
+
+
+def _fill(reply: Reply, ctx: Context, *, read: Read, write: Write) -> Reply:
+    modal = reply.modal or {}
+    outcome: list[Reply] = []
+
+    def submit(values: dict[str, object]) -> dict[str, str] | None:
+        done = submit_form(
+            str(modal.get("callback_id")),
+            values,
+            metadata=str(modal.get("private_metadata") or ""),
+            ctx=ctx,
+        )
+        if done.reply is None:
+            return done.errors
+        outcome.append(done.reply)
+        return None
+
+    if not fill_form(modal, read=read, write=write, submit=submit):
+        write("Cancelled: nothing was saved.")
+        return Reply(text="Cancelled", error=True)
+    write(reply_to_text(outcome[0]))
+    return outcome[0]
+
+
+def worker_name() -> str:
+    return f"console:{socket.gethostname()}:{os.getpid()}"
+
+
+def run_here(job: Job, ctx: Context, *, write: Write, progress_interval: float = 1.0) -> Reply:
+    """Record a slow command as a job of the workspace, run it here once and record its
+    result, as a worker would (without Slack to deliver to)."""
     last = [time.monotonic()]
 
     def progress(p: Progress) -> None:
@@ -122,9 +95,43 @@ def run_command(
             last[0] = now
             write(f"  … best {p.objective:,}, bound {p.bound:,}, gap {p.gap:.1%}")
 
-    result = reply.job.run(progress)
-    write(reply_to_text(result))
-    return result
+    # the lease covers the whole solve: no sweep elsewhere takes the job over meanwhile
+    lease = 2 * ctx.solver.time_limit + 300
+    try:
+        with ctx.uow() as uow:
+            view = services.create_job(
+                uow,
+                actor=ctx.actor,
+                team_id=ctx.team_id,
+                kind=job.kind,
+                title=job.title,
+                request=job.payload,
+                delivery={"console": True},
+            )
+        with ctx.uow() as uow:
+            claim = services.claim(
+                uow, team_id=ctx.team_id, job_id=view.id, worker=worker_name(), lease_seconds=lease
+            )
+    except Exception as exc:
+        return error_reply(exc)
+    if claim is None:
+        return error_reply(RuntimeError(f"job {view.id} was taken by another process"))
+    reply = run_job(job.payload, replace(ctx, progress=progress))
+    kept = replace(reply, uploads=())  # files are not kept in the job's row
+    with ctx.uow() as uow:
+        services.finish(
+            uow,
+            job_id=view.id,
+            attempt=claim.attempt,
+            status="failed" if reply.error else "done",
+            result=reply_to_json(kept),
+            roadmap_id=reply.roadmap_id,
+            error=reply.text if reply.error else None,
+            lease_seconds=lease,
+        )
+    with ctx.uow() as uow:
+        services.mark_delivered(uow, job_id=view.id)
+    return reply
 
 
 def repl(
@@ -132,8 +139,8 @@ def repl(
     actor: Actor,
     team_id: str,
     uow_factory: UowFactory,
-    read: Callable[[str], str] = input,
-    write: Callable[[str], None] = print,
+    read: Read = input,
+    write: Write = print,
 ) -> None:
     """Read commands until `quit` or end of input; each is run as `run_command` does."""
     write(f"Townhall console for workspace {team_id} as {actor}. `help` lists commands.")
@@ -144,18 +151,19 @@ def repl(
             write("")
             return
         line = line.strip()
-        if line.startswith("/roadmap"):
-            line = line.removeprefix("/roadmap").strip()
         if line.lower() in QUIT:
             return
         if line:
-            run_command(line, actor=actor, team_id=team_id, uow_factory=uow_factory, write=write)
+            run_command(
+                line, actor=actor, team_id=team_id, uow_factory=uow_factory, write=write, read=read
+            )
 
 
-__all__: Sequence[str] = (
+__all__ = [
     "blocks_to_text",
     "mrkdwn_to_text",
     "repl",
     "reply_to_text",
     "run_command",
-)
+    "run_here",
+]

@@ -6,7 +6,7 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
-from bot.service import Notice, Reply, Upload
+from bot.reply import Notice, Reply, Upload
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:

@@ -22,15 +22,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot import blocks as b
+from bot.commands import run_job
 from bot.jobs.results import reply_from_json, reply_to_json
 from bot.jobs.runtime import Runtime, current
-from bot.listeners.delivery import Throttle, respond_with, send_notices, upload_files
 from bot.logs import bound
-from bot.service import Reply, error_reply, rebuild
+from bot.posting import Throttle, respond_with, send_notices, upload_files
+from bot.reply import Reply, error_reply
 from catalog import services
 from catalog.domain import Actor
 from catalog.errors import NotFound
 from catalog.uow import UnitOfWork
+from catalog.usecases.context import DEFAULT_SOLVER, Context
 from catalog.views import JobView
 from planner.config import Progress
 
@@ -95,18 +97,16 @@ def _execute(runtime: Runtime, job: JobView, client: WebClient) -> str:
     if attempt > 1:
         placeholder.show(None, note=f"attempt {attempt} of {job.max_attempts}")
     started = time.monotonic()
+    ctx = Context(
+        actor=Actor.user(team_id=job.team_id, user_id=job.requested_by),
+        team_id=job.team_id,
+        uow_factory=uow_factory,
+        solver=runtime.solver or DEFAULT_SOLVER,
+        progress=placeholder.progress,
+        resume_roadmap_id=job.result_roadmap_id,  # saved by an attempt that then died
+    )
     with Heartbeat(runtime, job.id, attempt) as heartbeat:
-        reply = rebuild(
-            job.request,
-            actor=Actor.user(team_id=job.team_id, user_id=job.requested_by),
-            team_id=job.team_id,
-            uow_factory=uow_factory,
-            slash=runtime.settings.slash_command,
-            solver=runtime.solver,
-            saved_roadmap_id=job.result_roadmap_id,  # saved by an attempt that then died
-        )
-        if reply.job is not None:
-            reply = reply.job.run(placeholder.progress)
+        reply = run_job(job.request, ctx, slash=runtime.settings.slash_command)
     seconds = time.monotonic() - started
     status = "failed" if reply.error else "done"
     if heartbeat.lost:

@@ -67,7 +67,7 @@ def check(settings: Settings) -> None:
 
 #: Modules a job imports on first use; a worker loads them before it takes a job.
 JOB_MODULES = (
-    "bot.service",
+    "bot.commands",
     "planner.solve",
     "planner.explain",
     "planner.frontier",

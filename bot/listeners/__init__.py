@@ -1,1 +1,2 @@
-"""Bolt listeners: thin adapters from Slack requests to `bot.service` and back."""
+"""Bolt listeners: thin adapters from Slack requests to the command registry
+(`bot.commands`) and the use cases, and back."""

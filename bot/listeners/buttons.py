@@ -1,15 +1,15 @@
 """Initiative buttons and the roadmap's Explain… menu: Edit, Withdraw, Details, Explain
 and the security review outcomes.
 
-Each click is authorized again by the catalog. Answers go to the message's response URL
-(ephemeral); clicks on the Home tab have none, so their answers come as a DM.
+Each click becomes a command run through the registry (`bot.commands.execute`), so the
+catalog authorizes it again. Answers go to the message's response URL (ephemeral);
+clicks on the Home tab have none, so their answers come as a DM.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt import App
@@ -17,19 +17,21 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks as b
+from bot import render
 from bot.blocks import ids
+from bot.commands import execute
 from bot.errors import ModalErrors
+from bot.jobs.starter import JobStarter
 from bot.listeners.context import context_of
-from bot.listeners.delivery import JobStarter, respond_with, send_notices
 from bot.listeners.once import Once, action_key, view_key
-from bot.parsing import commands as c
-from bot.service import Context, Notice, Reply, UowFactory, decided, error_reply, guarded, handle
+from bot.posting import respond_with, send_notices
+from bot.reply import Notice, Reply, error_reply
 from catalog import services
-from catalog.domain import ADMIN, SECURITY
+from catalog.domain import ADMIN, NOTE_REQUIRED, SECURITY
 from catalog.errors import CatalogError, PermissionDenied
-from catalog.views import InitiativeView
-from planner.calendar import Phase, phases_of
-from planner.config import SolverConfig
+from catalog.usecases import commands as c
+from catalog.usecases import initiatives
+from catalog.usecases.context import Context, UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +41,6 @@ REVIEW_OUTCOMES: dict[str, str] = {
     ids.REVIEW_CONDITIONS: "conditions",
     ids.REVIEW_FAILED: "failed",
 }
-#: Outcomes recorded only with a note (asked for in a modal first).
-NOTE_REQUIRED = ("conditions", "failed")
 
 
 def answer(
@@ -69,7 +69,11 @@ def answer_or_start(
     respond: Any,
     jobs: JobStarter,
 ) -> None:
-    """`answer` the reply, or start its background job answering in the same channel."""
+    """Open the reply's modal, start its background job answering in the same channel,
+    or `answer` it."""
+    if reply.modal is not None and body.get("trigger_id"):
+        client.views_open(trigger_id=body["trigger_id"], view=reply.modal)
+        return
     if reply.job is None or respond is None:
         answer(reply, body=body, client=client, respond=respond)
         return
@@ -85,110 +89,56 @@ def answer_or_start(
     )
 
 
-def edit_modal(ctx: Context, view: InitiativeView) -> dict[str, Any]:
-    """The initiative modal holding `view`'s current values; submitting it edits that
-    version (a later change makes the submission stale)."""
-    with ctx.uow() as uow:
-        others = services.list_initiatives(uow, team_id=ctx.team_id)
-        settings = services.get_settings(uow, team_id=ctx.team_id)
-    phases: Sequence[Phase] = phases_of(settings.calendar)
-    return b.initiative_modal(
-        view=view,
-        private_metadata=ids.initiative_value(view.key, view.version),
-        keys={v.key: v.title for v in others},
-        phases=phases,
-    )
-
-
-def register(
-    app: App,
-    *,
-    uow_factory: UowFactory,
-    jobs: JobStarter,
-    slash: str,
-    solver: SolverConfig | None = None,
-) -> None:
+def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str) -> None:
     """Listen to Edit, Withdraw, Details, Explain… and the security review buttons."""
     once = Once(uow_factory)  # clicks and submissions that took effect, in the database
 
-    @app.action(ids.EDIT_INITIATIVE)
-    def on_edit(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
-    ) -> None:
-        ack()
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
-        try:
-            key, _ = ids.read_initiative_value(action["value"])
-            with ctx.uow() as uow:
-                view = services.get_initiative(uow, team_id=ctx.team_id, key=key)
-            client.views_open(trigger_id=body["trigger_id"], view=edit_modal(ctx, view))
-        except Exception as exc:
-            answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)
+    def run(command_of: Any, *, claim: bool = False, replace: bool = False) -> Any:
+        """A listener that acknowledges, reads the click into a command, runs it and
+        answers (opening a modal or starting a job as the reply says)."""
 
-    @app.action(ids.WITHDRAW)
-    def on_withdraw(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
-    ) -> None:
-        ack()
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
-        if not once.claim(action_key(ctx.team_id, body, action)):
-            return  # the same click delivered twice
-
-        def go() -> Reply:
-            key, version = ids.read_initiative_value(action["value"])
-            with ctx.uow() as uow:
-                view = services.withdraw(
-                    uow, actor=ctx.actor, team_id=ctx.team_id, key=key, version=version
+        def listener(
+            ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
+        ) -> None:
+            ack()
+            ctx = context_of(body, uow_factory=uow_factory)
+            if claim and not once.claim(action_key(ctx.team_id, body, action)):
+                return  # the same click delivered twice
+            try:
+                reply = execute(command_of(action), ctx, slash=slash)
+                if replace and not reply.error and body.get("message"):
+                    answer(reply, body=body, client=client, respond=respond, replace_original=True)
+                    return
+                answer_or_start(
+                    reply, ctx=ctx, body=body, client=client, respond=respond, jobs=jobs
                 )
-            return decided(view, action="withdraw", by=ctx.actor.user_id)
+            except Exception as exc:
+                answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)
 
-        reply = guarded(go, slash=slash)
-        answer(
-            reply,
-            body=body,
-            client=client,
-            respond=respond,
-            replace_original=not reply.error and bool(body.get("message")),
-        )
+        return listener
 
-    @app.action(ids.SHOW_INITIATIVE)
-    def on_show(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
-    ) -> None:
-        ack()
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
-        key = action.get("value", "").partition("|")[0]
-        reply = handle(
-            c.Show(key=key),
-            actor=ctx.actor,
-            team_id=ctx.team_id,
-            uow_factory=uow_factory,
-            slash=slash,
-        )
-        answer(reply, body=body, client=client, respond=respond)
+    def edit(action: dict[str, Any]) -> c.Command:
+        key, _ = ids.read_initiative_value(action["value"])
+        return c.Edit(key)
 
-    @app.action(ids.EXPLAIN_INITIATIVE)
-    def on_explain(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
-    ) -> None:
-        ack()
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
-        try:
-            chosen = (action.get("selected_option") or {}).get("value", "")
-            roadmap_id, key = ids.read_roadmap_value(chosen)
-            if not key:
-                raise ValueError(f"no initiative chosen to explain: {chosen!r}")
-            reply = handle(
-                c.Explain(key=key, roadmap_id=roadmap_id),
-                actor=ctx.actor,
-                team_id=ctx.team_id,
-                uow_factory=uow_factory,
-                slash=slash,
-                solver=solver,
-            )
-            answer_or_start(reply, ctx=ctx, body=body, client=client, respond=respond, jobs=jobs)
-        except Exception as exc:
-            answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)
+    def withdraw(action: dict[str, Any]) -> c.Command:
+        key, version = ids.read_initiative_value(action["value"])
+        return c.Withdraw(key, version=version)
+
+    def show(action: dict[str, Any]) -> c.Command:
+        return c.Show(key=action.get("value", "").partition("|")[0])
+
+    def explain(action: dict[str, Any]) -> c.Command:
+        chosen = (action.get("selected_option") or {}).get("value", "")
+        roadmap_id, key = ids.read_roadmap_value(chosen)
+        if not key:
+            raise ValueError(f"no initiative chosen to explain: {chosen!r}")
+        return c.Explain(key=key, roadmap_id=roadmap_id)
+
+    app.action(ids.EDIT_INITIATIVE)(run(edit))
+    app.action(ids.WITHDRAW)(run(withdraw, claim=True, replace=True))
+    app.action(ids.SHOW_INITIATIVE)(run(show))
+    app.action(ids.EXPLAIN_INITIATIVE)(run(explain))
 
     for action_id, outcome in REVIEW_OUTCOMES.items():
         _register_review(app, action_id, outcome, uow_factory=uow_factory, slash=slash, once=once)
@@ -204,15 +154,14 @@ def register(
         except ModalErrors as exc:
             ack(**exc.response())
             return
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
+        ctx = context_of(body, uow_factory=uow_factory)
         claim = view_key(ctx.team_id, view)
         if not once.claim(claim):
             ack()  # the same submission delivered twice: the first one records
             return
+        command = c.Review(meta["key"], outcome, note, version=meta["version"])
         try:
-            reply = _record(
-                ctx, key=meta["key"], outcome=outcome, note=note, version=meta["version"]
-            )
+            reply = render.decision(initiatives.review(command, ctx), slash=slash)
         except CatalogError as exc:
             once.release(claim)  # nothing was recorded: a corrected submission may be
             ack(response_action="errors", errors={ids.REASON_BLOCK: str(exc)[:150]})
@@ -235,21 +184,6 @@ def register(
         send_notices(client, (Notice(ctx.actor.user_id, reply.text, reply.blocks),))
 
 
-def _record(ctx: Context, *, key: str, outcome: str, note: str, version: int) -> Reply:
-    with ctx.uow() as uow:
-        view = services.record_review(
-            uow,
-            actor=ctx.actor,
-            team_id=ctx.team_id,
-            key=key,
-            outcome=outcome,
-            note=note,
-            version=version,
-        )
-    blocks = b.decision_blocks(view, decision=outcome, by=ctx.actor.user_id, reason=note)
-    return Reply(text=f"Security review of {view.key} recorded: {outcome}", blocks=tuple(blocks))
-
-
 def _register_review(
     app: App, action_id: str, outcome: str, *, uow_factory: UowFactory, slash: str, once: Once
 ) -> None:
@@ -258,25 +192,24 @@ def _register_review(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
+        ctx = context_of(body, uow_factory=uow_factory)
         try:
             key, version = ids.read_initiative_value(action["value"])
             if outcome not in NOTE_REQUIRED:
                 if not once.claim(action_key(ctx.team_id, body, action)):
                     return  # the same click delivered twice: the first one records
-                reply = _record(ctx, key=key, outcome=outcome, note="", version=version)
+                reply = execute(c.Review(key, outcome, "", version=version), ctx, slash=slash)
                 answer(
                     reply,
                     body=body,
                     client=client,
                     respond=respond,
-                    replace_original=bool(body.get("message")),
+                    replace_original=not reply.error and bool(body.get("message")),
                 )
                 return
             with ctx.uow() as uow:
-                roles = services.roles_of(uow, team_id=ctx.team_id, user_id=ctx.actor.user_id)
                 view = services.get_initiative(uow, team_id=ctx.team_id, key=key)
-            if not roles & {SECURITY, ADMIN}:  # refused before anything is typed
+            if not initiatives.actor_roles(ctx) & {SECURITY, ADMIN}:  # before anything is typed
                 raise PermissionDenied(
                     f"record the security review of {view.key}", roles=(SECURITY, ADMIN)
                 )

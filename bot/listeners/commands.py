@@ -1,4 +1,4 @@
-"""The slash command: acknowledge at once, then answer through the command service.
+"""The slash command: acknowledge at once, then answer through the command registry.
 
 Slack retries a request it got no acknowledgement for within 3 seconds, marking it with
 `X-Slack-Retry-Num`. The listener acknowledges before doing anything, so a retry means
@@ -16,11 +16,13 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.listeners.delivery import JobStarter, respond_with, send_notices
+from bot.commands import handle_text
+from bot.jobs.starter import JobStarter
 from bot.listeners.once import Once, command_key
-from bot.service import Reply, UowFactory, error_reply, handle_text
+from bot.posting import respond_with, send_notices
+from bot.reply import Reply, error_reply
 from catalog.domain import Actor
-from planner.config import SolverConfig
+from catalog.usecases.context import Context, UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +32,7 @@ def is_retry(request: Any) -> bool:
     return bool(request.headers.get("x-slack-retry-num"))
 
 
-def register(
-    app: App,
-    *,
-    uow_factory: UowFactory,
-    jobs: JobStarter,
-    slash: str,
-    solver: SolverConfig | None = None,
-) -> None:
+def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str) -> None:
     """Listen to the slash command `slash` (e.g. `/roadmap`)."""
     once = Once(uow_factory)  # commands that were handled, by trigger id, in the database
 
@@ -54,14 +49,8 @@ def register(
             log.info("ignoring a second delivery of %s %r", slash, command.get("text"))
             return
         actor = Actor.user(team_id=command["team_id"], user_id=command["user_id"])
-        reply = handle_text(
-            command.get("text", ""),
-            actor=actor,
-            team_id=command["team_id"],
-            uow_factory=uow_factory,
-            slash=slash,
-            solver=solver,
-        )
+        ctx = Context(actor=actor, team_id=command["team_id"], uow_factory=uow_factory)
+        reply = handle_text(command.get("text", ""), ctx, slash=slash)
         deliver(
             reply,
             actor=actor,

@@ -1,6 +1,6 @@
 """The roadmap's Export… menu: the chosen format of that roadmap, shared in the channel.
 
-The same service as `/roadmap export FORMAT` (PMO, approvers and admins only); the file
+The same command as `/roadmap export FORMAT` (PMO, approvers and admins only); the file
 is rendered in the background and uploaded with files_upload_v2.
 """
 
@@ -12,10 +12,13 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks import ids
+from bot.commands import execute
+from bot.jobs.starter import JobStarter
 from bot.listeners.buttons import answer, answer_or_start
 from bot.listeners.context import context_of
-from bot.listeners.delivery import JobStarter
-from bot.service import Reply, UowFactory, error_reply, export_roadmap, guarded
+from bot.reply import error_reply
+from catalog.usecases import commands as c
+from catalog.usecases.context import UowFactory
 
 
 def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str) -> None:
@@ -26,15 +29,11 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
-
-        def go() -> Reply:
+        ctx = context_of(body, uow_factory=uow_factory)
+        try:
             chosen = (action.get("selected_option") or {}).get("value", "")
             roadmap_id, fmt = ids.read_roadmap_value(chosen)
-            return export_roadmap(ctx, fmt=fmt, roadmap_id=roadmap_id)
-
-        reply = guarded(go, slash=slash)
-        try:
+            reply = execute(c.Export(fmt, roadmap_id=roadmap_id), ctx, slash=slash)
             answer_or_start(reply, ctx=ctx, body=body, client=client, respond=respond, jobs=jobs)
         except Exception as exc:
             answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)

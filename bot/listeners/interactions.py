@@ -15,27 +15,22 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks as b
+from bot import render
 from bot.blocks import ids
+from bot.commands import execute
 from bot.errors import ModalErrors
+from bot.listeners.buttons import answer
 from bot.listeners.context import context_of
-from bot.listeners.delivery import respond_with, send_notices
 from bot.listeners.once import Once, action_key, view_key
-from bot.service import (
-    Reply,
-    UowFactory,
-    actor_roles,
-    approver_notices,
-    decided,
-    error_reply,
-    guarded,
-    home,
-    propose_modal,
-    publish,
-    settings_sections,
-)
+from bot.posting import respond_with, send_notices
+from bot.reply import error_reply
+from bot.submissions import submit_initiative, submit_settings
 from catalog import services
 from catalog.domain import Actor
-from catalog.errors import CatalogError, ValidationFailed
+from catalog.errors import CatalogError
+from catalog.usecases import commands as c
+from catalog.usecases import initiatives, workspace
+from catalog.usecases.context import Context, UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +39,10 @@ _DECISION_ACTIONS = {
     ids.REJECT: "reject",
     ids.REQUEST_CHANGES: "request_changes",
 }
-_DECIDE = {
-    "approve": services.approve,
-    "reject": services.reject,
-    "request_changes": services.request_changes,
+_DECISION_COMMANDS: dict[str, type[c.Approve | c.Reject | c.RequestChanges]] = {
+    "approve": c.Approve,
+    "reject": c.Reject,
+    "request_changes": c.RequestChanges,
 }
 
 
@@ -58,15 +53,15 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
     @app.action(ids.PUBLISH_ROADMAP)
     def on_publish(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         ack()
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
+        ctx = context_of(body, uow_factory=uow_factory)
         if not once.claim(action_key(ctx.team_id, body, action)):
             return  # the same click delivered twice
-
-        def go() -> Reply:
+        try:
             roadmap_id, _ = ids.read_roadmap_value(action["value"])
-            return publish(ctx, roadmap_id=roadmap_id)
-
-        respond_with(respond, guarded(go, slash=slash))
+            reply = execute(c.Publish(roadmap_id=roadmap_id), ctx, slash=slash)
+        except Exception as exc:
+            reply = error_reply(exc, slash=slash)
+        respond_with(respond, reply)
 
     for action_id, decision in _DECISION_ACTIONS.items():
         _register_decision(
@@ -82,21 +77,14 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
         except ModalErrors as exc:
             ack(**exc.response())
             return
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
+        ctx = context_of(body, uow_factory=uow_factory)
         claim = view_key(ctx.team_id, view)
         if not once.claim(claim):
             ack()  # the same submission delivered twice: the first one decides
             return
+        command = _DECISION_COMMANDS[decision](meta["key"], reason, version=meta["version"])
         try:
-            with ctx.uow() as uow:
-                result = _DECIDE[decision](
-                    uow,
-                    actor=ctx.actor,
-                    team_id=ctx.team_id,
-                    key=meta["key"],
-                    reason=reason,
-                    version=meta["version"],
-                )
+            reply = render.decision(_decide(command, ctx), slash=slash)
         except CatalogError as exc:
             once.release(claim)  # nothing was decided: a corrected submission may be
             ack(response_action="errors", errors={ids.REASON_BLOCK: str(exc)[:150]})
@@ -105,7 +93,6 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
             once.release(claim)
             raise
         ack()
-        reply = decided(result, action=decision, by=ctx.actor.user_id, reason=reason)
         if meta.get("channel") and meta.get("ts"):
             try:  # the request DM shows the decision instead of its buttons
                 client.chat_update(
@@ -122,95 +109,53 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
     def on_initiative(
         ack: Any, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
-        editing = view.get("private_metadata") or ""
-        try:
-            fields = b.read_initiative_submission(view["state"]["values"])
-        except ModalErrors as exc:
-            ack(**exc.response())
-            return
+        ctx = context_of(body, uow_factory=uow_factory)
         claim = view_key(ctx.team_id, view)
         if not once.claim(claim):
             ack()  # the same view submitted twice: the first submission is the one that counts
             return
-        done = False
         try:
-            with ctx.uow() as uow:
-                if editing:
-                    key, version = ids.read_initiative_value(editing)
-                    fields.pop("key", None)
-                    result = services.edit(
-                        uow,
-                        actor=ctx.actor,
-                        team_id=ctx.team_id,
-                        key=key,
-                        version=version,
-                        changes=fields,
-                    )
-                else:
-                    services.ensure_workspace(uow, team_id=ctx.team_id)
-                    result = services.propose(
-                        uow, actor=ctx.actor, team_id=ctx.team_id, fields=fields
-                    )
-            done = True
-        except ValidationFailed as exc:
-            ack(
-                response_action="errors",
-                errors=b.initiative_errors_for(exc.fields, editing=bool(editing)),
+            done = submit_initiative(
+                view["state"]["values"], metadata=view.get("private_metadata") or "", ctx=ctx
             )
+        except BaseException:
+            once.release(claim)
+            raise
+        if done.reply is None:  # nothing was saved: the corrected view may be submitted again
+            once.release(claim)
+            ack(response_action="errors", errors=done.errors)
             return
-        except CatalogError as exc:
-            ack(response_action="errors", errors={ids.INITIATIVE_BLOCKS["title"]: str(exc)[:150]})
-            return
-        finally:
-            if not done:  # nothing was saved: the corrected view may be submitted again
-                once.release(claim)
         ack()
-        if result.status != "proposed":
-            return
-        notices = approver_notices(result, team_id=ctx.team_id, uow_factory=uow_factory)
-        send_notices(client, notices)
+        send_notices(client, done.reply.notices)
 
     @app.view(ids.SETTINGS_MODAL)
     def on_settings(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
-        sections = settings_sections(actor_roles(ctx))
-        with ctx.uow() as uow:
-            current = services.get_settings(uow, team_id=ctx.team_id)
-        try:
-            changes = b.read_settings_submission(view["state"]["values"], current=current)
-            with ctx.uow() as uow:
-                services.update_settings(
-                    uow,
-                    actor=ctx.actor,
-                    team_id=ctx.team_id,
-                    changes=changes,
-                    version=current.version,
-                )
-        except ModalErrors as exc:
-            ack(**exc.response())
-            return
-        except ValidationFailed as exc:
-            ack(
-                response_action="errors",
-                errors=b.settings_errors_for(exc.fields, sections=sections),
-            )
-            return
-        except CatalogError as exc:
-            if sections:
-                all_ = {"__all__": str(exc)}
-                first = next(iter(b.settings_errors_for(all_, sections=sections)))
-            else:  # the viewer may change nothing: say so under the first field submitted
-                first = next(iter(view["state"]["values"]), ids.SETTINGS_BLOCKS["name"])
-            ack(response_action="errors", errors={first: str(exc)[:150]})
+        ctx = context_of(body, uow_factory=uow_factory)
+        done = submit_settings(view["state"]["values"], ctx=ctx)
+        if done.errors:
+            ack(response_action="errors", errors=done.errors)
             return
         ack()
 
-    @app.action(ids.PROPOSE)
-    def on_home_propose(ack: Any, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
-        client.views_open(trigger_id=body["trigger_id"], view=propose_modal(ctx))
+    def open_form(command: c.Command) -> Any:
+        """A Home tab button that opens the form `command` gives (or says why not)."""
+
+        def listener(ack: Any, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            ctx = context_of(body, uow_factory=uow_factory)
+            reply = execute(command, ctx, slash=slash)
+            try:
+                if reply.modal is not None:
+                    client.views_open(trigger_id=body["trigger_id"], view=reply.modal)
+                    return
+            except Exception as exc:
+                reply = error_reply(exc, slash=slash)
+            answer(reply, body=body, client=client, respond=None)
+
+        return listener
+
+    app.action(ids.PROPOSE)(open_form(c.Propose()))
+    app.action(ids.OPEN_SETTINGS)(open_form(c.Settings()))
 
     @app.event("app_home_opened")
     def on_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
@@ -218,13 +163,22 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
             return
         team_id = body.get("team_id") or event.get("view", {}).get("team_id")
         actor = Actor.user(team_id=team_id, user_id=event["user"])
+        ctx = Context(actor=actor, team_id=team_id, uow_factory=uow_factory)
         try:
-            view = home(actor=actor, team_id=team_id, uow_factory=uow_factory)
+            view = render.dashboard(workspace.dashboard(ctx))
         except Exception:
             log.exception("building the Home tab of %s failed", event["user"])
             reply = error_reply(RuntimeError("the dashboard could not be built"))
             view = {"type": "home", "blocks": list(reply.blocks)}
         client.views_publish(user_id=event["user"], view=view)
+
+
+def _decide(command: c.Approve | c.Reject | c.RequestChanges, ctx: Context) -> Any:
+    if isinstance(command, c.Approve):
+        return initiatives.approve(command, ctx)
+    if isinstance(command, c.Reject):
+        return initiatives.reject(command, ctx)
+    return initiatives.request_changes(command, ctx)
 
 
 def _register_decision(
@@ -235,18 +189,15 @@ def _register_decision(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = context_of(body, uow_factory=uow_factory, slash=slash)
+        ctx = context_of(body, uow_factory=uow_factory)
         if not once.claim(action_key(ctx.team_id, body, action)):
             return  # the same click delivered twice: the first one decides
         try:
             key, version = ids.read_initiative_value(action["value"])
             if decision == "approve":
-                with ctx.uow() as uow:
-                    result = services.approve(
-                        uow, actor=ctx.actor, team_id=ctx.team_id, key=key, version=version
-                    )
-                reply = decided(result, action=decision, by=ctx.actor.user_id)
-                respond_with(respond, reply, replace_original=bool(body.get("message")))
+                reply = execute(c.Approve(key, version=version), ctx, slash=slash)
+                replace = not reply.error and bool(body.get("message"))
+                respond_with(respond, reply, replace_original=replace)
                 send_notices(client, reply.notices)
                 return
             with ctx.uow() as uow:

@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.service import UowFactory
 from catalog import services
 from catalog.retry import retry_on_disconnect
 from catalog.services.idempotency import MAX_KEY_LENGTH
+from catalog.usecases.context import UowFactory
 
 log = logging.getLogger(__name__)
 

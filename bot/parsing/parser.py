@@ -1,21 +1,20 @@
-"""Read the text after the slash command into a Command, or raise a UsageError."""
+"""Each subcommand's parser: the words after it (`Args`) in, a command out, or a
+UsageError naming what is wrong. `bot.commands.registry` says which parses which."""
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from bot.errors import UsageError
-from bot.parsing import commands as c
-from bot.parsing.periods import PeriodRef, parse_period
-from bot.parsing.tokens import QUOTES, Token, parse_user, rest_of, tokenize, unescape
-from bot.parsing.usage import DEFAULT_COMMAND, TOPICS, nearest_subcommand, subcommand, usage
-from catalog.domain import MEMBER, ROLES, STATUSES
-from planner.errors import ScenarioError
+from bot.parsing.args import Args, nearest
+from bot.parsing.tokens import QUOTES, parse_user, tokenize, unescape
+from catalog.domain import MEMBER, NOTE_REQUIRED, ROLES, STATUSES
+from catalog.usecases import commands as c
+from planner.errors import PeriodError, ScenarioError
+from planner.exports import FORMATS, export_format
 from planner.money import MONEY_EXAMPLES, parse_money
-from planner.portfolio import KEY_RE
+from planner.periods import parse_period
 from planner.scenario import WHATIF_HELP, parse_whatif
 
 #: The most seconds `plan time=…` may give the solver.
@@ -32,18 +31,6 @@ _OUTCOMES = {
     "failed": "failed",
     "fail": "failed",
 }
-_NOTE_REQUIRED = ("conditions", "failed")
-_EXPORT_ALIASES = {
-    **{f: f for f in c.EXPORT_FORMATS},
-    "msproject": "mspdi",
-    "ms-project": "mspdi",
-    "project": "mspdi",
-    "xml": "mspdi",
-    "excel": "xlsx",
-    "ical": "ics",
-    "icalendar": "ics",
-    "gantt": "png",
-}
 _PLAN_OPTIONS = {
     "budget": "budget",
     "phases": "phases",
@@ -57,111 +44,11 @@ _TIME_RE = re.compile(
 )
 
 
-def parse_command(text: str, *, command: str = DEFAULT_COMMAND, escaped: bool = True) -> c.Command:
-    """The command in the text typed after the slash command (`approve SOC-7 "ok"`).
-
-    `command` is the slash command's name, used in usage lines. `escaped` says the text
-    comes from Slack, which sends `&`, `<` and `>` as `&amp;`, `&lt;` and `&gt;`; free
-    text (titles, reasons, notes, what-ifs) is unescaped then. Empty text asks for help.
-    Raises UsageError with the usage line of the subcommand concerned.
-    """
-    try:
-        tokens = tokenize(text or "")
-    except UsageError as exc:
-        typed = subcommand((text.split() or [""])[0])
-        raise UsageError(exc.message, usage=typed and typed.usage(command)) from None
-    if not tokens:
-        return c.Help()
-    head = tokens[0]
-    sub = None if head.quoted else subcommand(head.text)
-    if sub is None:
-        close = nearest_subcommand(head.text)
-        if close is None:
-            raise UsageError(
-                f"Unknown command `{head.text}`. See `{command} help` for every command."
-            )
-        raise UsageError(
-            f"Unknown command `{head.text}`.", suggestion=close, usage=usage(close, command=command)
-        )
-    args = _Args(name=sub.name, text=text, tokens=tokens, usage=sub.usage(command), escaped=escaped)
-    return _PARSERS[sub.name](args)
-
-
-@dataclass(frozen=True)
-class _Args:
-    """The words after a subcommand, and how to complain about them."""
-
-    name: str
-    text: str
-    tokens: list[Token]
-    usage: str
-    escaped: bool
-
-    def count(self) -> int:
-        return len(self.tokens) - 1
-
-    def word(self, i: int) -> str | None:
-        """The i-th argument (1-based), or None."""
-        return self.tokens[i].text if i < len(self.tokens) else None
-
-    def rest(self, i: int) -> str:
-        """Free text from the i-th argument on (one quoted argument loses its quotes)."""
-        return rest_of(self.text, self.tokens, i, escaped=self.escaped)
-
-    def fail(self, message: str, *, suggestion: str | None = None) -> UsageError:
-        return UsageError(message, usage=self.usage, suggestion=suggestion)
-
-    def key(self, i: int) -> str:
-        """The i-th argument as an initiative key, upper case."""
-        raw = self.word(i)
-        if raw is None or not raw.strip():
-            raise self.fail(f"`{self.name}` needs an initiative key, e.g. SOC-7.")
-        key = raw.strip().rstrip(",.;:").upper()
-        if self.tokens[i].quoted or not KEY_RE.match(key):
-            raise self.fail(
-                f"'{raw}' is not an initiative key: letters, digits and dashes, e.g. SOC-7."
-            )
-        return key
-
-    def at_most(self, n: int) -> None:
-        """Refuse more than n arguments."""
-        if self.count() > n:
-            extra = self.rest(n + 1)
-            if n == 0:
-                raise self.fail(f"`{self.name}` takes no arguments; got `{extra}`.")
-            raise self.fail(f"Too many arguments for `{self.name}`: `{extra}`.")
-
-    def period(self, i: int) -> PeriodRef:
-        """The arguments from the i-th on as one period."""
-        raw = " ".join(t.text for t in self.tokens[i:])
-        if not raw:
-            raise self.fail(f"`{self.name}` needs a period, e.g. 2027Q3 or next quarter.")
-        try:
-            return parse_period(raw)
-        except UsageError as exc:
-            raise self.fail(exc.message) from None
-
-
-def _help(a: _Args) -> c.Help:
-    a.at_most(1)
-    topic = a.word(1)
-    if topic is None:
-        return c.Help()
-    word = topic.strip().lower()
-    if word in TOPICS:
-        return c.Help(word)
-    sub = subcommand(word)
-    if sub is None:
-        close = nearest_subcommand(word) or _nearest(word, TOPICS)
-        raise a.fail(f"There is no help on `{topic}`.", suggestion=close)
-    return c.Help(sub.name)
-
-
-def _propose(a: _Args) -> c.Propose:
+def propose(a: Args) -> c.Propose:
     return c.Propose(a.rest(1) or None)
 
 
-def _list(a: _Args) -> c.ListInitiatives:
+def list_(a: Args) -> c.ListInitiatives:
     if a.count() == 0:
         return c.ListInitiatives()
     raw = " ".join(t.text for t in a.tokens[1:])
@@ -171,13 +58,13 @@ def _list(a: _Args) -> c.ListInitiatives:
     if status not in STATUSES:
         raise a.fail(
             f"Unknown status `{raw}`: expected one of {', '.join(STATUSES)}, or all.",
-            suggestion=_nearest(status, STATUSES),
+            suggestion=nearest(status, STATUSES),
         )
     return c.ListInitiatives(status)
 
 
-def _key_only(cls: Callable[[str], c.Command]) -> Callable[[_Args], c.Command]:
-    def parse(a: _Args) -> c.Command:
+def key_only(cls: Callable[[str], c.Command]) -> Callable[[Args], c.Command]:
+    def parse(a: Args) -> c.Command:
         key = a.key(1)
         a.at_most(1)
         return cls(key)
@@ -185,12 +72,12 @@ def _key_only(cls: Callable[[str], c.Command]) -> Callable[[_Args], c.Command]:
     return parse
 
 
-def _approve(a: _Args) -> c.Approve:
+def approve(a: Args) -> c.Approve:
     return c.Approve(a.key(1), a.rest(2))
 
 
-def _with_reason(cls: Callable[[str, str], c.Command]) -> Callable[[_Args], c.Command]:
-    def parse(a: _Args) -> c.Command:
+def with_reason(cls: Callable[[str, str], c.Command]) -> Callable[[Args], c.Command]:
+    def parse(a: Args) -> c.Command:
         key = a.key(1)
         reason = a.rest(2)
         if not reason:
@@ -200,15 +87,15 @@ def _with_reason(cls: Callable[[str, str], c.Command]) -> Callable[[_Args], c.Co
     return parse
 
 
-def _no_args(cls: Callable[[], c.Command]) -> Callable[[_Args], c.Command]:
-    def parse(a: _Args) -> c.Command:
+def no_args(cls: Callable[[], c.Command]) -> Callable[[Args], c.Command]:
+    def parse(a: Args) -> c.Command:
         a.at_most(0)
         return cls()
 
     return parse
 
 
-def _plan(a: _Args) -> c.Plan:
+def plan(a: Args) -> c.Plan:
     options = _plan_options(a)
     budget = phases = start = time_limit = None
     if "budget" in options:
@@ -227,14 +114,14 @@ def _plan(a: _Args) -> c.Plan:
     if "from" in options:
         try:
             start = parse_period(options["from"])
-        except UsageError as exc:
-            raise a.fail(f"from={options['from']}: {exc.message}") from None
+        except PeriodError as exc:
+            raise a.fail(f"from={options['from']}: {exc}") from None
     if "time" in options:
         time_limit = _seconds(a, options["time"])
     return c.Plan(budget=budget, phases=phases, start=start, time_limit=time_limit)
 
 
-def _plan_options(a: _Args) -> dict[str, str]:
+def _plan_options(a: Args) -> dict[str, str]:
     """`name=value` pairs; a value runs on over words without `=` (`from=next quarter`)
     and may be quoted (`from="next quarter"`)."""
     text = re.sub(r"\s*=\s*", "=", a.text[a.tokens[1].start :] if a.count() else "")
@@ -267,11 +154,11 @@ def _plan_options(a: _Args) -> dict[str, str]:
 
 
 def _option_hint(name: str) -> str | None:
-    close = _nearest(name.lower(), _PLAN_OPTIONS)
+    close = nearest(name.lower(), _PLAN_OPTIONS)
     return None if close is None else f"{_PLAN_OPTIONS[close]}="
 
 
-def _seconds(a: _Args, raw: str) -> float:
+def _seconds(a: Args, raw: str) -> float:
     m = _TIME_RE.fullmatch(raw.strip())
     if m is None:
         raise a.fail(f"time={raw}: expected seconds, e.g. time=30s or time=2m.")
@@ -283,59 +170,62 @@ def _seconds(a: _Args, raw: str) -> float:
     return seconds
 
 
-def _whatif(a: _Args) -> c.WhatIf:
+def whatif(a: Args) -> c.WhatIf:
     text = " ".join(a.text[a.tokens[1].start :].split()) if a.count() else ""
     if a.escaped:
         text = unescape(text)
     if not text:
         raise a.fail(f"`{a.name}` needs at least one change, e.g. {WHATIF_HELP}.")
     try:
-        transforms = parse_whatif(text)
+        parse_whatif(text)
     except ScenarioError as exc:
         raise a.fail(f"{exc}.") from None
-    return c.WhatIf(text, tuple(transforms))
+    return c.WhatIf(text)
 
 
-def _pin(a: _Args) -> c.Pin:
+def pin(a: Args) -> c.Pin:
     key = a.key(1)
     return c.Pin(key, a.period(2))
 
 
-def _export(a: _Args) -> c.Export:
+def export(a: Args) -> c.Export:
     raw = a.word(1)
-    formats = ", ".join(c.EXPORT_FORMATS)
+    formats = ", ".join(FORMATS)
     if raw is None:
         raise a.fail(f"`export` needs a format: {formats}.")
     a.at_most(1)
-    fmt = _EXPORT_ALIASES.get(raw.lower().lstrip("."))
-    if fmt is None:
-        close = _nearest(raw.lower(), _EXPORT_ALIASES)
+    spec = export_format(raw)
+    if spec is None:
+        words = {
+            word: spec.name for spec in FORMATS.values() for word in (spec.name, *spec.aliases)
+        }
+        close = nearest(raw.lower(), words)
         raise a.fail(
             f"Unknown format `{raw}`: expected {formats}.",
-            suggestion=None if close is None else _EXPORT_ALIASES[close],
+            suggestion=None if close is None else words[close],
         )
-    return c.Export(fmt)
+    return c.Export(spec.name)
 
 
-def _review(a: _Args) -> c.Review:
+def review(a: Args) -> c.Review:
     key = a.key(1)
     raw = a.word(2)
     if raw is None:
         raise a.fail("`review` needs an outcome: passed, conditions or failed.")
     outcome = _OUTCOMES.get(raw.lower())
     if outcome is None:
-        close = _nearest(raw.lower(), _OUTCOMES)
+        close = nearest(raw.lower(), _OUTCOMES)
         raise a.fail(
             f"Unknown outcome `{raw}`: expected passed, conditions or failed.",
             suggestion=None if close is None else _OUTCOMES[close],
         )
     note = a.rest(3)
-    if outcome in _NOTE_REQUIRED and not note:
+    if outcome in NOTE_REQUIRED and not note:
         raise a.fail(f"A review with outcome {outcome} needs a note saying why.")
     return c.Review(key, outcome, note)
 
 
-def _role(a: _Args) -> c.Role:
+def role(a: Args) -> c.Role:
     words = [t.text for t in a.tokens[1:]]
     action = "grant"
     if words and words[0].lower() in ("grant", "add", "revoke", "remove"):
@@ -360,44 +250,14 @@ def _role(a: _Args) -> c.Role:
             raise a.fail("Everyone is a member already; roles are " + ", ".join(GRANTABLE_ROLES))
         raise a.fail(
             f"Unknown role `{words[1]}`: expected {', '.join(GRANTABLE_ROLES)}.",
-            suggestion=_nearest(role, GRANTABLE_ROLES),
+            suggestion=nearest(role, GRANTABLE_ROLES),
         )
     return c.Role(action, user.user_id, user.name, role)
 
 
-def _audit(a: _Args) -> c.Audit:
+def audit(a: Args) -> c.Audit:
     if a.count() == 0:
         return c.Audit()
     key = a.key(1)
     a.at_most(1)
     return c.Audit(key)
-
-
-def _nearest(word: str, choices: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-_PARSERS: dict[str, Callable[[_Args], c.Command]] = {
-    "help": _help,
-    "propose": _propose,
-    "list": _list,
-    "show": _key_only(c.Show),
-    "approve": _approve,
-    "reject": _with_reason(c.Reject),
-    "changes": _with_reason(c.RequestChanges),
-    "withdraw": _key_only(c.Withdraw),
-    "plan": _plan,
-    "whatif": _whatif,
-    "explain": _key_only(c.Explain),
-    "pin": _pin,
-    "unpin": _key_only(c.Unpin),
-    "publish": _no_args(c.Publish),
-    "diff": _no_args(c.Diff),
-    "export": _export,
-    "review": _review,
-    "settings": _no_args(c.Settings),
-    "role": _role,
-    "audit": _audit,
-    "jobs": _no_args(c.Jobs),
-}

@@ -6,6 +6,7 @@ from catalog.domain import (
     ACTION_ROLES,
     ADMIN,
     FINAL_STATUSES,
+    NOTE_REQUIRED,
     PROPOSER_ACTIONS,
     SECURITY,
     Actor,
@@ -21,7 +22,6 @@ from catalog.views import InitiativeView
 from planner.portfolio import REVIEW_OUTCOMES
 
 #: Review outcomes that need a note saying what was found or agreed.
-NOTE_REQUIRED = ("conditions", "failed")
 
 
 def _transition(

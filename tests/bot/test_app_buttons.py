@@ -8,7 +8,8 @@ import json
 from slack_sdk import WebClient
 
 from bot.blocks import ids
-from bot.listeners.shortcuts import prefill_from_message
+from bot.listeners.shortcuts import propose_from_message
+from catalog.usecases.commands import Propose
 from catalog import services
 from catalog.domain import Actor
 from catalog.views import InitiativeView
@@ -50,14 +51,13 @@ def _opened_modal(served: Served, count: int = 1) -> dict:
 # --------------------------------------------------------------------------- shortcut
 
 
-def test_prefill_takes_the_first_line_as_title_and_the_rest_as_summary() -> None:
+def test_a_message_proposes_its_first_line_as_title_and_the_rest_as_summary() -> None:
     text = "\n  Podcast &amp; vlog &lt;weekly&gt;\nWhy: reach\nmore people\n"
-    assert prefill_from_message(text) == {
-        "title": "Podcast & vlog <weekly>",
-        "summary": "Why: reach\nmore people",
-    }
-    assert prefill_from_message("Just a title") == {"title": "Just a title"}
-    assert prefill_from_message("  \n ") == {}
+    assert propose_from_message(text) == Propose(
+        title="Podcast & vlog <weekly>", summary="Why: reach\nmore people"
+    )
+    assert propose_from_message("Just a title") == Propose(title="Just a title")
+    assert propose_from_message("  \n ") == Propose()
 
 
 def test_the_message_shortcut_proposes_the_message_as_an_initiative(demo: Served) -> None:

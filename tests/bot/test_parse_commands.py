@@ -1,4 +1,4 @@
-"""bot.parsing.parse_command: every subcommand's good and bad forms, with their messages."""
+"""bot.commands.parse_command: every subcommand's good and bad forms, with their messages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from fractions import Fraction
 import pytest
 
 from bot.errors import BotError, UsageError
-from bot.parsing import (
+from bot.commands import parse_command
+from catalog.usecases.commands import (
     Approve,
     Audit,
     Diff,
@@ -17,7 +18,6 @@ from bot.parsing import (
     Export,
     Help,
     ListInitiatives,
-    PeriodRef,
     Pin,
     Plan,
     Propose,
@@ -31,8 +31,8 @@ from bot.parsing import (
     Unpin,
     WhatIf,
     Withdraw,
-    parse_command,
 )
+from planner.periods import PeriodRef
 from planner.scenario import BudgetChange, CapacityChange, Change, With, Without
 
 

@@ -1,4 +1,4 @@
-"""bot.parsing usage table and help text, and the UsageError they feed."""
+"""The command registry's usage lines and help text, and the UsageError they feed."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import re
 import pytest
 
 from bot.errors import BotError, UsageError
-from bot.parsing import SUBCOMMANDS, help_text, nearest_subcommand, parse_command, subcommand, usage
+from bot.commands import ENTRIES as SUBCOMMANDS
+from bot.commands import help_text, nearest_subcommand, parse_command, subcommand, usage
 
 #: Every subcommand of DESIGN §2 and issue 4.
 EXPECTED = {
     "help",
     "propose",
+    "edit",
     "list",
     "show",
     "approve",

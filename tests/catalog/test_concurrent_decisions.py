@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.service import error_reply
+from bot.reply import error_reply
 from catalog import services
 from catalog.domain import Actor
 from catalog.errors import CatalogError, InvalidTransition, StaleVersion

@@ -11,12 +11,13 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.service import handle_text
+from bot.commands import handle_text
 from catalog import services
 from catalog.db import make_engine
 from catalog.models import AuditEntry, IdempotencyKey
 from catalog.retry import is_disconnect, retry_on_disconnect
 from catalog.uow import UnitOfWork
+from catalog.usecases import Context
 from tests.catalog.conftest import Team
 
 TERMINATE_OTHERS = (
@@ -141,10 +142,10 @@ def test_a_transaction_dropped_midway_is_retried_and_takes_effect_once(
 def test_commands_work_after_every_connection_was_terminated(
     pg: Engine, admin: Engine, uow: Callable[[], UnitOfWork], team: Team
 ) -> None:
-    first = handle_text("list", actor=team.member, team_id=team.id, uow_factory=uow)
+    first = handle_text("list", Context(actor=team.member, team_id=team.id, uow_factory=uow))
     assert not first.error and "WIKI" in str(first.blocks)
     assert _terminate(admin) >= 1  # the pool's idle connections are dead now
-    reply = handle_text("list", actor=team.member, team_id=team.id, uow_factory=uow)
+    reply = handle_text("list", Context(actor=team.member, team_id=team.id, uow_factory=uow))
     assert not reply.error and "WIKI" in str(reply.blocks)
 
 
@@ -166,9 +167,7 @@ def test_a_command_whose_connection_dies_midway_is_retried_and_decides_once(
     before = _audit(session_factory)
     reply = handle_text(
         "approve WIKI",
-        actor=team.approver,
-        team_id=team.id,
-        uow_factory=lambda: Fragile(session_factory),
+        Context(actor=team.approver, team_id=team.id, uow_factory=lambda: Fragile(session_factory)),
     )
     assert killed == [1]
     assert not reply.error, reply.text

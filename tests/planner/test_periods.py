@@ -1,4 +1,4 @@
-"""bot.parsing periods: reading them, the phase they name, the day they start."""
+"""planner.periods: reading them, the phase they name, the day they start."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import UsageError
-from bot.parsing import PeriodRef, parse_period, period_span, period_start, resolve_period
+from planner.errors import PeriodError
 from planner.calendar import phases_of
+from planner.periods import PeriodRef, parse_period, period_span, period_start, resolve_period
 from planner.portfolio import Calendar, load_portfolio
 
 DEMO = Path(__file__).resolve().parents[2] / "catalog" / "data" / "demo.yaml"
@@ -105,9 +105,9 @@ def test_period_text(ref, text):
     ],
 )
 def test_parse_period_errors(text, message):
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(PeriodError) as info:
         parse_period(text)
-    assert info.value.message == message
+    assert str(info.value) == message
 
 
 def test_unknown_kind_is_refused():
@@ -213,20 +213,20 @@ HORIZON = "it runs from 2027Q1 to 2028Q4 (2027-01-01 to 2028-12-31, phases 0–7
     ],
 )
 def test_resolve_outside_the_horizon(demo_phases, text, today, message):
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(PeriodError) as info:
         resolve_period(parse_period(text), phases=demo_phases, today=today)
-    assert info.value.message == message
+    assert str(info.value) == message
 
 
 def test_bare_quarter_outside_a_short_horizon():
     phases = quarters(n=2)
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(PeriodError) as info:
         resolve_period(parse_period("Q3"), phases=phases, today=TODAY)
-    assert info.value.message.startswith("No Q3 falls in the plan: it runs from 2027Q1 to 2027Q2")
+    assert str(info.value).startswith("No Q3 falls in the plan: it runs from 2027Q1 to 2027Q2")
 
 
 def test_resolve_needs_phases():
-    with pytest.raises(UsageError):
+    with pytest.raises(PeriodError):
         resolve_period(parse_period("0"), phases=(), today=TODAY)
 
 
@@ -281,13 +281,13 @@ def test_period_start(text, start):
 
 def test_period_start_of_a_phase_needs_the_plan(demo_phases):
     assert period_start(parse_period("3"), today=TODAY, phases=demo_phases) == dt.date(2027, 10, 1)
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(PeriodError) as info:
         period_start(parse_period("3"), today=TODAY)
-    assert info.value.message == (
+    assert str(info.value) == (
         "Phase 3 names a phase of the current plan; give a quarter, a month or a date "
         "instead, e.g. 2027Q1 or 2027-03-01."
     )
-    with pytest.raises(UsageError):
+    with pytest.raises(PeriodError):
         period_start(parse_period("9"), today=TODAY, phases=demo_phases)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import OperationalError
 
-from bot.service import error_reply
+from bot.reply import error_reply
 
 
 def test_a_database_failure_is_reported_without_its_sql():

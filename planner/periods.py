@@ -12,8 +12,8 @@ from typing import Any, cast
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
-from bot.errors import UsageError
 from planner.calendar import Phase
+from planner.errors import PeriodError
 
 #: What a PeriodRef can be, and the type of its value.
 PERIOD_KINDS = (
@@ -64,7 +64,7 @@ def parse_period(text: str) -> PeriodRef:
     """Read a period: `2027Q1` (also `Q1 2027`), `Q3`, `2027-03`, `2027-03-01`,
     `this|next|last quarter|month`, `FY2028Q1`, `Sprint 4` or a phase number `3`.
 
-    Raises UsageError saying what was expected.
+    Raises PeriodError saying what was expected.
     """
     raw = " ".join(text.split())
     low = raw.lower()
@@ -80,11 +80,11 @@ def parse_period(text: str) -> PeriodRef:
         try:
             return PeriodRef("date", isoparse(low).date())
         except ValueError as exc:
-            raise UsageError(f"'{raw}' is not a date: {exc}.") from None
+            raise PeriodError(f"'{raw}' is not a date: {exc}.") from None
     if m := re.fullmatch(r"(\d{4})-(\d{2})", low):
         month = int(m[2])
         if not 1 <= month <= 12:
-            raise UsageError(f"'{raw}' is not a month: months run from 01 to 12.")
+            raise PeriodError(f"'{raw}' is not a month: months run from 01 to 12.")
         return PeriodRef("month", (int(m[1]), month))
     if m := re.fullmatch(r"(this|current|next|last|previous)[\s_-]+(quarter|month)", low):
         return PeriodRef("relative", (m[2], _OFFSETS[m[1]]))
@@ -92,7 +92,7 @@ def parse_period(text: str) -> PeriodRef:
         return PeriodRef("label", f"FY{m[1]}Q{m[2]}")
     if m := re.fullmatch(r"sprint\s*[-#]?\s*(\d+)", low):
         return PeriodRef("label", f"Sprint {int(m[1])}")
-    raise UsageError(f"'{raw}' is not a period: expected {PERIOD_EXAMPLES}.")
+    raise PeriodError(f"'{raw}' is not a period: expected {PERIOD_EXAMPLES}.")
 
 
 def period_span(ref: PeriodRef, *, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -119,35 +119,35 @@ def resolve_period(ref: PeriodRef, *, phases: Sequence[Phase], today: dt.date) -
 
     A calendar period names the phase its first day falls in (or the first phase, when
     it began before the plan and runs into it); `Q3` without a year is the first phase
-    labelled Q3, else the first Q3 in the horizon. Raises UsageError when the period is
+    labelled Q3, else the first Q3 in the horizon. Raises PeriodError when the period is
     outside the horizon or names no phase.
     """
     if not phases:
-        raise UsageError("The plan has no phases.")
+        raise PeriodError("The plan has no phases.")
     if ref.kind == "index":
         index = cast(int, ref.value)
         if 0 <= index < len(phases):
             return index
-        raise UsageError(f"There is no phase {index}: {_horizon(phases)}.")
+        raise PeriodError(f"There is no phase {index}: {_horizon(phases)}.")
     if ref.kind in ("label", "quarter"):
         found = _by_label(ref, phases)
         if found is not None:
             return found
         if ref.kind == "label":
-            raise UsageError(f"No phase is labelled {ref}: {_horizon(phases)}.")
+            raise PeriodError(f"No phase is labelled {ref}: {_horizon(phases)}.")
     if (quarter := _bare_quarter(ref)) is not None:
         for year in range(phases[0].start.year - 1, phases[-1].end.year + 1):
             found = _by_span(_quarter_span(dt.date(year, 3 * quarter - 2, 1)), phases)
             if found is not None:
                 return found
-        raise UsageError(f"No Q{quarter} falls in the plan: {_horizon(phases)}.")
+        raise PeriodError(f"No Q{quarter} falls in the plan: {_horizon(phases)}.")
     span = period_span(ref, today=today)
     found = _by_span(span, phases)
     if found is None:
         named = str(ref)
         if ref.kind == "relative":
             named = f"{ref} (from {span[0].isoformat()})"
-        raise UsageError(f"{_capital(named)} is outside the plan: {_horizon(phases)}.")
+        raise PeriodError(f"{_capital(named)} is outside the plan: {_horizon(phases)}.")
     return found
 
 
@@ -157,7 +157,7 @@ def period_start(
     """The day a period starts on, e.g. for a plan that starts there (`plan from=…`).
 
     `Q3` without a year is the Q3 that has not ended yet. A phase number or label is
-    read in `phases`, the current plan; without them it raises UsageError, as it does
+    read in `phases`, the current plan; without them it raises PeriodError, as it does
     when the phase is not in them.
     """
     if (quarter := _bare_quarter(ref)) is not None:
@@ -167,7 +167,7 @@ def period_start(
         return dt.date(year, 3 * quarter - 2, 1)
     if ref.kind in ("index", "label"):
         if phases is None:
-            raise UsageError(
+            raise PeriodError(
                 f"{_capital(str(ref))} names a phase of the current plan; give a quarter, "
                 "a month or a date instead, e.g. 2027Q1 or 2027-03-01."
             )
