@@ -19,9 +19,9 @@ from bot import ratelimit
 from bot.jobs.queue import InProcessQueue, JobQueue, RedisQueue
 from bot.jobs.runner import run
 from bot.jobs.runtime import Runtime
+from bot.jobs.starter import JobStarter
 from bot.jobs.sweeper import Sweeper
 from bot.listeners import buttons, commands, exports, interactions, shortcuts
-from bot.jobs.starter import JobStarter
 from bot.logs import ContextThreadPoolExecutor
 from bot.slack_client import web_client
 from catalog.settings import Settings

@@ -10,7 +10,6 @@ from typing import Any
 from bot.console.forms import mrkdwn_to_plain
 from bot.reply import Reply
 
-
 _EMOJI = re.compile(r"(?<![\w:]):[a-z0-9_+-]+:(?![\w:])\s?")
 
 

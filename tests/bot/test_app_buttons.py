@@ -9,9 +9,9 @@ from slack_sdk import WebClient
 
 from bot.blocks import ids
 from bot.listeners.shortcuts import propose_from_message
-from catalog.usecases.commands import Propose
 from catalog import services
 from catalog.domain import Actor
+from catalog.usecases.commands import Propose
 from catalog.views import InitiativeView
 from tests.bot.blocks_support import submitted, typed
 from tests.bot.conftest import OPERATOR, Served

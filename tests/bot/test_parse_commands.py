@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from bot.errors import BotError, UsageError
 from bot.commands import parse_command
+from bot.errors import BotError, UsageError
 from catalog.usecases.commands import (
     Approve,
     Audit,
