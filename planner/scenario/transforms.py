@@ -1,0 +1,298 @@
+"""The what-if transforms: budgets, the total budget, capacities, with/without an
+initiative, pins and the number of phases (`planner.scenario` lists what users type)."""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from dataclasses import dataclass, replace
+
+from planner.errors import ScenarioError
+from planner.money import format_money
+from planner.portfolio import BUILTIN_RESOURCES, PLANNABLE_STATUSES
+from planner.scenario.draft import Change, Draft, PhaseRef, Transform, resolve_phase
+
+
+@dataclass(frozen=True)
+class BudgetChange(Transform):
+    """Change the per-phase budget of every phase, or of one phase."""
+
+    change: Change
+    phase: PhaseRef | None = None
+
+    def describe(self) -> str:
+        where = "" if self.phase is None else f" in {self.phase}"
+        return f"budget {self.change.text()}{where}"
+
+    def apply_to(self, draft: Draft) -> None:
+        budget = draft.portfolio.budget
+        P = draft.portfolio.calendar.phases
+        if budget.per_phase is None:
+            if self.change.op != "set":
+                raise ScenarioError(
+                    f"{self.describe()}: there is no per-phase budget to change (it is "
+                    "unlimited); set one instead, e.g. budget=250k"
+                )
+            if self.phase is not None:
+                raise ScenarioError(
+                    f"{self.describe()}: the other phases have no budget (unlimited); "
+                    "set a budget for every phase first, e.g. budget=250k"
+                )
+        values = _per_phase_list(budget.per_phase, P)
+        targets = range(P) if self.phase is None else [resolve_phase(draft.phases, self.phase)]
+        for p in targets:
+            values[p] = self.change.apply(values[p] if values[p] is not None else 0)
+            if values[p] < 0:
+                raise ScenarioError(
+                    f"{self.describe()}: the budget of {draft.phases[p].label} would be "
+                    f"negative ({format_money(values[p])})"
+                )
+        per_phase: int | tuple[int, ...] = (
+            values[0] if self.phase is None and len(set(values)) == 1 else tuple(values)
+        )
+        draft.portfolio = replace(draft.portfolio, budget=replace(budget, per_phase=per_phase))
+
+
+@dataclass(frozen=True)
+class TotalBudgetChange(Transform):
+    """Change the total budget over the horizon."""
+
+    change: Change
+
+    def describe(self) -> str:
+        return f"total budget {self.change.text()}"
+
+    def apply_to(self, draft: Draft) -> None:
+        budget = draft.portfolio.budget
+        if budget.total is None and self.change.op != "set":
+            raise ScenarioError(
+                f"{self.describe()}: there is no total budget to change (it is unlimited); "
+                "set one instead, e.g. total=1.8M"
+            )
+        total = self.change.apply(budget.total or 0)
+        if total < 0:
+            raise ScenarioError(
+                f"{self.describe()}: the total budget would be negative ({format_money(total)})"
+            )
+        draft.portfolio = replace(draft.portfolio, budget=replace(budget, total=total))
+
+
+@dataclass(frozen=True)
+class CapacityChange(Transform):
+    """Change a resource's capacity in every phase, or in one phase."""
+
+    resource: str
+    change: Change
+    phase: PhaseRef | None = None
+
+    def describe(self) -> str:
+        where = "" if self.phase is None else f" in {self.phase}"
+        return f"capacity {self.resource} {self.change.text(money=False)}{where}"
+
+    def apply_to(self, draft: Draft) -> None:
+        portfolio = draft.portfolio
+        P = portfolio.calendar.phases
+        name = self.resource
+        known = set(portfolio.capacity) | set(BUILTIN_RESOURCES)
+        for spec in portfolio.initiatives:
+            known.update(spec.uses)
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=3)
+            hint = f"did you mean {', '.join(close)}? " if close else ""
+            raise ScenarioError(
+                f"{self.describe()}: unknown resource '{name}' ({hint}known: "
+                f"{', '.join(sorted(known))})"
+            )
+        current = portfolio.capacity.get(name)
+        if current is None:
+            if self.change.op != "set":
+                raise ScenarioError(
+                    f"{self.describe()}: {name} has no capacity limit to change (it is "
+                    f"unlimited); set one instead, e.g. capacity {name}=5"
+                )
+            if self.phase is not None:
+                raise ScenarioError(
+                    f"{self.describe()}: {name} is unlimited in the other phases; set its "
+                    f"capacity for every phase first, e.g. capacity {name}=5"
+                )
+        values = _per_phase_list(current, P)
+        targets = range(P) if self.phase is None else [resolve_phase(draft.phases, self.phase)]
+        for p in targets:
+            values[p] = self.change.apply(values[p] if values[p] is not None else 0)
+            if values[p] < 0:
+                raise ScenarioError(
+                    f"{self.describe()}: the capacity of {name} in {draft.phases[p].label} "
+                    f"would be negative ({values[p]})"
+                )
+        capacity = dict(portfolio.capacity)
+        capacity[name] = (
+            values[0] if self.phase is None and len(set(values)) == 1 else tuple(values)
+        )
+        draft.portfolio = replace(portfolio, capacity=capacity)
+
+
+@dataclass(frozen=True)
+class Without(Transform):
+    """Plan without an initiative (even a mandatory or pinned one)."""
+
+    key: str
+
+    def describe(self) -> str:
+        return f"without {self.key}"
+
+    def apply_to(self, draft: Draft) -> None:
+        spec = draft.spec(self.key, self.describe())
+        if not draft.in_plan(spec):
+            raise ScenarioError(
+                f"{self.describe()}: {self.key} is not part of the plan anyway "
+                f"(it is {spec.status.replace('_', ' ')})"
+            )
+        draft.force_in.discard(self.key)
+        draft.force_out.add(self.key)
+        draft.wanted.pop(self.key, None)
+        draft.pinned.pop(self.key, None)
+        if spec.mandatory or spec.pin is not None:
+            draft.update(self.key, mandatory=False, pin=None)
+
+
+@dataclass(frozen=True)
+class With(Transform):
+    """Plan with an initiative: forced in, even if it is only proposed."""
+
+    key: str
+
+    def describe(self) -> str:
+        return f"with {self.key}"
+
+    def apply_to(self, draft: Draft) -> None:
+        spec = draft.spec(self.key, self.describe())
+        if spec.status == "done":
+            raise ScenarioError(f"{self.describe()}: {self.key} is done; there is nothing to plan")
+        if spec.status not in PLANNABLE_STATUSES:
+            draft.include.add(self.key)
+        draft.force_out.discard(self.key)
+        draft.force_in.add(self.key)
+        draft.wanted[self.key] = self.describe()
+
+
+@dataclass(frozen=True)
+class Pin(Transform):
+    """Fix an initiative's start phase (which also forces it in)."""
+
+    key: str
+    phase: PhaseRef
+
+    def describe(self) -> str:
+        return f"pin {self.key} {self.phase}"
+
+    def apply_to(self, draft: Draft) -> None:
+        draft.spec(self.key, self.describe())
+        start = resolve_phase(draft.phases, self.phase)
+        draft.update(self.key, pin=start)
+        draft.force_out.discard(self.key)
+        draft.pinned[self.key] = self.describe()
+
+
+@dataclass(frozen=True)
+class Unpin(Transform):
+    """Let the optimizer choose an initiative's start phase again."""
+
+    key: str
+
+    def describe(self) -> str:
+        return f"unpin {self.key}"
+
+    def apply_to(self, draft: Draft) -> None:
+        spec = draft.spec(self.key, self.describe())
+        if spec.pin is None:
+            raise ScenarioError(f"{self.describe()}: {self.key} is not pinned")
+        draft.update(self.key, pin=None)
+        draft.pinned.pop(self.key, None)
+
+
+@dataclass(frozen=True)
+class PhaseCountChange(Transform):
+    """Lengthen or shorten the horizon.
+
+    New phases keep the last phase's budget and capacities; an evenly spaced tollgate
+    list continues its pattern (an RRULE or "every phase" needs nothing); deadlines
+    beyond a shortened horizon lapse.
+    """
+
+    change: Change
+
+    def __post_init__(self) -> None:
+        if self.change.op == "scale":
+            raise ValueError("phases change by a count, not a percentage")
+
+    def describe(self) -> str:
+        return f"phases {self.change.text(money=False)}"
+
+    def apply_to(self, draft: Draft) -> None:
+        portfolio = draft.portfolio
+        cal = portfolio.calendar
+        old = cal.phases
+        new = self.change.apply(old)
+        if new < 1:
+            raise ScenarioError(f"{self.describe()}: a plan needs at least 1 phase, not {new}")
+        if new > 400:
+            raise ScenarioError(f"{self.describe()}: {new} phases is more than the 400 allowed")
+        calendar = replace(
+            cal,
+            phases=new,
+            tollgates=_resize_tollgates(cal.tollgates, old, new),
+            freeze=tuple(p for p in cal.freeze if p < new),
+        )
+        specs = []
+        for spec in portfolio.initiatives:
+            if spec.pin is not None and spec.pin + spec.duration > new and draft.in_plan(spec):
+                raise ScenarioError(
+                    f"{self.describe()}: {spec.key} is pinned to phase {spec.pin} and would "
+                    f"not finish inside {new} phases; unpin it first"
+                )
+            if spec.deadline is not None and spec.deadline >= new:
+                spec = replace(spec, deadline=None)
+            specs.append(spec)
+        budget = portfolio.budget
+        if isinstance(budget.per_phase, tuple):
+            budget = replace(budget, per_phase=_resize(budget.per_phase, new))
+        capacity = {
+            name: _resize(value, new) if isinstance(value, tuple) else value
+            for name, value in portfolio.capacity.items()
+        }
+        draft.portfolio = replace(
+            portfolio,
+            calendar=calendar,
+            budget=budget,
+            capacity=capacity,
+            initiatives=tuple(specs),
+        )
+
+
+def _per_phase_list(value: int | tuple[int, ...] | None, phases: int) -> list[int | None]:
+    if value is None or isinstance(value, int):
+        return [value] * phases
+    return list(value)
+
+
+def _resize(values: tuple[int, ...], n: int) -> tuple[int, ...]:
+    if n <= len(values):
+        return values[:n]
+    return values + (values[-1],) * (n - len(values))
+
+
+def _resize_tollgates(
+    gates: tuple[int, ...] | str | None, old: int, new: int
+) -> tuple[int, ...] | str | None:
+    if gates is None or isinstance(gates, str):
+        return gates
+    kept = [g for g in gates if g < new]
+    if new > old and len(gates) >= 2:
+        steps = {b - a for a, b in itertools.pairwise(gates)}
+        if len(steps) == 1:
+            step = steps.pop()
+            nxt = gates[-1] + step
+            while nxt < new:
+                kept.append(nxt)
+                nxt += step
+    return tuple(kept)
