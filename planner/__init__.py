@@ -32,7 +32,7 @@ _LAZY = {
     "Progress": ("planner.config", "Progress"),
     "SolverConfig": ("planner.config", "SolverConfig"),
     "Explanation": ("planner.explain", "Explanation"),
-    "explain_unscheduled": ("planner.explain", "explain_unscheduled"),
+    "explain_unscheduled": ("planner.reasons", "explain_unscheduled"),
     "FrontierPoint": ("planner.frontier", "FrontierPoint"),
     "Transform": ("planner.scenario", "Transform"),
     "parse_whatif": ("planner.scenario", "parse_whatif"),

@@ -1,65 +1,44 @@
-"""Why an initiative is left out, or starts where it does, and what changing that would cost.
-
-`explain_unscheduled(problem, roadmap)` gives every unscheduled initiative one line,
-most specific reason first:
-
-1. it can never be scheduled (forbidden by policy, failed review, a dependency outside
-   the plan);
-2. the what-if scenario leaves it out;
-3. its own rules allow no start phase (horizon, earliest start, deadline, tollgates,
-   freeze);
-4. an initiative it depends on is not scheduled (named, following the chain);
-5. an alternative it excludes is scheduled;
-6. it cannot start after its dependencies go live within its own rules;
-7. it does not fit next to what must be scheduled (mandatory, pinned, forced in and what
-   they depend on): which budget, capacity or review slot binds;
-8. otherwise room for it must be made: "lower value than what it would displace: X, Y",
-   found by re-solving with it forced in (only for a roadmap proven optimal; short
-   solves sharing a time budget about the size of the solve itself, stopping at the
-   first that proves nothing). Without a re-solve: "does not fit next to the chosen
-   plan" with what binds and who uses it; and if it would fit after all (a plan not
-   proven optimal), that the search stopped before adding it.
+"""`explain KEY`: why an initiative starts where it does or is left out, and what
+changing that would cost.
 
 `explain(problem, roadmap, key)` answers `explain KEY` with a headline and details: for a
 scheduled initiative, what rules out each earlier start and what starting one phase
 earlier would cost; for an unscheduled one, its reason, what forcing it in would cost
 and how much more budget would make room for it next to the current plan.
+
+The one-line reasons for every initiative left out are `planner.reasons`
+(`explain_unscheduled`, importable from here too).
 """
 
 from __future__ import annotations
 
 import difflib
-import time
-from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from planner.config import SolverConfig
 from planner.diff import RoadmapDiff, diff_roadmaps
 from planner.errors import ScenarioError
-from planner.fit import Binding, Load, bindings, clip, describe, names, summarize
+from planner.fit import Binding, Load, bindings, names, summarize
 from planner.money import format_money
 from planner.problem import SECURITY_REVIEWS, Item, Problem
+from planner.reasons import (
+    PLANNED,
+    REASON_LIMIT,
+    RESOLVE_BUDGET,
+    RESOLVE_FLOOR,
+    RESOLVE_SECONDS,
+    RESOLVE_SHARE,
+    Analysis,
+    explain_unscheduled,
+    resolve,
+)
 from planner.roadmap import Roadmap
-from planner.rules import no_start_reason, phase_label, phase_span, start_blockers
+from planner.rules import phase_span, start_blockers
 
-#: Longest reason, in characters.
-REASON_LIMIT = 150
-#: Seconds of re-solving `explain_unscheduled` may spend, all items together: at most
-#: RESOLVE_BUDGET, and at most RESOLVE_SHARE × the roadmap's own solve time (but never
-#: less than RESOLVE_FLOOR), so explanations cost about as much as the solve itself.
-RESOLVE_BUDGET = 2.0
-RESOLVE_SHARE = 2.0
-RESOLVE_FLOOR = 0.3
-#: Longest single re-solve in `explain_unscheduled`.
-RESOLVE_SECONDS = 0.5
 #: Longest single re-solve in `explain`.
 EXPLAIN_SECONDS = 3.0
-
-_PLANNED = ("optimal", "feasible")
 _MOST_RUNS = 5
-_MOST_NAMES = 3
 
 
 @dataclass(frozen=True)
@@ -70,315 +49,6 @@ class Explanation:
     def text(self) -> str:
         """The headline and one `- detail` line per detail."""
         return "\n".join([self.headline, *(f"- {d}" for d in self.details)])
-
-
-# --------------------------------------------------------------------------- reasons
-
-
-def explain_unscheduled(
-    problem: Problem,
-    roadmap: Roadmap,
-    *,
-    config: SolverConfig | None = None,
-    time_budget: float = RESOLVE_BUDGET,
-) -> dict[str, str]:
-    """One line (≤ 150 characters) for each initiative the roadmap leaves out, by key.
-
-    Re-solves (for "lower value than what it would displace") happen only when the
-    roadmap is proven optimal and share at most `time_budget` seconds (less for a quick
-    solve: see RESOLVE_SHARE); `config` sets their workers and seed (default: one
-    worker, seed 0).
-    """
-    budget = min(time_budget, max(RESOLVE_FLOOR, RESOLVE_SHARE * roadmap.solve_seconds))
-    # A plan not proven optimal in its own time will not be re-solved faster with one
-    # more initiative forced in: describe what binds instead.
-    analysis = _Analysis(
-        problem,
-        roadmap,
-        config=config,
-        time_budget=budget,
-        resolve=roadmap.status == "optimal",
-    )
-    return {key: analysis.reason(key) for key in analysis.unscheduled}
-
-
-class _Analysis:
-    """Reasons for one roadmap, with what they share computed once."""
-
-    def __init__(
-        self,
-        problem: Problem,
-        roadmap: Roadmap,
-        *,
-        config: SolverConfig | None,
-        time_budget: float,
-        resolve_seconds: float = RESOLVE_SECONDS,
-        resolve: bool = True,
-    ) -> None:
-        self.problem = problem
-        self.roadmap = roadmap
-        self.items = {it.key: it for it in problem.items}
-        self.starts = {k: s for k, s in roadmap.starts.items() if k in self.items}
-        self.unscheduled = [it.key for it in problem.items if it.key not in self.starts]
-        self.planned = roadmap.status in _PLANNED
-        self.config = config or SolverConfig(workers=1, seed=0)
-        self.deadline = time.perf_counter() + time_budget
-        self.resolve_seconds = resolve_seconds
-        self.resolving_pays = resolve  # False once a re-solve cannot prove optimality
-        self._reasons: dict[str, str] = {}
-        self._full: Load | None = None
-        self._required: set[str] | None = None
-        self._earliest: dict[str, int | None] = {}
-        self._committed: Load | None = None
-        self._tight: dict[str, dict[int, list[Binding]]] = {}
-        self._by_value: list[str] | None = None
-        self._forced: dict[str, Roadmap] = {}
-
-    # --- shared figures
-    @property
-    def full(self) -> Load:
-        if self._full is None:
-            self._full = Load.of(self.problem, self.starts, items=self.items)
-        return self._full
-
-    @property
-    def committed(self) -> Load:
-        """The load of what must be scheduled, at its planned starts."""
-        if self._committed is None:
-            self._committed = Load.of(self.problem, self.starts_of(self.required), items=self.items)
-        return self._committed
-
-    def starts_of(self, keys: set[str]) -> dict[str, int]:
-        return {k: self.starts[k] for k in keys if k in self.starts}
-
-    def full_bindings(self, item: Item, candidates: list[int]) -> dict[int, list[Binding]]:
-        """What `item` would overrun at each candidate start next to the whole plan."""
-        if item.key not in self._tight:
-            self._tight[item.key] = {
-                s: bindings(self.problem, self.full, item, s) for s in candidates
-            }
-        return self._tight[item.key]
-
-    @property
-    def required(self) -> set[str]:
-        """Keys that must be scheduled, and what they depend on, transitively."""
-        if self._required is None:
-            todo = [it.key for it in self.problem.items if self.problem.must_select(it)]
-            self._required = self._closure(todo)
-        return self._required
-
-    def _closure(self, keys: list[str]) -> set[str]:
-        out: set[str] = set()
-        while keys:
-            key = keys.pop()
-            if key not in out:
-                out.add(key)
-                keys.extend(self.items[key].depends_on)
-        return out
-
-    def label(self, phase: int) -> str:
-        return phase_label(self.problem, phase)
-
-    # --- reasons
-    def reason(self, key: str) -> str:
-        if key not in self._reasons:
-            self._reasons[key] = clip(self._reason(self.items[key]), REASON_LIMIT)
-        return self._reasons[key]
-
-    def _reason(self, item: Item) -> str:
-        problem = self.problem
-        if item.blocked:
-            return item.blocked
-        if item.key in problem.force_out:
-            return "left out by the what-if scenario"
-        no_start = no_start_reason(problem, item)
-        if no_start is not None:
-            return f"no allowed start: {no_start}"
-        if not self.planned:
-            if self.roadmap.status == "infeasible":
-                return "no roadmap satisfies the constraints: see the conflicts"
-            return "no roadmap was found within the time limit"
-        chain = self.missing_dependency(item)
-        if chain:
-            return self._dependency_reason(chain)
-        for other in item.excludes:
-            if other in self.starts:
-                return f"excluded by {other}, its alternative, which is scheduled"
-        candidates = self.candidates(item)
-        if not candidates:
-            return self._too_late_reason(item)
-        own = self._closure(list(item.depends_on)) - self.required
-        base = self.committed.plus(problem, self.starts_of(own), items=self.items)
-        tight = {s: bindings(problem, base, item, s) for s in candidates}
-        if all(tight.values()):
-            return "does not fit: " + summarize(problem, tight, limit=REASON_LIMIT - 14)
-        return self._displacement_reason(item, candidates)
-
-    def missing_dependency(self, item: Item) -> list[str]:
-        """The chain to the first unscheduled dependency: [direct, …, root]; [] if none."""
-        chain: list[str] = []
-        current = item
-        while True:
-            missing = [d for d in current.depends_on if d not in self.starts]
-            if not missing or missing[0] in chain:
-                return chain
-            chain.append(missing[0])
-            current = self.items[missing[0]]
-
-    def _dependency_reason(self, chain: list[str]) -> str:
-        root = chain[-1]
-        via = "".join(f", which needs {k}" for k in chain[1:])
-        text = f"depends on {chain[0]}{via}, which is not scheduled"
-        why = self.reason(root)
-        if len(text) + len(why) + 3 <= REASON_LIMIT:
-            text += f" ({why})"
-        return text
-
-    def dependency_ready(self, item: Item) -> int:
-        """First phase all scheduled dependencies have gone live before."""
-        ends = [self.starts[d] + self.items[d].duration for d in item.depends_on]
-        return max(ends, default=0)
-
-    def earliest_possible(self, key: str) -> int | None:
-        """Earliest start its own rules and its dependencies' own rules allow, plan aside."""
-        if key not in self._earliest:
-            self._earliest[key] = None  # dependencies never loop; this only guards
-            ready = self.ready_floor(self.items[key])
-            if ready is not None:
-                allowed = self.problem.allowed_starts(self.items[key])
-                self._earliest[key] = next((s for s in allowed if s >= ready), None)
-        return self._earliest[key]
-
-    def ready_floor(self, item: Item) -> int | None:
-        """First phase in which all dependencies could have gone live; None if never."""
-        ready = 0
-        for dep in item.depends_on:
-            first = self.earliest_possible(dep)
-            if first is None:
-                return None
-            ready = max(ready, first + self.items[dep].duration)
-        return ready
-
-    def candidates(self, item: Item) -> list[int]:
-        ready = self.dependency_ready(item)
-        return [s for s in self.problem.allowed_starts(item) if s >= ready]
-
-    def _too_late_reason(self, item: Item) -> str:
-        ready = self.dependency_ready(item)
-        late = max(
-            item.depends_on, key=lambda d: self.starts[d] + self.items[d].duration, default=None
-        )
-        live = self.label(ready - 1)
-        last = self.label(max(self.problem.allowed_starts(item)))
-        return f"waits for {late}, which goes live in {live}; its last allowed start is {last}"
-
-    def _displacement_reason(self, item: Item, candidates: list[int]) -> str:
-        loose = [s for s, found in self.full_bindings(item, candidates).items() if not found]
-        if loose:
-            return (
-                f"fits from {self.label(loose[0])} next to the plan, but the search "
-                "stopped before adding it"
-            )
-        forced = self.resolve_forced_in(item) if self.can_resolve() else None
-        if forced is not None:
-            if forced.status == "infeasible":
-                return "cannot be scheduled together with what must be scheduled"
-            change = diff_roadmaps(self.roadmap, forced)
-            dropped = [d.key for d in change.dropped]
-            if dropped:
-                return f"lower value than what it would displace: {names(dropped)}"
-            moved = [m.key for m in change.moved if m.key != item.key]
-            if moved:
-                return f"lower value than what it would push back: {names(moved)}"
-        return self._occupants_reason(item, candidates)
-
-    def _occupants_reason(self, item: Item, candidates: list[int]) -> str:
-        """Without a re-solve: what binds next to the plan, and who uses it."""
-        tight = self.full_bindings(item, candidates)
-        found = [b for s in candidates for b in tight[s]]
-        counts = Counter(b.family for b in found)
-        family = max(counts, key=lambda f: (counts[f], f[1] or ""))
-        same = [b for b in found if b.family == family]
-        phases = {b.phase for b in same if b.phase is not None}
-        users: list[str] = []
-        for key in self.by_value:
-            if key not in self.required and self._uses(self.items[key], family, phases):
-                users.append(key)
-                if len(users) > _MOST_NAMES:
-                    break
-        text = f"does not fit next to the chosen plan: {describe(self.problem, same)}"
-        if users:
-            more = " and others" if len(users) > _MOST_NAMES else ""
-            text += f" (used by {', '.join(users[:_MOST_NAMES])}{more})"
-        return clip(text, REASON_LIMIT)
-
-    @property
-    def by_value(self) -> list[str]:
-        """Scheduled keys, least realized value first."""
-        if self._by_value is None:
-            self._by_value = sorted(self.starts, key=lambda k: (self.value_of(k), k))
-        return self._by_value
-
-    def value_of(self, key: str) -> int:
-        return self.items[key].realized_value(self.starts[key], self.problem.horizon)
-
-    def _uses(self, item: Item, family: tuple[str, str | None], phases: set[int]) -> bool:
-        s, d = self.starts[item.key], item.duration
-        kind, resource = family
-        if kind == "review":
-            return item.needs_review and s in phases
-        if kind == "total":
-            return True
-        if kind == "capacity":
-            return bool(item.use(resource or "")) and any(p in phases for p in range(s, s + d))
-        if item.capex and any(p in phases for p in range(s, s + d)):
-            return True
-        return bool(item.opex) and any(p in phases for p in range(s + d, self.problem.horizon))
-
-    # --- re-solves
-    def can_resolve(self) -> bool:
-        return self.resolving_pays and self.deadline - time.perf_counter() > 0.05
-
-    def forced_in(self, item: Item) -> Roadmap:
-        """The roadmap re-solved with `item` forced in, keeping what it can (cached)."""
-        if item.key not in self._forced:
-            seconds = min(self.resolve_seconds, self.deadline - time.perf_counter())
-            forced = replace(self.problem, force_in=self.problem.force_in | {item.key})
-            self._forced[item.key] = resolve(
-                forced, self.config, baseline=self.starts, seconds=seconds
-            )
-        return self._forced[item.key]
-
-    def resolve_forced_in(self, item: Item) -> Roadmap | None:
-        """`forced_in`, or None when it is not proven (then no more re-solves are tried)."""
-        result = self.forced_in(item)
-        if result.status in ("optimal", "infeasible"):
-            return result
-        self.resolving_pays = False
-        return None
-
-
-def resolve(
-    problem: Problem, config: SolverConfig, *, baseline: Mapping[str, int], seconds: float
-) -> Roadmap:
-    """A nested, time-boxed CP-SAT solve that keeps what it can of `baseline` (its own
-    left-out initiatives get only the short reasons of `planner.optimize`)."""
-    # OR-Tools loads on the first re-solve, not with this module: `bot.blocks` imports
-    # `Explanation` from here (planner/__init__: names needing OR-Tools load on first use).
-    from planner.optimize import optimize
-
-    nested = replace(
-        config,
-        solver="cpsat",
-        time_limit=max(seconds, 0.05),
-        baseline=dict(baseline),
-        stability_weight=1,
-        progress=None,
-    )
-    return optimize(problem, nested)
-
-
-# --------------------------------------------------------------------------- explain KEY
 
 
 def explain(
@@ -397,7 +67,7 @@ def explain(
     config = config or SolverConfig(workers=1, seed=0)
     if key not in problem.keys:
         return _outside(problem, key)
-    analysis = _Analysis(
+    analysis = Analysis(
         problem,
         roadmap,
         config=config,
@@ -433,7 +103,7 @@ def _outside(problem: Problem, key: str) -> Explanation:
     raise ScenarioError(f"explain {key}: there is no initiative {key}{hint}")
 
 
-def _explain_scheduled(analysis: _Analysis, item: Item) -> Explanation:
+def _explain_scheduled(analysis: Analysis, item: Item) -> Explanation:
     problem = analysis.problem
     start = analysis.starts[item.key]
     live = start + item.duration - 1
@@ -457,7 +127,7 @@ def _explain_scheduled(analysis: _Analysis, item: Item) -> Explanation:
     return Explanation(headline, details)
 
 
-def _earlier_blockers(analysis: _Analysis, item: Item, start: int) -> list[str]:
+def _earlier_blockers(analysis: Analysis, item: Item, start: int) -> list[str]:
     """For each earlier start, nearest first, what rules it out; runs of one reason merged."""
     problem = analysis.problem
     others = {k: s for k, s in analysis.starts.items() if k != item.key}
@@ -479,7 +149,7 @@ def _earlier_blockers(analysis: _Analysis, item: Item, start: int) -> list[str]:
     return lines
 
 
-def _start_reason(analysis: _Analysis, rest: Load, item: Item, t: int) -> str:
+def _start_reason(analysis: Analysis, rest: Load, item: Item, t: int) -> str:
     own = start_blockers(analysis.problem, item, t)
     if own:
         return own[0]
@@ -493,7 +163,7 @@ def _start_reason(analysis: _Analysis, rest: Load, item: Item, t: int) -> str:
     return "it would fit there; the plan is worth more with it where it is"
 
 
-def _earlier_cost(analysis: _Analysis, item: Item, start: int) -> str:
+def _earlier_cost(analysis: Analysis, item: Item, start: int) -> str:
     problem = analysis.problem
     floor = analysis.ready_floor(item) or 0
     allowed = [t for t in problem.allowed_starts(replace(item, pin=None)) if floor <= t < start]
@@ -513,7 +183,7 @@ def _earlier_cost(analysis: _Analysis, item: Item, start: int) -> str:
     return f"{where} {_consequences(analysis.roadmap, result, item.key)}."
 
 
-def _explain_unscheduled(analysis: _Analysis, item: Item) -> Explanation:
+def _explain_unscheduled(analysis: Analysis, item: Item) -> Explanation:
     problem = analysis.problem
     reason = analysis.reason(item.key)
     headline = f"{item.key} is not scheduled: {reason}"
@@ -527,7 +197,7 @@ def _explain_unscheduled(analysis: _Analysis, item: Item) -> Explanation:
     if not analysis.planned:
         return Explanation(headline, details)
     result: Roadmap | None = analysis.forced_in(item)
-    if result is not None and result.status not in (*_PLANNED, "infeasible"):
+    if result is not None and result.status not in (*PLANNED, "infeasible"):
         result = None
     if result is None:
         details.append("Forcing it in could not be costed within the time limit.")
@@ -542,7 +212,7 @@ def _explain_unscheduled(analysis: _Analysis, item: Item) -> Explanation:
     return Explanation(headline, details)
 
 
-def _resolve_for_explain(analysis: _Analysis, problem: Problem) -> Roadmap | None:
+def _resolve_for_explain(analysis: Analysis, problem: Problem) -> Roadmap | None:
     seconds = min(analysis.config.time_limit, EXPLAIN_SECONDS)
     result = resolve(problem, analysis.config, baseline=analysis.starts, seconds=seconds)
     if result.status in ("optimal", "feasible", "infeasible"):
@@ -581,7 +251,7 @@ def _consequences(before: Roadmap, after: Roadmap, key: str) -> str:
     return head + (": " + "; ".join(effects) if effects else "")
 
 
-def _room(analysis: _Analysis, item: Item) -> list[str]:
+def _room(analysis: Analysis, item: Item) -> list[str]:
     """How much more budget (or capacity) would make room next to the current plan."""
     problem = analysis.problem
     missing = analysis.missing_dependency(item)
@@ -636,3 +306,16 @@ def _capacity_extra(problem: Problem, found: list[Binding]) -> list[str]:
             name = (family[1] or "").replace("_", " ")
             out.append(f"{name} capacity +{extra} in {span}")
     return out
+
+
+__all__ = [
+    "EXPLAIN_SECONDS",
+    "REASON_LIMIT",
+    "RESOLVE_BUDGET",
+    "RESOLVE_FLOOR",
+    "RESOLVE_SECONDS",
+    "RESOLVE_SHARE",
+    "Explanation",
+    "explain",
+    "explain_unscheduled",
+]

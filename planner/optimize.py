@@ -1,7 +1,7 @@
 """`optimize`: from a frozen Problem to a checked Roadmap, with CP-SAT or the greedy baseline.
 
 The reasons it gives for what is left out are read off the plan alone (`simple_reasons`);
-the fuller ones are `planner.explain.explain_unscheduled`, which re-solves through this
+the fuller ones are `planner.reasons.explain_unscheduled`, which re-solves through this
 module; `planner.solve.solve` calls it after the search, so this module never imports it.
 
 Status of the result:

@@ -3,9 +3,10 @@
 The search is `planner.optimize.optimize` (CP-SAT or the greedy baseline; the status,
 bound and time limit are described there). With `config.explain` (the default) a planned
 roadmap's one-line reasons are then replaced by those of
-`planner.explain.explain_unscheduled`, which may re-solve through `optimize`: this module
-calls the two in turn, so neither imports the other. Solves made only for their figures
-(explanation re-solves, frontier points) call `optimize` directly.
+`planner.reasons.explain_unscheduled`, which may re-solve through `optimize`. This module
+calls the two in turn, so `optimize` never imports the explanations that import it.
+Solves made only for their figures (explanation re-solves, frontier points) call
+`optimize` directly.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from planner.config import SolverConfig
-from planner.explain import explain_unscheduled
 from planner.optimize import (
     AFTER_SEARCH_PER_ITEM,
     AFTER_SEARCH_SHARE,
@@ -25,6 +25,7 @@ from planner.optimize import (
     simple_reasons,
 )
 from planner.problem import Problem
+from planner.reasons import explain_unscheduled
 from planner.roadmap import Roadmap
 
 _PLANNED = ("optimal", "feasible")
