@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 import planner.optimize as optimize_module
 from planner import Progress, ScenarioError, SolverConfig, check_roadmap
 from planner.cpsat.search import Outcome, value_bound
+from planner.optimize import optimize
 from planner.solve import SolverBug, simple_reasons, solve
 from tests.planner.factories import make_problem
 
@@ -214,3 +217,20 @@ def test_simple_reasons_name_the_first_thing_in_the_way():
     assert reasons["SPARE"] == "lower value than what it would displace"
     assert "OK" not in reasons
     assert simple_reasons(problem, {}, status="infeasible")["OK"].startswith("no roadmap")
+
+
+def test_solve_explains_after_the_search_and_optimize_never_does():
+    problem = make_problem(
+        [{"key": "A", "capex": 100, "value": 50}, {"key": "B", "capex": 100, "value": 10}],
+        phases=1,
+        budget=100,
+    )
+    config = SolverConfig(time_limit=5, workers=1)
+    short = "lower value than what it would displace"
+    assert reason_of(optimize(problem, config), "B") == short
+    assert reason_of(solve(problem, replace(config, explain=False)), "B") == short
+    assert reason_of(solve(problem, config), "B") == f"{short}: A"
+
+
+def reason_of(roadmap, key):
+    return next(u.reason for u in roadmap.unscheduled if u.key == key)
