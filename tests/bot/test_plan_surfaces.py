@@ -51,9 +51,13 @@ def test_the_cli_and_slack_plan_the_same_roadmap_after_a_publish(demo, database_
     demo.slack.command("plan").send(demo.events_url)
     wait_for_roadmaps(demo.uow, 1)
     bob = demo.requests("T0ACME", user_id="U0BOB")
-    bob.command("publish").send(demo.events_url)
-    with demo.uow() as u:
-        published = services.published_roadmap(u, team_id="T0ACME")
+    bob.command("publish").send(demo.events_url)  # answered after the acknowledgement
+    deadline = time.monotonic() + 30
+    published = None
+    while published is None and time.monotonic() < deadline:
+        with demo.uow() as u:
+            published = services.published_roadmap(u, team_id="T0ACME")
+        time.sleep(0.05)
     assert published is not None
     # the budget shrinks: the baseline now pulls the plan towards what was published
     with demo.uow() as u:
