@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog.errors import InvalidTransition
+from planner.portfolio import STATUSES as PORTFOLIO_STATUSES
 
 ADMIN = "admin"
 APPROVER = "approver"
@@ -25,16 +26,8 @@ IN_PROGRESS = "in_progress"
 DONE = "done"
 REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
-STATUSES = (
-    PROPOSED,
-    CHANGES_REQUESTED,
-    APPROVED,
-    SCHEDULED,
-    IN_PROGRESS,
-    DONE,
-    REJECTED,
-    WITHDRAWN,
-)
+#: Every status, in lifecycle order: the portfolio format's own list (planner.portfolio).
+STATUSES = PORTFOLIO_STATUSES
 #: Statuses from which nothing moves on.
 FINAL_STATUSES = (DONE, REJECTED, WITHDRAWN)
 #: Security review outcomes recorded only with a note saying why.

@@ -30,18 +30,11 @@ from bot.blocks.text import (
     truncate,
 )
 from planner.config import Progress
+from planner.exports import FORMATS
 from planner.roadmap import PhaseUse, Roadmap, Scheduled
 
-#: Formats offered by the Export… menu: (value, label); values are planner.exports.FORMATS
-#: names (a test holds the two together).
-EXPORT_FORMATS: tuple[tuple[str, str], ...] = (
-    ("mspdi", "MS Project XML"),
-    ("xlsx", "Excel workbook"),
-    ("csv", "CSV"),
-    ("ics", "iCalendar (go-lives and tollgates)"),
-    ("json", "Roadmap JSON"),
-    ("png", "Gantt picture"),
-)
+#: Formats offered by the Export… menu: (value, label), from the format registry.
+EXPORT_FORMATS: tuple[tuple[str, str], ...] = tuple((f.name, f.title) for f in FORMATS.values())
 
 _PLANNED = ("optimal", "feasible")
 _LIST_CHARS = 900  # per list of initiatives inside one phase

@@ -4,7 +4,7 @@ An entry names the subcommand, how to read its words (`parse`), its help, the us
 that does it (`run`, in `catalog.usecases`), how its result is shown (`render`, in
 `bot.render`) and, for a slow command, the `check` that refuses a bad request before a
 job is queued. Slack's help, the console's help, parsing, dispatch and the worker's
-job payloads all derive from `ENTRIES`; README "Architecture" shows how to add one.
+job payloads all derive from `ENTRIES`; docs/ARCHITECTURE.md shows how to add one.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from catalog.usecases import commands as c
 from catalog.usecases import exports, initiatives, planning, workspace
 from catalog.usecases.context import Context
 from catalog.usecases.results import Started
+from planner.exports import FORMATS
 from planner.money import MONEY_EXAMPLES
 from planner.periods import PERIOD_EXAMPLES
 from planner.scenario import WHATIF_HELP
@@ -312,7 +313,9 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "export",
         "FORMAT",
-        "Export the published roadmap as mspdi (MS Project), xlsx, csv, ics, json or png.",
+        "Export the published roadmap (else the latest) as "
+        + ", ".join(f"{f.name} ({f.title})" for f in FORMATS.values())
+        + ".",
         c.Export,
         p.export,
         exports.export_roadmap,

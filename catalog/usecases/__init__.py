@@ -6,7 +6,7 @@ workspace, a unit-of-work factory, solver options) and returns a plain result
 through `catalog.services` (the transactions on the catalog) and plan with `planner`.
 Slow ones (plan, what-if, explain, export) have a `check_*` step that refuses a bad
 request before any job is queued. Surfaces find them through the bot's command registry
-(README, Architecture).
+(docs/ARCHITECTURE.md).
 """
 
 from catalog.usecases.context import DEFAULT_SOLVER, Context, ProgressSink, UowFactory

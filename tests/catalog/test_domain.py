@@ -85,3 +85,12 @@ def test_actors():
     assert operator.is_operator
     assert operator.acts_in("T1") and operator.acts_in("T2")
     assert str(user) == "U1"
+
+
+def test_the_lifecycle_names_only_statuses_of_the_portfolio_format() -> None:
+    from catalog import domain
+    from planner.portfolio import STATUSES
+
+    assert domain.STATUSES == STATUSES
+    named = {source for source, _ in domain.TRANSITIONS} | set(domain.TRANSITIONS.values())
+    assert named <= set(STATUSES)
