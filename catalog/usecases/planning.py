@@ -24,19 +24,16 @@ from catalog.views import RoadmapView
 from planner.calendar import phases_of
 from planner.config import SolverConfig
 from planner.diff import diff_roadmaps
-from planner.explain import explain as explain_roadmap
-from planner.exports import ExportSource
-from planner.exports.frontier_chart import frontier_png
-from planner.exports.gantt import gantt_png
-from planner.frontier import frontier
 from planner.periods import period_start
 from planner.portfolio import Portfolio
 from planner.problem import Problem, build_problem
 from planner.roadmap import Roadmap
 from planner.scenario import BudgetChange, Change, PhaseCountChange, TotalBudgetChange, apply
-from planner.solve import solve
 
 log = logging.getLogger(__name__)
+
+# The solver (OR-Tools) and the pictures (matplotlib) load where jobs run, on first use:
+# web processes only check and queue slow commands, and stay small (README, Production).
 
 #: Seconds per solve when a budget what-if draws its efficient frontier (6 points).
 FRONTIER_SECONDS = 1.5
@@ -103,6 +100,8 @@ def plan(cmd: c.Plan, ctx: Context) -> r.Planned:
         today=ctx.day,
         baseline=published.roadmap if published is not None else None,
     )
+    from planner.solve import solve
+
     roadmap = saved.roadmap if saved else solve(problem, replace(config, progress=ctx.progress))
     # the slow picture comes before the save, so the answer is ready soon after it
     picture = gantt_picture(roadmap, problem.portfolio)
@@ -133,6 +132,9 @@ def gantt_picture(roadmap: Roadmap, portfolio: Portfolio | None) -> bytes | None
     drawing fails (the roadmap matters more than its picture)."""
     if roadmap.status not in ("optimal", "feasible") or portfolio is None:
         return None
+    from planner.exports import ExportSource
+    from planner.exports.gantt import gantt_png
+
     try:
         return gantt_png(ExportSource(roadmap=roadmap, portfolio=portfolio))
     except Exception:
@@ -150,6 +152,8 @@ def check_whatif(cmd: c.WhatIf, ctx: Context) -> r.Started:
 
 def whatif(cmd: c.WhatIf, ctx: Context) -> r.WhatIfAnswer:
     """Solve the workspace with and without the changes; store the variant."""
+    from planner.solve import solve
+
     transforms = list(cmd.transforms)
     with ctx.uow() as uow:
         portfolio = services.workspace_portfolio(uow, team_id=ctx.team_id)
@@ -177,6 +181,9 @@ def whatif(cmd: c.WhatIf, ctx: Context) -> r.WhatIfAnswer:
 def frontier_picture(problem: Problem, config: SolverConfig, *, what_if: str) -> bytes | None:
     """The efficient frontier (value against total budget) of a what-if's problem, as a
     PNG; None when it cannot be drawn (the answer matters more than its picture)."""
+    from planner.exports.frontier_chart import frontier_png
+    from planner.frontier import frontier
+
     try:
         fast = replace(config, time_limit=min(config.time_limit, FRONTIER_SECONDS), progress=None)
         points = frontier(problem, points=6, config=fast)
@@ -207,6 +214,9 @@ def check_explain(cmd: c.Explain, ctx: Context) -> r.Started:
 def explain(cmd: c.Explain, ctx: Context) -> r.Explained:
     """Why an initiative starts where it does in a roadmap (the given one, else the
     latest), or why it is left out; with no roadmap yet, one is solved (not saved)."""
+    from planner.explain import explain as explain_roadmap
+    from planner.solve import solve
+
     key = cmd.key.upper()
     with ctx.uow() as uow:
         if cmd.roadmap_id is not None:

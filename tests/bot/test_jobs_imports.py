@@ -30,3 +30,14 @@ def test_the_runtime_does_not_import_the_app():
     loaded = _loaded_after("bot.jobs.runtime")
     assert "bot.app" not in loaded
     assert "bot.slack_client" in loaded
+
+
+def test_a_web_process_loads_neither_the_solver_nor_the_plotting_library():
+    """Listeners only check and queue slow commands: OR-Tools and matplotlib load where
+    jobs run, so each web process stays small."""
+    code = (
+        "import sys, bot.app, bot.server; "
+        "print(' '.join(m for m in ('ortools', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.split() == []
