@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
+import planner.solve
 from bot.commands import execute, run_job
 from catalog import services
 from catalog.domain import Actor
 from catalog.uow import UnitOfWork
-from catalog.usecases import Context, planning
+from catalog.usecases import Context
 from catalog.usecases import commands as c
 
 TOWNHALL = str(Path(sys.executable).with_name("townhall"))
@@ -106,7 +107,7 @@ def test_the_listener_solves_nothing_and_the_job_reads_once(uow, monkeypatch) ->
     def refuse(*args, **kwargs):
         raise AssertionError("the listener solved")
 
-    monkeypatch.setattr(planning, "solve", refuse)
+    monkeypatch.setattr(planner.solve, "solve", refuse)
     reply = execute(c.Plan(), ctx)
     assert not reply.error and reply.job is not None
     assert reply.job.payload == {"command": "plan", "fields": c.to_payload(c.Plan())["fields"]}
