@@ -2,7 +2,7 @@
 
 `python -m bench` solves each instance with CP-SAT and the greedy baseline, checks every
 result with `planner.validate`, and prints one table per suite with a summary against
-the targets of issue 3. Instances:
+the planner targets in bench/README.md. Instances:
 
 - generated: `bench.generate.generate_portfolio`, plus the demo portfolio when present;
 - mknap: OR-Library multidimensional knapsacks (`bench.mknap`);

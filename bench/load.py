@@ -1,4 +1,4 @@
-"""Issue 6's load benchmark: `python -m bench.load`.
+"""The load benchmark: `python -m bench.load`.
 
 Runs the production shape on loopback — `townhall serve` on gunicorn with `--web`
 processes, `--workers` `townhall worker` processes, PostgreSQL, Redis and the test suite's
@@ -18,9 +18,9 @@ delivered within `--timeout` of the last command), duplicates — results posted
 (more than one roadmap-carrying update of a job's placeholder message) and extra roadmaps
 (more `roadmap.save` audit rows than done jobs) — the attempts histogram and the time.
 
-Targets (issue 6): p99 ≤ 300 ms at 50 commands/s with two web processes while solves run;
-0 lost and 0 duplicated jobs across 100 solves with a worker killed every 10 s; web
-process memory ≤ 250 MB. Exit status 1 when a target is missed or the run failed.
+Targets (bench/README.md, Load): p99 ≤ 300 ms at 50 commands/s with two web processes
+while solves run; 0 lost and 0 duplicated jobs across 100 solves with a worker killed
+every 10 s; web process memory ≤ 250 MB. Exit status 1 when a target is missed or the run failed.
 """
 
 from __future__ import annotations
@@ -477,7 +477,7 @@ def checks(report: Report) -> list[Check]:
 def _render(report: Report) -> tuple[list[str], list[Check]]:
     o = report.options
     lines = [
-        f"Load benchmark (issue 6){' — QUICK mode' if o.quick else ''}",
+        f"Load benchmark{' — QUICK mode' if o.quick else ''}",
         f"machine: {machine()}",
         f"cluster: {o.web} web processes × {o.threads} threads (gunicorn gthread), "
         f"{o.workers} workers (--solver-threads {o.solver_threads}"
@@ -661,7 +661,7 @@ def parse(argv: Sequence[str] | None) -> Options:
     parser = argparse.ArgumentParser(
         prog="python -m bench.load",
         description="Acknowledgement latency at a fixed command rate while solves run, and "
-        "lost / duplicated jobs while workers are killed (issue 6).",
+        "lost / duplicated jobs while workers are killed.",
     )
     d = Options()
     parser.add_argument("--rate", type=float, help=f"commands per second (default {d.rate:g})")

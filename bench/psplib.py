@@ -1,6 +1,7 @@
 """PSPLIB single-mode RCPSP instances (`.sm`, e.g. j30) as portfolios.
 
-Mapping into the planning model (DESIGN §4), one time unit = one phase:
+Mapping into the planning model (docs/PLANNING_MODEL.md, Benchmark families), one time
+unit = one phase:
 
 - every real activity `j` becomes the mandatory agile initiative `J<j>` (no teams, so no
   team limit applies) with its duration, and its requests as `uses` of the renewable

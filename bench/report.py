@@ -1,4 +1,5 @@
-"""The benchmark table, and each family's figures against the targets of issue 3."""
+"""The benchmark table, and each family's figures against the planner targets in
+bench/README.md."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-#: Issue 4's targets.
+#: The targets (bench/README.md, Slack acknowledgements while a solve runs).
 ACK_LIMIT = 3.0  # seconds, every acknowledgement
 P99_TARGET = 0.300  # seconds
 DEMO_TARGET = 3.0  # seconds from the demo's plan command to its complete roadmap message
@@ -277,7 +277,7 @@ def _seconds(value: float | None) -> str:
 
 
 def report(result: Result, *, solve_seconds: float) -> str:
-    """The table, the roadmap times and the targets of issue 4 (MET / MISSED)."""
+    """The table, the roadmap times and the targets (MET / MISSED)."""
     timed = [s.seconds for s in result.samples if s.seconds is not None and not s.error]
     errors = sum(1 for s in result.samples if s.error)
     lines = [

@@ -1,11 +1,11 @@
 """Money as people type and read it: `250k`, `1.2M`, `$40,000` in, `1.2M`, `1,234,567` out.
 
-Money is whole currency units everywhere in Townhall (DESIGN §5). `format_money` is the
-one way figures are shown (Slack, CLI, explanations, exports): the shortest form that is
-still exact, so `1.2M` and `250k` but never a rounded `1.23M` for 1,234,567, and what it
-writes reads back through `parse_money` unchanged (modals are prefilled with it).
-`format_money_exact` writes every digit, for messages that compare figures digit by
-digit (the validator's).
+Money is whole currency units everywhere in Townhall (docs/PLANNING_MODEL.md).
+`format_money` is the one way figures are shown (Slack, CLI, explanations, exports): the
+shortest form that is still exact, so `1.2M` and `250k` but never a rounded `1.23M` for
+1,234,567, and what it writes reads back through `parse_money` unchanged (modals are
+prefilled with it). `format_money_exact` writes every digit, for messages that compare
+figures digit by digit (the validator's).
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""The frozen planning Problem (DESIGN §4): what every solver, checker and explainer reads.
+"""The frozen planning Problem: what every solver, checker and explainer reads.
+
+Its rules are docs/PLANNING_MODEL.md; `planner.validate` checks a plan against them.
 
 `build_problem` resolves a Portfolio into per-phase budgets and capacities, tollgate and
 freeze sets, and one `Item` per plannable initiative with its security review need and,

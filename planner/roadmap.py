@@ -1,4 +1,7 @@
-"""The Roadmap result (DESIGN §5) and how one is assembled from chosen start phases.
+"""The Roadmap result and how one is assembled from chosen start phases.
+
+What a result states is docs/PLANNING_MODEL.md, Result statuses; its document is
+docs/PLANNING_MODEL.md, Roadmap JSON.
 
 Every figure in a Roadmap is recomputed from the starts and the Problem, never copied
 from a solver's internals, so two solvers that pick the same starts report the same plan.
@@ -88,7 +91,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def realized_value(problem: Problem, starts: Mapping[str, int]) -> int:
-    """The objective of DESIGN §4: Σ value × (P − s − d + 1) over scheduled items."""
+    """Σ value × (P − s − d + 1) over scheduled items (docs/PLANNING_MODEL.md, Objective)."""
     return sum(problem.item(k).realized_value(s, problem.horizon) for k, s in starts.items())
 
 

@@ -1,7 +1,7 @@
 """The executable specification: check start phases or a Roadmap against a Problem.
 
-No solver is involved. Each broken rule of DESIGN §4 becomes one sentence; an empty
-list means the plan is valid.
+No solver is involved. Each broken rule of the planning model (docs/PLANNING_MODEL.md)
+becomes one sentence; an empty list means the plan is valid.
 """
 
 from __future__ import annotations

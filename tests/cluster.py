@@ -42,9 +42,9 @@ and `worker`), `uow()`, `jobs()`, `wait_jobs_finished(timeout)`, `results_per_jo
 `result_updates(ts)`, `stop_redis()` / `start_redis()` (private Redis), `database_url`,
 `redis_url`, `logs` and `tail(name)`.
 
-Fault tests (tests/faults/) use it to prove, against the real services, what issue #6 asks:
-a killed worker's job is run again, once; Redis stopped and started; database connections
-cut; two approvers at once; a slash command delivered twice.
+Fault tests (tests/faults/) use it to prove, against the real services, that production
+survives its faults: a killed worker's job is run again, once; Redis stopped and started;
+database connections cut; two approvers at once; a slash command delivered twice.
 """
 
 from __future__ import annotations

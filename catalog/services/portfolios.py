@@ -216,7 +216,8 @@ def demo_path() -> Path:
 
 
 def load_demo(uow: UnitOfWork, *, actor: Actor, team_id: str) -> ImportSummary:
-    """Load the demo portfolio (DESIGN §9) into the workspace; loading it again changes nothing.
+    """Load the demo portfolio (`catalog/data/demo.yaml`) into the workspace; loading it again
+    changes nothing.
 
     Merges: the demo's settings and initiatives are (re)set to the file; initiatives the
     workspace added itself stay.

@@ -65,7 +65,7 @@ def build_model(
     baseline: Mapping[str, int] | None = None,
     stability_weight: int = 0,
 ) -> RoadmapModel | IntervalModel:
-    """The model of DESIGN §4 that suits the problem.
+    """The CP-SAT model of the planning model (docs/PLANNING_MODEL.md) that suits the problem.
 
     Pure scheduling problems (see `planner.cpsat.schedule`) get the interval model;
     everything else the time-indexed one.

@@ -1,8 +1,8 @@
 """iCalendar export (RFC 5545): go-lives, tollgates and change freezes as all-day events.
 
-- A go-live is on the last day of the initiative's go-live phase (its last build
-  phase, DESIGN §5): the day the build is finished, the `end` date of the roadmap and
-  the finish date of the MS Project export.
+- A go-live is on the last day of the initiative's go-live phase, its last build phase
+  (docs/PLANNING_MODEL.md, Start, duration and go-live): the day the build is finished,
+  the `end` date of the roadmap and the finish date of the MS Project export.
 - A tollgate is on the first day of each tollgate phase, when the calendar names its
   tollgates (a calendar without tollgates lets waterfall work start in every phase, and
   gets no tollgate events). Its description lists the waterfall initiatives starting.

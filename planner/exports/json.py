@@ -1,4 +1,6 @@
-"""JSON export: the `townhall.roadmap/1` document of DESIGN §5, pretty-printed UTF-8.
+"""JSON export: the `townhall.roadmap/1` document, pretty-printed UTF-8.
+
+The document is described in docs/PLANNING_MODEL.md, Roadmap JSON.
 
 The document is `Roadmap.to_dict()`; `roadmap.schema.json` beside this module is its
 JSON Schema (`schema_document()` loads it) and `roadmap_from_dict` reads it back.

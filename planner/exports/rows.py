@@ -47,7 +47,8 @@ class InitiativeRow:
 
     @property
     def go_live_date(self) -> dt.date | None:
-        """The last day of the go-live phase (DESIGN §5: the last build phase)."""
+        """The last day of the go-live phase, the last build phase (docs/PLANNING_MODEL.md,
+        Start, duration and go-live)."""
         return None if self.scheduled is None else self.scheduled.end
 
     @property

@@ -1,4 +1,7 @@
-"""Portfolio files, version 1 (DESIGN §5): typed records, validation, YAML/JSON in and out.
+"""Portfolio files, version 1: typed records, validation, YAML/JSON in and out.
+
+The format is docs/PLANNING_MODEL.md, Portfolio file; `catalog/data/demo.yaml` is a
+complete example.
 
 A `Portfolio` is what a user writes: settings plus initiatives, with defaults filled in.
 `load_portfolio` / `parse_portfolio` validate everything at once and raise a single

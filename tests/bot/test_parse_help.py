@@ -10,7 +10,7 @@ from bot.commands import ENTRIES as SUBCOMMANDS
 from bot.commands import help_text, nearest_subcommand, parse_command, subcommand, usage
 from bot.errors import BotError, UsageError
 
-#: Every subcommand of DESIGN §2 and issue 4.
+#: Every subcommand of `/roadmap` (README.md, Slack).
 EXPECTED = {
     "help",
     "propose",

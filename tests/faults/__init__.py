@@ -1,4 +1,4 @@
-"""Fault tests: Townhall's production processes (tests/cluster.py) under the faults of issue #6.
+"""Fault tests: Townhall's production processes (tests/cluster.py) under production faults.
 
 Each test starts its own cluster — gunicorn web processes, `townhall worker` processes,
 a fresh PostgreSQL database, a Redis database of its own, a fake Slack — breaks one thing

@@ -1,4 +1,4 @@
-"""Each constraint family of DESIGN §4, with a case that fits and one that cannot.
+"""Each constraint family of docs/PLANNING_MODEL.md, with a case that fits and one that cannot.
 
 A "cannot" case either leaves an optional initiative out (with a reason) or, when the
 initiative must be scheduled, makes the plan infeasible and names the constraints.
