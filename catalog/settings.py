@@ -18,7 +18,6 @@ DEFAULT_SLACK_SCOPES: tuple[str, ...] = (
     "chat:write",
     "chat:write.public",
     "im:write",
-    "users:read",
     "files:write",
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,7 +14,9 @@ from bot.oauth import REDIRECT_PATH
 from bot.server import EVENTS_PATH
 from catalog.settings import DEFAULT_SLACK_SCOPES, Settings
 
-MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = ROOT / "manifest.yaml"
+README = ROOT / "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +56,27 @@ def test_events_and_interactivity_reach_the_events_route(manifest):
 def test_oauth_scopes_and_redirect_match_the_code(manifest):
     oauth = manifest["oauth_config"]
     assert tuple(oauth["scopes"]["bot"]) == DEFAULT_SLACK_SCOPES
-    assert {"commands", "chat:write", "chat:write.public", "im:write", "users:read"} <= set(
+    assert {"commands", "chat:write", "chat:write.public", "im:write"} <= set(
         oauth["scopes"]["bot"]
     )
     assert "files:write" in oauth["scopes"]["bot"]  # the Gantt picture upload
     (redirect,) = oauth["redirect_urls"]
     assert urlsplit(redirect).path == REDIRECT_PATH
+
+
+def test_no_scope_is_asked_for_that_nothing_uses(manifest):
+    """`users:read` was asked for but no code calls a `users.*` method: an install asks
+    only for what the bot uses (README, Slack)."""
+    bot_scopes = manifest["oauth_config"]["scopes"]["bot"]
+    assert "users:read" not in bot_scopes
+    assert "users:read" not in DEFAULT_SLACK_SCOPES
+    readme = README.read_text(encoding="utf-8")
+    [listed] = re.findall(r"the bot scopes \(([^)]*)\)", readme)
+    assert [s.strip(" `\n") for s in listed.split(",")] == list(bot_scopes)
+    code = "\n".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "bot").rglob("*.py")
+    )
+    assert not re.search(r"\busers_(info|list|lookup|profile)", code)
 
 
 def test_every_url_points_at_the_same_placeholder_host_over_https(manifest):
