@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.errors import PeriodError
 from planner.calendar import phases_of
+from planner.errors import PeriodError
 from planner.periods import PeriodRef, parse_period, period_span, period_start, resolve_period
 from planner.portfolio import Calendar, load_portfolio
 
