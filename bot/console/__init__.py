@@ -26,6 +26,7 @@ from catalog import services
 from catalog.domain import Actor
 from catalog.usecases.context import Context, UowFactory
 from planner.config import Progress
+from planner.money import format_money
 
 PROMPT = "townhall> "
 QUIT = ("quit", "exit", ":q")
@@ -93,7 +94,8 @@ def run_here(job: Job, ctx: Context, *, write: Write, progress_interval: float =
         now = time.monotonic()
         if now - last[0] >= progress_interval:
             last[0] = now
-            write(f"  … best {p.objective:,}, bound {p.bound:,}, gap {p.gap:.1%}")
+            best, bound = format_money(p.objective), format_money(p.bound)
+            write(f"  … best {best}, bound {bound}, gap {p.gap:.1%}")
 
     # the lease covers the whole solve: no sweep elsewhere takes the job over meanwhile
     lease = 2 * ctx.solver.time_limit + 300

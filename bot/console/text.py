@@ -7,14 +7,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.console.forms import mrkdwn_to_plain
+from bot.console.mrkdwn import mrkdwn_to_plain
 from bot.reply import Reply
 
 _EMOJI = re.compile(r"(?<![\w:]):[a-z0-9_+-]+:(?![\w:])\s?")
 
 
 def mrkdwn_to_text(text: str) -> str:
-    """Slack mrkdwn as terminal text (`bot.console.forms.mrkdwn_to_plain`), without
+    """Slack mrkdwn as terminal text (`bot.console.mrkdwn.mrkdwn_to_plain`), without
     emoji codes such as `:warning:`."""
     return mrkdwn_to_plain(_EMOJI.sub("", text))
 

@@ -97,3 +97,15 @@ def test_clear_errors_without_traceback(cli):  # noqa: F811
     for proc in (nothing, unknown, absent, bad, wrong):
         assert "Traceback" not in proc.stderr + proc.stdout
     assert not (cli.tmp / "g.png").exists() and not (cli.tmp / "r.json").exists()
+
+
+def test_a_format_by_its_alias_and_the_help_names_every_alias(cli):  # noqa: F811
+    if find_spec(FORMATS["xlsx"].module) is None or find_spec("openpyxl") is None:
+        pytest.skip("openpyxl is not installed")
+    cli("demo")
+    cli("plan", "--solver", "greedy")
+    proc = cli("export", "excel", "--out", "x.xlsx")
+    assert "Wrote Excel workbook of the latest roadmap #" in proc.stdout, proc.stdout
+    looks_right("xlsx", (cli.tmp / "x.xlsx").read_bytes())
+    shown = cli("export", "--help").stdout
+    assert all(word in shown for f in FORMATS.values() for word in (f.name, *f.aliases))

@@ -1,0 +1,139 @@
+"""`townhall demo|import|export-portfolio|list|show` and `townhall role grant|revoke`:
+a workspace's initiatives, settings and roles, through the `catalog` services."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.common import DEFAULT_TEAM, OPERATOR, Team, out, run, unit_of_work
+from bot.text_render import fields_table, initiatives_table
+from catalog import services
+from planner import load_portfolio
+from planner.portfolio import dump_portfolio
+
+
+def demo(team: Team = DEFAULT_TEAM) -> None:
+    """Load the demo portfolio into a workspace (running it twice keeps one copy)."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            result = services.load_demo(uow, actor=OPERATOR, team_id=team)
+        out.print(f"Demo portfolio loaded into workspace {team}: {_summary(result)}.")
+
+    run(go)
+
+
+def import_(
+    file: Annotated[Path, typer.Argument(help="Portfolio file (.yaml, .yml or .json)")],
+    team: Team = DEFAULT_TEAM,
+    merge: Annotated[bool, typer.Option(help="Add and update instead of replacing.")] = False,
+) -> None:
+    """Import a portfolio file into a workspace: all of it, or nothing."""
+
+    def go() -> None:
+        portfolio = load_portfolio(file)
+        with unit_of_work() as uow:
+            result = services.import_portfolio(
+                uow,
+                actor=OPERATOR,
+                team_id=team,
+                portfolio=portfolio,
+                mode="merge" if merge else "replace",
+            )
+        out.print(f"Imported {file} into {team}: {_summary(result)}.")
+
+    run(go)
+
+
+def export_portfolio(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="Where to write (.yaml/.json)")],
+    team: Team = DEFAULT_TEAM,
+) -> None:
+    """Write a workspace's settings and initiatives as a portfolio file."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            portfolio = services.export_portfolio(uow, team_id=team)
+        fmt = "json" if out_file.suffix.lower() == ".json" else "yaml"
+        out_file.write_text(dump_portfolio(portfolio, fmt=fmt), encoding="utf-8")
+        out.print(f"Wrote {len(portfolio.initiatives)} initiatives to {out_file}.")
+
+    run(go)
+
+
+def list_(
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    team: Team = DEFAULT_TEAM,
+) -> None:
+    """List a workspace's initiatives."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            rows = services.list_initiatives(uow, team_id=team, status=status)
+        if not rows:
+            out.print(
+                f"No initiatives{f' with status {status}' if status else ''} in {team}. "
+                "Try `townhall demo`."
+            )
+            return
+        out.print(initiatives_table(rows, title=f"Initiatives in {team}"))
+
+    run(go)
+
+
+def show(key: str, team: Team = DEFAULT_TEAM) -> None:
+    """Show every field of one initiative."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            view = services.get_initiative(uow, team_id=team, key=key)
+        out.print(fields_table(_pairs(view), title=f"{view.key}: {view.title}"))
+
+    run(go)
+
+
+def _pairs(view: Any) -> list[tuple[str, Any]]:
+    spec = view.spec
+    pairs = [(f.name, getattr(spec, f.name)) for f in fields(spec)]
+    return [
+        *pairs,
+        ("version", view.version),
+        ("updated", f"{view.updated_at:%Y-%m-%d %H:%M} by {view.updated_by or '—'}"),
+    ]
+
+
+def _summary(result: Any) -> str:
+    parts = [
+        f"{len(getattr(result, name))} {name}"
+        for name in ("created", "updated", "deleted", "unchanged")
+        if getattr(result, name)
+    ]
+    if result.settings_changed:
+        parts.append("settings updated")
+    return ", ".join(parts) or "nothing to change"
+
+
+def role_grant(user: str, role: str, team: Team = DEFAULT_TEAM) -> None:
+    """Give USER (a Slack user id) ROLE in a workspace."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            services.grant_role(uow, actor=OPERATOR, team_id=team, user_id=user, role=role)
+        out.print(f"{user} is now {role} in {team}.")
+
+    run(go)
+
+
+def role_revoke(user: str, role: str, team: Team = DEFAULT_TEAM) -> None:
+    """Take ROLE away from USER in a workspace."""
+
+    def go() -> None:
+        with unit_of_work() as uow:
+            services.revoke_role(uow, actor=OPERATOR, team_id=team, user_id=user, role=role)
+        out.print(f"{user} is no longer {role} in {team}.")
+
+    run(go)

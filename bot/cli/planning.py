@@ -1,0 +1,154 @@
+"""`townhall plan`: a portfolio file through the planner alone, or the workspace through
+the same use cases as `/roadmap plan`, with the solver's progress on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.cli.common import DEFAULT_TEAM, OPERATOR, Team, err, fail, out, run, uow_factory
+from bot.text_render import roadmap_view
+from catalog.usecases.context import Context, ProgressSink
+from planner import build_problem, load_portfolio
+from planner.money import format_money
+
+if TYPE_CHECKING:  # the solver's modules load only when a command plans
+    from planner.config import Progress, SolverConfig
+    from planner.diff import RoadmapDiff
+    from planner.explain import Explanation
+    from planner.roadmap import Roadmap
+
+
+class Solver(StrEnum):
+    cpsat = "cpsat"
+    greedy = "greedy"
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def plan(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Plan this portfolio file without a database; omit to plan the workspace."
+        ),
+    ] = None,
+    team: Team = DEFAULT_TEAM,
+    time_limit: Annotated[float, typer.Option(help="Seconds for the solver.")] = 10.0,
+    solver: Annotated[Solver, typer.Option(help="cpsat (optimal) or greedy.")] = Solver.cpsat,
+    workers: Annotated[int, typer.Option(help="CP-SAT search workers.")] = 2,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    what_if: Annotated[
+        str | None,
+        typer.Option("--what-if", help='e.g. "budget-20%, without SOC-7, capacity integration=+2"'),
+    ] = None,
+    explain_key: Annotated[
+        str | None,
+        typer.Option("--explain", help="Explain why KEY starts where it does or is left out."),
+    ] = None,
+) -> None:
+    """Solve the roadmap: a portfolio FILE, or the workspace's approved catalog (stored
+    as its latest roadmap, planned as `/roadmap plan` plans it)."""
+    from planner.config import SolverConfig
+
+    config = SolverConfig(solver=solver.value, time_limit=time_limit, workers=workers, seed=seed)
+    quiet = fmt is Format.json
+
+    def go() -> None:
+        if file is not None:
+            roadmap, diff, detail = _plan_file(file, config, what_if, explain_key, quiet=quiet)
+        else:
+            roadmap, diff, detail = _plan_workspace(team, config, what_if, explain_key, quiet=quiet)
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps(roadmap.to_dict(), indent=2, ensure_ascii=False) + "\n")
+            return
+        out.print(roadmap_view(roadmap))
+        if diff is not None:
+            out.print(f"\n[bold]Compared with the plan without “{what_if}”:[/]")
+            for line in diff.lines():
+                out.print(f"  • {line}", highlight=False)
+        if detail is not None:
+            out.print(f"\n[bold]{detail.headline}[/]")
+            for line in detail.details:
+                out.print(f"  • {line}", highlight=False)
+
+    run(go)
+
+
+def _plan_workspace(
+    team: str, config: SolverConfig, what_if: str | None, key: str | None, *, quiet: bool
+) -> tuple[Roadmap, RoadmapDiff | None, Explanation | None]:
+    """The workspace's plan (or what-if) through the same use cases as Slack's; a key
+    to explain is checked before anything is solved or saved."""
+    from catalog.usecases import commands as c
+    from catalog.usecases import planning
+
+    ctx = Context(actor=OPERATOR, team_id=team, uow_factory=uow_factory(), solver=config)
+    explain = c.Explain(key.upper()) if key else None
+    if explain is not None:
+        planning.check_explain(explain, ctx)
+    with _progress(config, quiet=quiet) as progress:
+        ctx = replace(ctx, progress=progress)
+        if what_if:
+            whatif = c.WhatIf(what_if)
+            planning.check_whatif(whatif, ctx)
+            answer = planning.whatif(whatif, ctx)
+            roadmap, roadmap_id, diff = answer.roadmap, answer.roadmap_id, answer.diff
+        else:
+            planned = planning.plan(c.Plan(), ctx)
+            roadmap, roadmap_id, diff = planned.roadmap, planned.roadmap_id, None
+    detail = None
+    if explain is not None:
+        explain = replace(explain, roadmap_id=roadmap_id)
+        detail = planning.explain(explain, replace(ctx, progress=None)).explanation
+    return roadmap, diff, detail
+
+
+def _plan_file(
+    file: Path, config: SolverConfig, what_if: str | None, key: str | None, *, quiet: bool
+) -> tuple[Roadmap, RoadmapDiff | None, Explanation | None]:
+    """A portfolio file's plan, without a database."""
+    from planner.diff import diff_roadmaps
+    from planner.explain import explain
+    from planner.scenario import apply as apply_whatif
+    from planner.solve import solve
+
+    portfolio = load_portfolio(file)
+    if key and key.upper() not in {i.key for i in portfolio.initiatives}:
+        fail(f"no initiative {key.upper()} in {file}")
+    base = build_problem(portfolio)
+    problem = apply_whatif(base, what_if) if what_if else base
+    with _progress(config, quiet=quiet) as progress:
+        roadmap = solve(problem, replace(config, progress=progress))
+    diff = diff_roadmaps(solve(base, config), roadmap) if what_if else None
+    detail = explain(problem, roadmap, key.upper(), config=config) if key else None
+    return roadmap, diff, detail
+
+
+@contextmanager
+def _progress(config: SolverConfig, *, quiet: bool) -> Iterator[ProgressSink | None]:
+    """A progress sink that shows the solver's best and bound on stderr while it runs."""
+    if quiet or config.solver != "cpsat":
+        yield None
+        return
+    with err.status("Solving…") as status:
+
+        def progress(p: Progress) -> None:
+            status.update(
+                f"Solving… best {format_money(p.objective)}, bound {format_money(p.bound)}, "
+                f"gap {p.gap:.2%}, {p.seconds:.1f}s"
+            )
+
+        yield progress

@@ -1,0 +1,127 @@
+"""`townhall serve|socket|worker`: the long-running processes of the Procfile.
+
+Everything heavy (gunicorn, Bolt, RQ, prometheus_client) is imported inside the
+command that needs it: `serve --workers N` must switch prometheus_client to its
+multiprocess mode before the first import of it (`_share_metrics_between_workers`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import fail
+from catalog.settings import Settings
+
+AppSpec = Annotated[
+    str,
+    typer.Option("--app", help="module:function that builds the Bolt app.", show_default=True),
+]
+
+
+def serve(
+    port: Annotated[int, typer.Option("--port", "-p", help="TCP port to listen on.")] = 3000,
+    host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    threads: Annotated[int, typer.Option("--threads", min=1, help="Threads per worker.")] = 8,
+    app_spec: AppSpec = "bot.app:build_app",
+) -> None:
+    """Serve Slack over HTTP (/slack/events, /slack/install, /healthz, /readyz, /metrics)
+    on gunicorn."""
+    if workers > 1:
+        _share_metrics_between_workers()
+    from bot.logs import configure_logging
+    from bot.server import StartupError
+    from bot.server import serve as serve_http
+
+    settings = Settings.from_env()
+    configure_logging(settings)
+    try:
+        serve_http(
+            settings=settings,
+            host=host,
+            port=port,
+            builder_spec=app_spec,
+            workers=workers,
+            threads=threads,
+        )
+    except StartupError as exc:
+        fail(str(exc))
+
+
+def socket(app_spec: AppSpec = "bot.app:build_app") -> None:
+    """Connect to Slack over Socket Mode (no inbound traffic; needs SLACK_APP_TOKEN)."""
+    from bot.logs import configure_logging
+    from bot.server import StartupError
+    from bot.socket_mode import run_socket_mode
+
+    settings = Settings.from_env()
+    configure_logging(settings)
+    try:
+        run_socket_mode(settings=settings, builder_spec=app_spec)
+    except StartupError as exc:
+        fail(str(exc))
+
+
+def worker(
+    burst: Annotated[
+        bool, typer.Option("--burst", help="Stop once the queue is empty (for scripts).")
+    ] = False,
+    solver_threads: Annotated[
+        int, typer.Option("--solver-threads", min=1, help="CP-SAT threads per solve.")
+    ] = 2,
+    metrics_port: Annotated[
+        int | None, typer.Option("--metrics-port", min=1, help="Serve /metrics on this port.")
+    ] = None,
+    nice: Annotated[
+        int,
+        typer.Option(
+            "--nice",
+            min=0,
+            max=19,
+            help="Lower this worker's CPU priority by N (Unix nice): web processes on the "
+            "same machine then acknowledge Slack first, solves take the CPU left over.",
+        ),
+    ] = 0,
+) -> None:
+    """Run background jobs (solves, what-ifs, exports) from the Redis queue (needs REDIS_URL)."""
+    from bot.jobs.worker import WorkerConfigError, run_worker
+    from bot.logs import configure_logging
+    from planner.config import SolverConfig
+
+    if nice:
+        # before any thread starts: Linux niceness is per thread, and new threads (the
+        # solver's, the sweep's) inherit it from the thread that creates them
+        os.nice(nice)
+    settings = Settings.from_env()
+    configure_logging(settings)
+    try:
+        run_worker(
+            settings,
+            burst=burst,
+            solver=SolverConfig(workers=solver_threads),
+            metrics_port=metrics_port,
+        )
+    except WorkerConfigError as exc:
+        fail(str(exc))
+
+
+def _share_metrics_between_workers() -> None:
+    """Give several gunicorn workers prometheus_client's multiprocess mode: a fresh
+    directory in PROMETHEUS_MULTIPROC_DIR (prometheus_client's own variable) unless one
+    is set. It must happen before prometheus_client is first imported."""
+    if "prometheus_client" in sys.modules:
+        raise RuntimeError(
+            "prometheus_client was imported before `serve` could switch on its multiprocess "
+            "mode: import bot.metrics lazily inside commands, not at the top of bot/cli/"
+        )
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        directory = tempfile.mkdtemp(prefix="townhall-metrics-")
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)  # when the master exits
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
