@@ -44,7 +44,7 @@ def export_cmd(
     ] = None,
     team: Team = DEFAULT_TEAM,
 ) -> None:
-    """Export a roadmap for the PMO: MS Project XML, Excel, CSV, iCalendar, JSON or a Gantt PNG."""
+    """Export a roadmap for the PMO as a file in FORMAT (the formats are listed below)."""
     spec = export_format(fmt)
     if spec is None:
         known = ", ".join(f"{f.name} ({f.title})" for f in FORMATS.values())
