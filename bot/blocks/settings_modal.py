@@ -24,7 +24,14 @@ from bot.blocks.inputs import (
 )
 from bot.blocks.settings_errors import settings_errors_for
 from bot.blocks.settings_fields import PHASE_LABELS, POLICY_RULES, SECTIONS, B
-from bot.blocks.settings_submission import parse_amounts, read_settings_submission
+from bot.blocks.settings_submission import (
+    format_amounts,
+    parse_amounts,
+    per_phase_block,
+    read_settings_submission,
+    split_amounts,
+)
+from bot.blocks.text import INPUT_MAX_LENGTH
 from catalog.views import SettingsView
 from planner.calendar import phases_of
 from planner.money import format_money
@@ -142,27 +149,43 @@ def _budget_blocks(settings: SettingsView | None) -> list[Block]:
     per_phase = settings.budget.per_phase if settings else None
     total = settings.budget.total if settings else None
     if isinstance(per_phase, tuple):
-        shown = ", ".join(format_money(v) for v in per_phase)
+        shown = format_amounts(per_phase)
     else:
         shown = None if per_phase is None else format_money(per_phase)
-    return [
+    # a list longer than one field (Slack's 3,000 characters) continues in the next
+    # fields, which the reader joins again: saved as opened, nothing changes
+    pieces = split_amounts(shown, limit=INPUT_MAX_LENGTH) if shown else [None]
+    blocks = [
         header("Budget"),
         input_block(
             "Budget per phase",
-            text_input(initial=shown, placeholder="250k — or one per phase: 200k, 250k, 300k"),
-            block_id=B["budget.per_phase"],
+            text_input(initial=pieces[0], placeholder="250k — or one per phase: 200k, 250k, 300k"),
+            block_id=per_phase_block(1),
             optional=True,
-            hint="One amount for every phase, or one per phase separated by commas. "
-            "Empty: unlimited.",
+            hint="One amount for every phase, or one per phase separated by commas; "
+            "250k×12 repeats 250k for twelve phases. Empty: unlimited.",
         ),
+    ]
+    blocks += [
+        input_block(
+            "Budget per phase (continued)",
+            text_input(initial=piece),
+            block_id=per_phase_block(number),
+            optional=True,
+            hint="The list above goes on here.",
+        )
+        for number, piece in enumerate(pieces[1:], start=2)
+    ]
+    blocks.append(
         input_block(
             "Total budget",
             text_input(initial=None if total is None else format_money(total), placeholder="1.8M"),
             block_id=B["budget.total"],
             optional=True,
             hint="Across all phases. Empty: no total limit.",
-        ),
-    ]
+        )
+    )
+    return blocks
 
 
 def _capacity_blocks(settings: SettingsView | None) -> list[Block]:

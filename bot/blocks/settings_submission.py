@@ -16,10 +16,17 @@ from bot.errors import ModalErrors
 from catalog.views import SettingsView
 from planner.calendar import phases_of
 from planner.errors import ScenarioError
-from planner.money import parse_money
+from planner.money import format_money, parse_money
 from planner.portfolio import PHASE_KINDS, RESOURCE_RE, Calendar
 
 _SPLIT_AMOUNTS = re.compile(r"\s*(?:[;\n]|,\s+)\s*")
+#: The sign between an amount and how many phases it repeats for (`250k×12`), as typed:
+#: ×, * or x, spaces around it allowed.
+_RUN_SIGN = re.compile(r"\s*(?:[×*]|(?<=[0-9kKmMbB])\s*[xX](?=\s*[0-9]))\s*")
+#: Equal amounts in a row written as one run by `format_amounts` (more than this many).
+_RUN = 2
+#: The most amounts a list may expand to: a typed run cannot allocate without bound.
+_MOST_AMOUNTS = 10_000
 
 
 def read_settings_submission(
@@ -137,16 +144,12 @@ def _known(labels: Sequence[str]) -> str:
 
 def _read_budget(state: State, errors: dict[str, str], *, phases: int | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    typed = state.text(B["budget.per_phase"])
+    typed = ", ".join(t for t in (state.text(b) for b in per_phase_blocks(state)) if t)
     try:
-        amounts = parse_amounts(typed) if typed else []
+        amounts = parse_amounts(typed, phases=phases) if typed else []
     except ScenarioError as exc:
         errors[B["budget.per_phase"]] = str(exc)
         amounts = []
-    if len(amounts) > 1 and phases is not None and len(amounts) != phases:
-        errors[B["budget.per_phase"]] = (
-            f"Give one amount, or one for each of the {phases} phases (got {len(amounts)})."
-        )
     out["per_phase"] = None if not amounts else amounts[0] if len(amounts) == 1 else amounts
     total = state.text(B["budget.total"])
     try:
@@ -156,20 +159,95 @@ def _read_budget(state: State, errors: dict[str, str], *, phases: int | None) ->
     return out
 
 
-def parse_amounts(text: str) -> list[int]:
-    """`250k` → [250000]; `200k, 250,000; 1.2M` → three amounts. Raises ScenarioError."""
-    out: list[int] = []
-    for piece in _SPLIT_AMOUNTS.split(text.strip()):
+def per_phase_block(number: int) -> str:
+    """The input block of the `number`th field of the per-phase budget list (1: the
+    first, `B["budget.per_phase"]`; a list longer than one field continues in more)."""
+    first = B["budget.per_phase"]
+    return first if number == 1 else f"{first}_{number}"
+
+
+def per_phase_blocks(state: State) -> list[str]:
+    """The per-phase budget fields the submitted modal had, in order."""
+    out = [per_phase_block(1)]
+    while state.has(per_phase_block(len(out) + 1)):
+        out.append(per_phase_block(len(out) + 1))
+    return out
+
+
+def format_amounts(amounts: Sequence[int]) -> str:
+    """A per-phase budget list as the modal shows it and `parse_amounts` reads it back:
+    `200k, 250k, 250k`, with a run of more than `_RUN` equal amounts written once with
+    its length, `250k×12, 300k×12` (a 400-phase list fits in a field)."""
+    parts: list[str] = []
+    i = 0
+    while i < len(amounts):
+        j = i
+        while j < len(amounts) and amounts[j] == amounts[i]:
+            j += 1
+        shown = format_money(amounts[i])
+        parts += [f"{shown}×{j - i}"] if j - i > _RUN else [shown] * (j - i)
+        i = j
+    return ", ".join(parts)
+
+
+def split_amounts(text: str, *, limit: int) -> list[str]:
+    """`format_amounts` text cut at its commas into pieces of at most `limit` characters
+    (one modal field each); the pieces joined with `, ` are the text again."""
+    pieces: list[str] = []
+    for part in text.split(", "):
+        if pieces and len(pieces[-1]) + 2 + len(part) <= limit:
+            pieces[-1] += ", " + part
+        else:
+            pieces.append(part)
+    return pieces
+
+
+def parse_amounts(text: str, *, phases: int | None = None) -> list[int]:
+    """`250k` → [250000]; `200k, 250,000; 1.2M` → three amounts; `250k×12, 300k x 12`
+    → twelve of each. With `phases`, more than one amount must be one for each phase.
+    Raises ScenarioError saying what to type."""
+    runs: list[tuple[int, int]] = []
+    for piece in _SPLIT_AMOUNTS.split(_RUN_SIGN.sub("×", text.strip())):
         if not piece:
             continue
         try:
-            out.append(parse_money(piece))
+            runs.append(_run(piece))
         except ScenarioError:
             parts = [p for p in re.split(r"[,\s]+", piece) if p]
             if len(parts) < 2:
                 raise
-            out.extend(parse_money(p) for p in parts)
-    return out
+            runs.extend(_run(p) for p in parts)
+    count = sum(n for _, n in runs)
+    if count > 1 and phases is not None and count != phases:
+        raise ScenarioError(
+            f"Give one amount, or one for each of the {phases} phases (got {count})."
+        )
+    if count > _MOST_AMOUNTS:
+        raise ScenarioError(
+            f"{count} amounts is more than a calendar has phases: give at most "
+            f"{_MOST_AMOUNTS}, one for each phase."
+        )
+    return [amount for amount, n in runs for _ in range(n)]
+
+
+def _run(piece: str) -> tuple[int, int]:
+    """`250k` → (250000, 1); `250k×12` → (250000, 12). Raises ScenarioError."""
+    amount, sign, times = piece.rpartition("×")
+    if not sign:
+        return parse_money(piece), 1
+    if not re.fullmatch(r"[0-9]+", times.strip()):
+        raise ScenarioError(
+            f"'{piece}': after × comes a whole number of phases, e.g. 250k×12 for twelve "
+            "phases of 250k."
+        )
+    count = int(times)
+    if count < 1:
+        raise ScenarioError(f"'{piece}': repeat an amount at least once, e.g. 250k×12.")
+    if count > _MOST_AMOUNTS:
+        raise ScenarioError(
+            f"'{piece}': a calendar has at most {_MOST_AMOUNTS} phases to repeat an amount for."
+        )
+    return parse_money(amount.strip()), count
 
 
 def _read_capacity(state: State, errors: dict[str, str]) -> dict[str, Any]:
@@ -222,7 +300,7 @@ def _current_sections(current: SettingsView) -> dict[str, Any]:
             "freeze": list(cal.freeze),
         },
         "budget": {
-            "per_phase": list(per_phase) if isinstance(per_phase, tuple) else per_phase,
+            "per_phase": _per_phase_as_read(per_phase),
             "total": current.budget.total,
         },
         "capacity": {
@@ -230,6 +308,14 @@ def _current_sections(current: SettingsView) -> dict[str, Any]:
         },
         "policy": {"review": list(current.policy.review), "forbid": list(current.policy.forbid)},
     }
+
+
+def _per_phase_as_read(per_phase: int | tuple[int, ...] | None) -> int | list[int] | None:
+    """The per-phase budget as `_read_budget` reads the modal it filled in (one amount
+    for one phase reads back as that amount)."""
+    if not isinstance(per_phase, tuple):
+        return per_phase
+    return per_phase[0] if len(per_phase) == 1 else list(per_phase)
 
 
 def _changed(changes: dict[str, Any], current: SettingsView) -> dict[str, Any]:
