@@ -22,6 +22,7 @@ from bot.jobs.runtime import Runtime
 from bot.jobs.starter import JobStarter
 from bot.jobs.sweeper import Sweeper
 from bot.listeners import buttons, commands, exports, interactions, shortcuts
+from bot.listeners import options as menu_options
 from bot.logs import ContextThreadPoolExecutor
 from bot.slack_client import web_client
 from catalog.settings import Settings
@@ -92,6 +93,7 @@ def build_app(
     buttons.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash)
     shortcuts.register(app, uow_factory=uow_factory, slash=slash)
     exports.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash)
+    menu_options.register(app, uow_factory=uow_factory)
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.elements import (
@@ -15,6 +16,7 @@ from bot.blocks.elements import (
     divider,
     header,
     option,
+    plain,
     section,
     static_select,
 )
@@ -31,7 +33,7 @@ from bot.blocks.text import (
 )
 from planner.config import Progress
 from planner.exports import FORMATS
-from planner.roadmap import PhaseUse, Roadmap, Scheduled
+from planner.roadmap import PhaseUse, Roadmap, Scheduled, Unscheduled
 
 #: Formats offered by the Export… menu: (value, label), from the format registry.
 EXPORT_FORMATS: tuple[tuple[str, str], ...] = tuple((f.name, f.title) for f in FORMATS.values())
@@ -42,6 +44,7 @@ _MORE = "more, see export"
 _UNSCHEDULED_SECTIONS = 3
 _REASON_CHARS = 220
 _TITLE_CHARS = 60
+_ACTIONS_BLOCK = "roadmap_actions_"
 
 
 def roadmap_blocks(
@@ -259,27 +262,9 @@ def _actions(
                 ),
             )
         )
-    choices = [
-        option(
-            f"{u.key} — {u.title}",
-            ids.roadmap_value(roadmap_id, u.key),
-            description="not scheduled",
-        )
-        for u in roadmap.unscheduled
-    ]
-    starts = {p.index: p.label for p in roadmap.phases}
-    choices += [
-        option(
-            f"{s.key} — {s.title}",
-            ids.roadmap_value(roadmap_id, s.key),
-            description=f"starts {starts.get(s.start_phase, s.start_phase)}",
-        )
-        for s in roadmap.scheduled
-    ]
-    if choices:
-        elements.append(
-            static_select("Explain…", action_id=ids.EXPLAIN_INITIATIVE, options=choices[:OPTIONS])
-        )
+    menu = _explain_menu(roadmap, roadmap_id)
+    if menu is not None:
+        elements.append(menu)
     if formats:
         elements.append(
             static_select(
@@ -292,4 +277,114 @@ def _actions(
         )
     if not elements:
         return None
-    return actions(elements, block_id=f"roadmap_actions_{roadmap_id or 'draft'}")
+    return actions(elements, block_id=actions_block_id(roadmap_id))
+
+
+# --------------------------------------------------------------------------- Explain…
+
+
+def actions_block_id(roadmap_id: int | None) -> str:
+    """The block of a roadmap message's buttons and menus: it names the roadmap shown,
+    which the Explain… menu's options are read from (`explain_roadmap_id`)."""
+    return f"{_ACTIONS_BLOCK}{'draft' if roadmap_id is None else roadmap_id}"
+
+
+def explain_roadmap_id(block_id: str) -> int | None:
+    """The roadmap an actions block shows (`actions_block_id`); None for a draft or a
+    block id that names none."""
+    head, _, number = block_id.partition(_ACTIONS_BLOCK)
+    if head or not number.isascii() or not number.isdigit():
+        return None
+    return int(number)
+
+
+def _explain_menu(roadmap: Roadmap, roadmap_id: int | None) -> dict[str, Any] | None:
+    """Every initiative of the roadmap, to explain. Up to 100 (Slack's most options in a
+    static select, option groups included) are listed in the message; with more, the menu
+    loads them as it is opened and typed in (an external select, answered by
+    `bot/listeners/options.py` from the stored roadmap `roadmap_id`). An unsaved roadmap
+    cannot be looked up again: it lists its first 100."""
+    choices = _explainable(roadmap)
+    if not choices:
+        return None
+    if len(choices) <= OPTIONS or roadmap_id is None:
+        return static_select(
+            "Explain…",
+            action_id=ids.EXPLAIN_INITIATIVE,
+            options=[_explain_option(i, d, roadmap_id) for i, d in choices[:OPTIONS]],
+        )
+    return {
+        "type": "external_select",
+        "placeholder": plain(f"Explain… ({len(choices)}, type a key or title)", limit=150),
+        "action_id": ids.EXPLAIN_INITIATIVE,
+        "min_query_length": 0,
+    }
+
+
+def explain_options(roadmap: Roadmap, *, roadmap_id: int, typed: str) -> dict[str, Any]:
+    """The options of the Explain… menu of roadmap `roadmap_id` matching the text typed
+    (a key or a piece of a title, any case), as Slack asks for them: the closest first
+    (the key itself, a key starting with the text, containing it, then titles), at most
+    100, grouped into not scheduled and scheduled; a group that had to be cut says so."""
+    wanted = " ".join(typed.split()).casefold()
+    ranked = []
+    for position, (item, description) in enumerate(_explainable(roadmap)):
+        rank = _match(wanted, item.key.casefold(), item.title.casefold())
+        if rank is not None:
+            ranked.append((rank, position, item, description))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    groups = []
+    for name, scheduled in (("Not scheduled", False), ("Scheduled", True)):
+        matching = [r for r in ranked if isinstance(r[2], Scheduled) == scheduled]
+        options = [
+            _explain_option(item, description, roadmap_id)
+            for _, _, item, description in ranked[:OPTIONS]
+            if isinstance(item, Scheduled) == scheduled
+        ]
+        if not options:
+            continue
+        label = f"{name} ({len(matching)})"
+        if len(options) < len(matching):
+            label = f"{name}: {len(options)} of {len(matching)} shown, type to narrow"
+        best = matching[0][0]
+        groups.append((best, {"label": plain(label, limit=75), "options": options}))
+    if not groups:
+        return {"options": []}
+    # the group holding the closest match first (stable: not scheduled, on a tie)
+    return {"option_groups": [group for _, group in sorted(groups, key=lambda g: g[0])]}
+
+
+def _explainable(roadmap: Roadmap) -> list[tuple[Scheduled | Unscheduled, str]]:
+    """Every initiative of the roadmap with what the menu says of it: the ones left out
+    first (they are the ones asked about), then the scheduled ones."""
+    starts = {p.index: p.label for p in roadmap.phases}
+    out: list[tuple[Scheduled | Unscheduled, str]] = [
+        (u, "not scheduled") for u in roadmap.unscheduled
+    ]
+    out += [(s, f"starts {starts.get(s.start_phase, s.start_phase)}") for s in roadmap.scheduled]
+    return out
+
+
+def _explain_option(
+    item: Scheduled | Unscheduled, description: str, roadmap_id: int | None
+) -> dict[str, Any]:
+    return option(
+        f"{item.key} — {item.title}",
+        ids.roadmap_value(roadmap_id, item.key),
+        description=description,
+    )
+
+
+def _match(wanted: str, key: str, title: str) -> int | None:
+    """How closely a key and title match the text typed: 0 best; None: not at all."""
+    if not wanted:
+        return 3
+    if key == wanted:
+        return 0
+    if key.startswith(wanted):
+        return 1
+    if wanted in key:
+        return 2
+    if wanted in title:
+        return 3
+    return None

@@ -299,6 +299,36 @@ class SlackRequests:
             raise ValueError("a block action happens in a message or a view")
         return self._interactive(payload)
 
+    def block_suggestion(
+        self,
+        *,
+        action_id: str,
+        block_id: str,
+        value: str = "",
+        message: Mapping[str, Any] | None = None,
+    ) -> SignedRequest:
+        """Slack asking for the options of an external select in a message (`message`: at
+        least its `ts`) as it is opened or typed in (`value`: the text typed so far)."""
+        message = {"type": "message", "user": self.bot_user_id, "text": "", **(message or {})}
+        message.setdefault("ts", _now_ts())
+        payload = {
+            "type": "block_suggestion",
+            **self._actor(),
+            "container": {
+                "type": "message",
+                "message_ts": message["ts"],
+                "channel_id": self.channel_id,
+                "is_ephemeral": False,
+            },
+            "channel": {"id": self.channel_id, "name": self.channel_name},
+            "message": message,
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "action_ts": _now_ts(),
+        }
+        return self._interactive(payload)
+
     def view_submission(
         self, *, view: Mapping[str, Any], values: Mapping[str, Mapping[str, Any]]
     ) -> SignedRequest:

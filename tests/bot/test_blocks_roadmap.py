@@ -92,7 +92,7 @@ def test_two_hundred_initiatives_stay_within_limits():
     for phase in roadmap.phases:
         assert f"*{phase.label}*" in text
     explain = _element(blocks, ids.EXPLAIN_INITIATIVE)
-    assert len(explain["options"]) == 100
+    assert explain["type"] == "external_select"  # 200 do not fit in a static select
 
 
 def _phase(index: int, start: dt.date) -> PhaseUse:

@@ -51,6 +51,9 @@ def test_events_and_interactivity_reach_the_events_route(manifest):
     assert urlsplit(settings["event_subscriptions"]["request_url"]).path == EVENTS_PATH
     assert settings["interactivity"]["is_enabled"] is True
     assert urlsplit(settings["interactivity"]["request_url"]).path == EVENTS_PATH
+    # the Explain… menu of a roadmap with over 100 initiatives loads its options there
+    options_url = settings["interactivity"]["message_menu_options_url"]
+    assert urlsplit(options_url).path == EVENTS_PATH
 
 
 def test_oauth_scopes_and_redirect_match_the_code(manifest):
@@ -84,6 +87,7 @@ def test_every_url_points_at_the_same_placeholder_host_over_https(manifest):
         manifest["features"]["slash_commands"][0]["url"],
         manifest["settings"]["event_subscriptions"]["request_url"],
         manifest["settings"]["interactivity"]["request_url"],
+        manifest["settings"]["interactivity"]["message_menu_options_url"],
         *manifest["oauth_config"]["redirect_urls"],
     ]
     assert {urlsplit(u).scheme for u in urls} == {"https"}
