@@ -88,14 +88,23 @@ class AuditView:
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """What an import changed, by initiative key."""
+    """What an import changed: initiatives by key, settings by section.
+
+    `settings_changed` names the settings sections whose values changed, in portfolio
+    order (`name`, `calendar`, `budget`, `capacity`, `policy`); empty: none did.
+    """
 
     mode: str
     created: tuple[str, ...] = ()
     updated: tuple[str, ...] = ()
     deleted: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
-    settings_changed: bool = False
+    settings_changed: tuple[str, ...] = ()
+
+    @property
+    def policy_changed(self) -> bool:
+        """Whether the security policy changed (audited as `policy.import`)."""
+        return "policy" in self.settings_changed
 
     @property
     def changed(self) -> bool:

@@ -3,16 +3,18 @@ a workspace's initiatives, settings and roles, through the `catalog` services.""
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import yaml
 
 from bot.cli.common import DEFAULT_TEAM, OPERATOR, Team, out, run, unit_of_work
 from bot.text_render import fields_table, initiatives_table
 from catalog import services
-from planner import load_portfolio
+from planner.errors import PortfolioError
 from planner.portfolio import dump_portfolio
 
 
@@ -35,13 +37,15 @@ def import_(
     """Import a portfolio file into a workspace: all of it, or nothing."""
 
     def go() -> None:
-        portfolio = load_portfolio(file)
+        # What the file states, checked by the import against the workspace: a merge
+        # keeps what the file leaves out and may name the workspace's initiatives.
+        stated = _file_data(file)
         with unit_of_work() as uow:
             result = services.import_portfolio(
                 uow,
                 actor=OPERATOR,
                 team_id=team,
-                portfolio=portfolio,
+                portfolio=stated,
                 mode="merge" if merge else "replace",
             )
         out.print(f"Imported {file} into {team}: {_summary(result)}.")
@@ -106,14 +110,40 @@ def _pairs(view: Any) -> list[tuple[str, Any]]:
     ]
 
 
+def _file_data(path: Path) -> Any:
+    """The mapping a portfolio file (YAML, or JSON by its suffix) states, unchecked.
+
+    The same reading as `planner.load_portfolio`, without its checks: the import checks
+    the file together with the workspace it goes into.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PortfolioError(
+            [f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again"]
+        ) from exc
+    except OSError as exc:
+        raise PortfolioError([f"cannot read {path}: {exc.strerror or exc}"]) from exc
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    try:
+        return json.loads(text) if fmt == "json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise PortfolioError([f"{path} is not valid {fmt.upper()}: {exc}"]) from exc
+
+
 def _summary(result: Any) -> str:
+    """What an import changed: initiatives by count, settings by section, and the
+    security policy on its own (it is audited as a policy change)."""
     parts = [
         f"{len(getattr(result, name))} {name}"
         for name in ("created", "updated", "deleted", "unchanged")
         if getattr(result, name)
     ]
-    if result.settings_changed:
-        parts.append("settings updated")
+    sections = [s for s in result.settings_changed if s != "policy"]
+    if sections:
+        parts.append(f"settings changed: {', '.join(sections)}")
+    if "policy" in result.settings_changed:
+        parts.append("security policy changed")
     return ", ".join(parts) or "nothing to change"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from catalog.domain import Actor
 from catalog.errors import NotFound, StaleVersion
@@ -39,6 +39,30 @@ def workspace_for(uow: UnitOfWork, team_id: str, actor: Actor) -> WorkspaceRow:
             raise NotFound("workspace", team_id)
         row = create_workspace(uow, team_id=team_id)
     return row
+
+
+def lock_workspace(uow: UnitOfWork, ws: WorkspaceRow) -> None:
+    """Take the workspace's write lock for the rest of the transaction.
+
+    Writes that check the workspace's state before changing it (who is still an admin)
+    take it first, so that two of them run one after the other and the second sees what
+    the first committed. PostgreSQL: `SELECT … FOR UPDATE` on the workspace row (the
+    second waits for the first's commit; under READ COMMITTED its next statements see
+    it). SQLite has no row locks and pysqlite begins a transaction only at the first
+    write: an UPDATE of the row (changing nothing) begins it and takes the database's
+    write lock, which the second writer waits for (the busy timeout) before it reads.
+    """
+    if uow.session.get_bind().dialect.name == "postgresql":
+        uow.session.execute(
+            select(WorkspaceRow.id).where(WorkspaceRow.id == ws.id).with_for_update()
+        )
+        return
+    uow.session.execute(
+        update(WorkspaceRow)
+        .where(WorkspaceRow.id == ws.id)
+        .values(team_id=WorkspaceRow.team_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def default_start(today: dt.date) -> dt.date:

@@ -94,6 +94,57 @@ def settings_to_dict(row: PlanningSettings) -> dict[str, Any]:
     }
 
 
+#: The settings sections of a portfolio file, in the order summaries name them.
+SETTINGS_SECTIONS = ("name", "calendar", "budget", "capacity", "policy")
+
+
+def merge_settings(
+    current: Mapping[str, Any], changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Settings sections with `changes` applied field by field, and the problems found.
+
+    `current` and `changes` hold portfolio-file sections (`settings_to_dict` form). A
+    section `changes` does not name keeps its value; inside a named section, only the
+    fields it names change and None removes one (a whole section None: back to none or
+    unlimited; the calendar cannot be removed). `name` is replaced. The result is not
+    checked: the portfolio rules do that.
+    """
+    merged = {name: (dict(v) if isinstance(v, Mapping) else v) for name, v in current.items()}
+    problems: dict[str, str] = {}
+    for section, change in changes.items():
+        if section == "name":
+            merged["name"] = change
+        elif change is None:
+            if section == "calendar":
+                problems["calendar"] = "the calendar cannot be removed"
+            else:
+                merged[section] = {}
+        elif not isinstance(change, Mapping):
+            problems[section] = f"expected a mapping of {section} fields"
+        else:
+            part = merged.get(section)
+            part = dict(part) if isinstance(part, Mapping) else {}
+            for name, value in change.items():
+                if value is None:
+                    part.pop(name, None)
+                else:
+                    part[name] = value
+            merged[section] = part
+    return merged, problems
+
+
+def portfolio_settings(portfolio: Portfolio) -> dict[str, Any]:
+    """A portfolio's settings in `settings_to_dict` form, to compare with a workspace's."""
+    row = PlanningSettings()  # transient: never added to a session
+    apply_settings(row, portfolio)
+    return settings_to_dict(row)
+
+
+def changed_sections(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[str, ...]:
+    """The settings sections that differ between two `settings_to_dict` mappings."""
+    return tuple(s for s in SETTINGS_SECTIONS if before.get(s) != after.get(s))
+
+
 def apply_settings(row: PlanningSettings, portfolio: Portfolio) -> None:
     """Copy a portfolio's settings sections onto the workspace's settings row."""
     cal = portfolio.calendar

@@ -7,13 +7,23 @@ from typing import Any
 
 from catalog.domain import ADMIN, PMO, SECURITY, Actor
 from catalog.errors import StaleVersion, ValidationFailed
+from catalog.models import PlanningSettings
+from catalog.models import Workspace as WorkspaceRow
 from catalog.services._access import check_workspace, require_role
 from catalog.services._audit import audit, changed_fields
 from catalog.services._lookup import portfolio_mapping, settings_row, workspace_for, workspace_row
 from catalog.services._problems import parse_or_fail
-from catalog.services._rows import apply_settings, settings_to_dict, settings_view
+from catalog.services._rows import (
+    apply_settings,
+    merge_settings,
+    settings_to_dict,
+    settings_view,
+)
 from catalog.uow import UnitOfWork
 from catalog.views import SettingsView
+
+#: Who owns the security policy; a change to it is audited under its own action.
+POLICY_ROLES = (SECURITY, ADMIN)
 
 #: Sections of the settings and the roles that may change each.
 SECTION_ROLES: dict[str, tuple[str, ...]] = {
@@ -21,39 +31,13 @@ SECTION_ROLES: dict[str, tuple[str, ...]] = {
     "calendar": (PMO, ADMIN),
     "budget": (PMO, ADMIN),
     "capacity": (PMO, ADMIN),
-    "policy": (SECURITY, ADMIN),
+    "policy": POLICY_ROLES,
 }
 
 
 def get_settings(uow: UnitOfWork, *, team_id: str) -> SettingsView:
     ws = workspace_row(uow, team_id)
     return settings_view(settings_row(uow, ws))
-
-
-def _merge(current: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Apply changes section by section; inside a section, None removes a key."""
-    merged = {name: (dict(v) if isinstance(v, dict) else v) for name, v in current.items()}
-    problems = {}
-    for section, change in changes.items():
-        if section == "name":
-            merged["name"] = change
-        elif change is None:
-            if section == "calendar":
-                problems["calendar"] = "the calendar cannot be removed"
-            else:
-                merged[section] = {}
-        elif not isinstance(change, Mapping):
-            problems[section] = f"expected a mapping of {section} fields"
-        else:
-            part = merged[section]
-            for name, value in change.items():
-                if value is None:
-                    part.pop(name, None)
-                else:
-                    part[name] = value
-    if problems:
-        raise ValidationFailed(problems)
-    return merged
 
 
 def update_settings(
@@ -90,13 +74,50 @@ def update_settings(
         )
     data = portfolio_mapping(uow, ws)
     before = settings_to_dict(row)
-    merged = _merge({k: v for k, v in data.items() if k in SECTION_ROLES}, changes)
+    merged, problems = merge_settings(
+        {k: v for k, v in data.items() if k in SECTION_ROLES}, changes
+    )
+    if problems:
+        raise ValidationFailed(problems)
     portfolio = parse_or_fail({**data, **merged})
     apply_settings(row, portfolio)
-    old, new = changed_fields(before, settings_to_dict(row))
-    if not new:
+    if not audit_settings_change(uow, ws, actor, row, before, how="update"):
         return settings_view(row)
-    row.updated_by = str(actor)
-    audit(uow, ws, actor, action="settings.update", entity="settings", before=old, after=new)
     uow.commit()
     return settings_view(row)
+
+
+def audit_settings_change(
+    uow: UnitOfWork,
+    ws: WorkspaceRow,
+    actor: Actor,
+    row: PlanningSettings,
+    before: Mapping[str, Any],
+    *,
+    how: str,
+) -> bool:
+    """Record a change of the settings row (already applied) against `before`.
+
+    The security policy has an audit action of its own (`policy.update`, `policy.import`),
+    so that a change to it is never hidden among budget and calendar changes; the other
+    sections go under `settings.update` / `settings.import`. Returns whether anything
+    changed.
+    """
+    old, new = changed_fields(before, settings_to_dict(row))
+    if not new:
+        return False
+    row.updated_by = str(actor)
+    policy_old, policy_new = old.pop("policy", None), new.pop("policy", None)
+    if new:
+        audit(uow, ws, actor, action=f"settings.{how}", entity="settings", before=old, after=new)
+    if policy_old != policy_new:
+        audit(
+            uow,
+            ws,
+            actor,
+            action=f"policy.{how}",
+            entity="policy",
+            before=policy_old,
+            after=policy_new,
+        )
+    return True

@@ -21,13 +21,18 @@ from catalog.services._lookup import (
     workspace_row,
 )
 from catalog.services._rows import (
+    SETTINGS_SECTIONS,
     apply_settings,
     apply_spec,
+    changed_sections,
+    merge_settings,
     plain,
+    portfolio_settings,
     row_to_spec,
     settings_to_dict,
     spec_to_dict,
 )
+from catalog.services.planning import POLICY_ROLES, audit_settings_change
 from catalog.uow import UnitOfWork
 from catalog.views import ImportSummary
 from planner.errors import PortfolioError
@@ -55,6 +60,10 @@ def _as_mapping(portfolio: Portfolio | Mapping[str, Any]) -> dict[str, Any]:
         return portfolio_to_dict(portfolio)
     if isinstance(portfolio, Mapping):
         return dict(portfolio)
+    try:  # not a mapping (an empty file, a list): the portfolio rules say what is wrong
+        parse_portfolio(portfolio)
+    except PortfolioError as exc:
+        raise ImportFailed(exc.problems) from exc
     raise ImportFailed([f"expected a portfolio, got {type(portfolio).__name__}"])
 
 
@@ -68,25 +77,42 @@ def import_portfolio(
 ) -> ImportSummary:
     """Load a portfolio into the workspace in one transaction: everything or nothing.
 
-    The file's settings replace the workspace's. `replace`: the workspace's initiatives
-    become exactly the file's (others are deleted). `merge`: initiatives of the file are
-    added or updated by key, the others stay. Either way the result is checked as one
-    portfolio first; any defect raises ImportFailed and nothing is written. Initiatives
-    keep their version and history when the file changes them in place. PMO and admins;
-    the operator's import sets up a workspace that does not exist yet.
+    `replace`: the workspace becomes the file: its settings sections replace the
+    workspace's (a section the file leaves out goes back to its default) and its
+    initiatives become exactly the file's (others are deleted). `merge`: only what the
+    file states changes: a settings section it leaves out keeps the workspace's value,
+    and inside a section it states only the fields it names change (None removes one);
+    its initiatives are added or updated by key (each as the file states it whole), the
+    others stay, and the file may refer to them (`depends_on: [SSO]` with SSO only in
+    the workspace). Either way the result is checked as one portfolio first; any defect
+    raises ImportFailed and nothing is written.
+
+    The security policy changes only when the file states a `policy` section, in either
+    mode, and only for those who own it (security or admin; the operator too): a change
+    to it is audited as `policy.import`. Initiatives keep their version and history when
+    the file changes them in place. PMO and admins; the operator's import sets up a
+    workspace that does not exist yet.
     """
     ws = workspace_for(uow, team_id, actor)
     require_role(uow, ws, actor, (PMO, ADMIN), "import a portfolio")
     if mode not in MODES:
         raise ValidationFailed({"mode": f"expected one of {', '.join(MODES)}, got {mode!r}"})
     incoming = _as_mapping(portfolio)
+    settings = settings_row(uow, ws)
+    current = settings_to_dict(settings)
     rows = {r.key: r for r in initiative_rows(uow, ws)}
     if mode == "merge":
-        incoming = {**incoming, "initiatives": _merged(incoming.get("initiatives"), rows)}
+        incoming = _merged_settings(incoming, current)
+        stated = incoming.get("initiatives")
+        incoming["initiatives"] = _merged([] if stated is None else stated, rows)
+    elif "policy" not in incoming:
+        incoming = {**incoming, "policy": current["policy"]}
     try:
         result = parse_portfolio(incoming)
     except PortfolioError as exc:
         raise ImportFailed(exc.problems) from exc
+    if current["policy"] != portfolio_settings(result)["policy"]:
+        require_role(uow, ws, actor, POLICY_ROLES, "change the security policy")
     summary = _apply(uow, ws, actor, result, rows, mode=mode)
     if summary.changed:
         audit(
@@ -101,11 +127,26 @@ def import_portfolio(
                 "created": list(summary.created),
                 "updated": list(summary.updated),
                 "deleted": list(summary.deleted),
-                "settings_changed": summary.settings_changed,
+                "settings_changed": list(summary.settings_changed),
             },
         )
         uow.commit()
     return summary
+
+
+def _merged_settings(incoming: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """The file's mapping with each settings section merged into the workspace's.
+
+    Problems of the merge itself (a section that is not a mapping) are reported as the
+    portfolio rules report theirs: ImportFailed, naming the section.
+    """
+    changes = {s: incoming[s] for s in SETTINGS_SECTIONS if s in incoming}
+    merged, problems = merge_settings(
+        {s: current[s] for s in SETTINGS_SECTIONS if s in current}, changes
+    )
+    if problems:
+        raise ImportFailed([f"{section}: {text}" for section, text in problems.items()])
+    return {**incoming, **merged}
 
 
 def _merged(incoming: Any, rows: dict[str, Initiative]) -> Any:
@@ -143,10 +184,8 @@ def _apply(
     settings = settings_row(uow, ws)
     before = settings_to_dict(settings)
     apply_settings(settings, result)
-    old, new = changed_fields(before, settings_to_dict(settings))
-    if new:
-        settings.updated_by = str(actor)
-        audit(uow, ws, actor, action="settings.import", entity="settings", before=old, after=new)
+    sections = changed_sections(before, settings_to_dict(settings))
+    audit_settings_change(uow, ws, actor, settings, before, how="import")
     wanted = {s.key for s in result.initiatives}
     for key, row in rows.items():
         if key not in wanted:
@@ -206,7 +245,7 @@ def _apply(
         updated=tuple(updated),
         deleted=tuple(deleted),
         unchanged=tuple(unchanged),
-        settings_changed=bool(new),
+        settings_changed=sections,
     )
 
 
@@ -219,8 +258,8 @@ def load_demo(uow: UnitOfWork, *, actor: Actor, team_id: str) -> ImportSummary:
     """Load the demo portfolio (`catalog/data/demo.yaml`) into the workspace; loading it again
     changes nothing.
 
-    Merges: the demo's settings and initiatives are (re)set to the file; initiatives the
-    workspace added itself stay.
+    Merges: what the demo states of the settings and its initiatives are (re)set to the
+    file; initiatives the workspace added itself stay.
     """
     try:
         demo = load_portfolio(demo_path())

@@ -11,7 +11,13 @@ from catalog.models import RoleGrant
 from catalog.models import Workspace as WorkspaceRow
 from catalog.services._access import require_role, roles_of_user
 from catalog.services._audit import audit
-from catalog.services._lookup import SYSTEM, create_workspace, workspace_for, workspace_row
+from catalog.services._lookup import (
+    SYSTEM,
+    create_workspace,
+    lock_workspace,
+    workspace_for,
+    workspace_row,
+)
 from catalog.services._rows import grant_view, workspace_view
 from catalog.uow import UnitOfWork
 from catalog.views import RoleGrantView, WorkspaceView
@@ -89,11 +95,13 @@ def grant_role(
 ) -> RoleGrantView:
     """Give a user a role (admins only; the operator grants a workspace's first admin).
 
-    Granting a role the user already holds changes nothing.
+    Granting a role the user already holds changes nothing. Role changes of a workspace
+    run one at a time (`lock_workspace`): the granter's own role is checked after the lock.
     """
     ws = workspace_for(uow, team_id, actor)
     role = _check_role_name(role)
     user_id = _check_user(user_id)
+    lock_workspace(uow, ws)
     require_role(uow, ws, actor, (ADMIN,), f"grant the {role} role")
     existing = uow.session.scalar(
         select(RoleGrant).where(
@@ -110,10 +118,16 @@ def grant_role(
 
 
 def revoke_role(uow: UnitOfWork, *, actor: Actor, team_id: str, user_id: str, role: str) -> None:
-    """Take a role back (admins only). The last admin of a workspace stays."""
+    """Take a role back (admins only). The last admin of a workspace stays.
+
+    Role changes of a workspace run one at a time (`lock_workspace`), and the revoker's
+    role and the count of admins are read after the lock: of two admins revoking each
+    other at the same moment, the second finds it is no longer an admin and is refused.
+    """
     ws = workspace_row(uow, team_id)
     role = _check_role_name(role)
     user_id = _check_user(user_id)
+    lock_workspace(uow, ws)
     require_role(uow, ws, actor, (ADMIN,), f"revoke the {role} role")
     grant = uow.session.scalar(
         select(RoleGrant).where(

@@ -258,7 +258,10 @@ def test_merge_adds_and_updates_and_keeps_the_rest(uow, team):
 
 def test_merge_checks_the_merged_result(uow, team):
     """A file valid on its own is refused when it clashes with what the workspace holds."""
-    data = small(calendar={"start": "2027-01-01", "phases": 1}, capacity={})
+    data = small(
+        calendar={"start": "2027-01-01", "phases": 1, "tollgates": None, "freeze": None},
+        capacity=None,
+    )
     data["initiatives"] = [{"key": "ONE", "title": "One", "duration": 1, "value": 1}]
     before = export(uow, team.id)
     with pytest.raises(ImportFailed) as info:
