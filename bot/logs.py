@@ -5,6 +5,10 @@ belongs to, with Slack tokens and configured secrets redacted before anything is
 serve`, `socket`, `worker`). `bound(request_id=..., job_id=..., team_id=...)` tags every
 line logged inside it; `ContextThreadPoolExecutor` carries those tags into the threads
 Bolt runs listeners on, so a listener's lines carry the id of the request that started it.
+
+Request bodies are never logged: Bolt's signature check writes the whole refused body
+into an INFO line, which `WithoutBodies` cuts off on Bolt's logger once this module is
+imported (before any Bolt app is built: `bot.app` imports it).
 """
 
 from __future__ import annotations
@@ -119,6 +123,37 @@ def _url_password(url: str | None) -> str | None:
         return urlsplit(url).password
     except ValueError:
         return None
+
+
+class WithoutBodies(logging.Filter):
+    """Cuts a request body out of a log record: Bolt's signature check logs "Invalid
+    request signature detected (signature: …, timestamp: …, body: <the whole body>)",
+    which can be megabytes of anyone's text. The line is kept, the body is not."""
+
+    MARKER = ", body: "
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cut = message.find(self.MARKER)
+        if cut >= 0:
+            record.msg = message[:cut] + ", body not logged)"
+            record.args = None
+        return True
+
+
+#: Loggers whose records may carry a request body (Bolt's `RequestVerification`).
+BODY_LOGGERS = ("slack_bolt.RequestVerification",)
+
+
+def keep_bodies_out_of_logs() -> None:
+    """Put `WithoutBodies` on every logger that may write a request body (idempotent)."""
+    for name in BODY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, WithoutBodies) for f in logger.filters):
+            logger.addFilter(WithoutBodies())
+
+
+keep_bodies_out_of_logs()  # Bolt apps are built after this import (`bot.app` imports it)
 
 
 _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {

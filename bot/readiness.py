@@ -1,26 +1,37 @@
-"""Readiness: can this process do its work right now (database answers, Redis answers)?
+"""Readiness: can this process do its work right now (database answers, Redis answers,
+stored OAuth tokens open with `TOWNHALL_ENCRYPTION_KEY`)?
 
 `/healthz` only says the process is alive; `/readyz` asks the dependencies, each within
 `CHECK_TIMEOUT` seconds, so a load balancer stops sending traffic to an instance whose
-database went away instead of letting Slack's 3-second budget run out.
+database went away instead of letting Slack's 3-second budget run out. With OAuth installs
+it also tries the stored tokens with the configured keys (at most every
+`KEY_CHECK_INTERVAL` seconds): with a wrong key every request from those workspaces would
+fail, so the instance is not ready and the check names the variable.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.logs import Redactor
+from bot.token_cipher import EncryptionKeyError, TokenCipher, check_stored_tokens
 from catalog import services
+from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 
-if TYPE_CHECKING:  # annotations only: the query is the catalog's (`services.ping`)
+if TYPE_CHECKING:  # annotations only: the queries are the catalog's (`services.ping`)
     from sqlalchemy.orm import Session, sessionmaker
 
 #: Seconds each dependency has to answer.
 CHECK_TIMEOUT = 1.0
+#: Seconds a verdict on the stored tokens' keys is kept (the keys change only with a
+#: restart; rows written by other processes are checked again after this).
+KEY_CHECK_INTERVAL = 60.0
 OK = "ok"
 NOT_CONFIGURED = "not configured"
 
@@ -46,15 +57,19 @@ class ReadinessProbe:
         redis_url: str | None = None,
         redact: Redactor | None = None,
         timeout: float = CHECK_TIMEOUT,
+        token_keys: Callable[[], None] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.redis_url = redis_url
         self.redact = redact or Redactor()
         self.timeout = timeout
+        self.token_keys = token_keys
 
     def __call__(self) -> Readiness:
         checks = {"database": self._check(self._database)}
         checks["redis"] = self._check(self._redis) if self.redis_url else NOT_CONFIGURED
+        if self.token_keys is not None:  # OAuth installs only
+            checks["encryption_key"] = self._check(self.token_keys)
         return Readiness(all(v in (OK, NOT_CONFIGURED) for v in checks.values()), checks)
 
     def _check(self, probe: Callable[[], None]) -> str:
@@ -64,7 +79,7 @@ class ReadinessProbe:
         except FutureTimeout:
             return f"TimeoutError: no answer within {self.timeout:g} s"
         except Exception as exc:
-            first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+            first_line = (str(exc).strip().splitlines() or [""])[0][:400]
             return self.redact(f"{type(exc).__name__}: {first_line}".rstrip(": "))
         return OK
 
@@ -82,3 +97,43 @@ class ReadinessProbe:
             client.ping()
         finally:
             client.close()
+
+
+def token_key_check(
+    settings: Settings, session_factory: sessionmaker[Session] | None
+) -> Callable[[], None] | None:
+    """With OAuth installs, a check raising `EncryptionKeyError` when stored tokens do not
+    open with `TOWNHALL_ENCRYPTION_KEY` (`bot.token_cipher.check_stored_tokens`), its
+    verdict kept for `KEY_CHECK_INTERVAL` seconds; None otherwise (a single workspace's
+    token is in the environment, not the database)."""
+    if not settings.oauth_enabled or session_factory is None:
+        return None
+    bind = session_factory.kw.get("bind")
+    if bind is None:
+        return None
+    try:
+        cipher = TokenCipher.from_settings(settings)
+    except EncryptionKeyError as exc:  # `check_settings` refuses to start with it anyway
+        problem = exc
+
+        def unusable() -> None:
+            raise problem
+
+        return unusable
+    lock = threading.Lock()
+    verdict: dict[str, Any] = {"at": None, "error": None}
+
+    def check() -> None:
+        with lock:
+            now = time.monotonic()
+            if verdict["at"] is None or now - verdict["at"] > KEY_CHECK_INTERVAL:
+                try:
+                    check_stored_tokens(bind, cipher)
+                    verdict["error"] = None
+                except EncryptionKeyError as exc:
+                    verdict["error"] = exc
+                verdict["at"] = now  # a database error is not kept: the next probe retries
+            if verdict["error"] is not None:
+                raise verdict["error"]
+
+    return check

@@ -102,7 +102,10 @@ def error_reply(exc: BaseException, *, slash: str = DEFAULT_COMMAND) -> Reply:
         log.exception("command failed", exc_info=exc)
         message = f"Something went wrong: {type(exc).__name__}: {exc}"
         hint = "The error was logged; try again, or tell your Townhall admin."
-    return Reply(text=message, blocks=tuple(b.error_blocks(message, hint=hint)), error=True)
+    # `text` is the notification and fallback: escaped as the blocks are, so a user's
+    # `<!channel>` or `<@U…>` quoted back in an error pings no one (README "Slack")
+    text = b.escape(message)
+    return Reply(text=text, blocks=tuple(b.error_blocks(message, hint=hint)), error=True)
 
 
 def sentence(text: str) -> str:

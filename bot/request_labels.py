@@ -9,6 +9,7 @@ never mints a new time series) and the workspace it comes from.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
@@ -34,25 +35,28 @@ class Labels(NamedTuple):
 
 
 OTHER = Labels("other", "none", None)
+#: What a Slack team id looks like (`T0ACME`, `E…` for an org); anything else is not
+#: one, and is not put on a log line.
+_TEAM_ID = re.compile(r"[A-Z0-9]{1,32}")
 
 
 def labels(body: bytes, content_type: str) -> Labels:
     """Kind, subcommand and team of a Slack request body; `other` when it is none of
-    Slack's shapes (never raises: a malformed body is Bolt's to reject)."""
+    Slack's shapes (never raises: a malformed body is `bot.slack_intake`'s to refuse)."""
     try:
         text = body.decode("utf-8")
         if content_type.startswith("application/json"):
             return _event(json.loads(text))
         form = {key: values[0] for key, values in parse_qs(text).items()}
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return OTHER
     if "command" in form:
         words = form.get("text", "").split()
-        return Labels("command", _subcommand(words[0] if words else ""), form.get("team_id"))
+        return Labels("command", _subcommand(words[0] if words else ""), _team(form.get("team_id")))
     if "payload" in form:
         try:
             payload = json.loads(form["payload"])
-        except ValueError:
+        except (ValueError, RecursionError):
             return OTHER
         if not isinstance(payload, dict):
             return OTHER
@@ -72,16 +76,19 @@ def _event(body: Any) -> Labels:
     if not isinstance(body, dict):
         return OTHER
     if body.get("type") in ("event_callback", "url_verification", "app_rate_limited"):
-        team = body.get("team_id")
-        return Labels("event", "none", team if isinstance(team, str) else None)
+        return Labels("event", "none", _team(body.get("team_id")))
     return OTHER
+
+
+def _team(value: Any) -> str | None:
+    return value if isinstance(value, str) and _TEAM_ID.fullmatch(value) else None
 
 
 def _team_of(payload: dict[str, Any]) -> str | None:
     team = payload.get("team")
-    if isinstance(team, dict) and isinstance(team.get("id"), str):
+    if isinstance(team, dict) and _team(team.get("id")):
         return team["id"]
     user = payload.get("user")
-    if isinstance(user, dict) and isinstance(user.get("team_id"), str):
+    if isinstance(user, dict) and _team(user.get("team_id")):
         return user["team_id"]
     return None

@@ -1,8 +1,10 @@
 """The HTTP transport: one WSGI application for Slack and the platform.
 
 Routes:
-    POST /slack/events          every Slack request (commands, interactivity, events),
-                                signature-checked by Bolt
+    POST /slack/events          every Slack request (commands, interactivity, events):
+                                capped at 1 MiB (413), signature-checked before it is
+                                parsed (401), read by its content (`bot.slack_intake`),
+                                then dispatched by Bolt
     GET  /slack/install         OAuth mode: redirect to Slack's authorize page
     GET  /slack/oauth_redirect  OAuth mode: Slack sends the installer back here
     GET  /healthz               200 `ok` for the platform's health checks (liveness)
@@ -13,7 +15,7 @@ Routes:
 Every request gets a request id (the caller's `X-Request-Id` when it is sane, else a
 new one), returned as `X-Request-Id`, bound to every log line written while serving it
 (and by the Bolt listeners it starts) and logged once when answered: method, path,
-status, milliseconds, and for Slack requests their kind and subcommand.
+status, milliseconds, and for Slack requests their kind and subcommand; never a body.
 
 `townhall serve` runs it on gunicorn with threaded workers; `bolt_app` and
 `load_builder` are shared with Socket Mode (`bot.socket_mode`).
@@ -23,28 +25,40 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import io
 import json
 import logging
 import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import metrics
 from bot.logs import Redactor, bound, configure_logging, secrets_of
 from bot.oauth import oauth_settings
-from bot.readiness import ReadinessProbe
-from bot.request_labels import labels
-from bot.token_cipher import EncryptionKeyError, TokenCipher
-from catalog.db import session_factory_for, upgrade
+from bot.readiness import ReadinessProbe, token_key_check
+from bot.request_labels import OTHER, Labels, labels
+from bot.slack_intake import (
+    MAX_BODY_BYTES,
+    BadLength,
+    MalformedBody,
+    ParsedRequest,
+    parse_body,
+    read_capped,
+    signature_problem,
+)
+from bot.token_cipher import EncryptionKeyError, TokenCipher, check_stored_tokens
+from catalog.db import make_engine, session_factory_for, upgrade
 from catalog.settings import Settings
 
 if TYPE_CHECKING:
@@ -58,6 +72,10 @@ METRICS_PATH = "/metrics"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 #: Platform probes are logged at DEBUG, not once a second at INFO.
 _QUIET_PATHS = frozenset({HEALTH_PATH, READY_PATH, METRICS_PATH})
+
+#: The environ key under which the events route leaves a Slack request's labels for
+#: the request log line and metrics.
+SLACK_LABELS = "townhall.slack_labels"
 
 logger = logging.getLogger("townhall.requests")
 #: Where the Bolt app comes from unless `--app` says otherwise.
@@ -81,8 +99,10 @@ class AppBuilder(Protocol):
 
 
 class SlackWsgi:
-    """WSGI application: `/healthz`, `/readyz` and `/metrics` here, everything else
-    through Bolt's WSGI adapter, all of it behind the request-id and request-log layer."""
+    """WSGI application: `/healthz`, `/readyz` and `/metrics` here; `POST /slack/events`
+    through `bot.slack_intake` (cap, signature, body) into the Bolt app; anything else
+    (OAuth's install pages, 404s) through Bolt's WSGI adapter; all of it behind the
+    request-id and request-log layer."""
 
     def __init__(
         self,
@@ -94,12 +114,14 @@ class SlackWsgi:
         settings = settings or Settings()
         self.bolt_app = bolt_app
         self.session_factory = session_factory
+        self._signing_secret = settings.slack_signing_secret
         self._slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
         self._readiness = (
             ReadinessProbe(
                 session_factory=session_factory,
                 redis_url=settings.redis_url,
                 redact=Redactor(secrets_of(settings)),
+                token_keys=token_key_check(settings, session_factory),
             )
             if session_factory is not None
             else None
@@ -118,7 +140,49 @@ class SlackWsgi:
             return self._ready(environ, start_response)
         if path == METRICS_PATH:
             return self._metrics(environ, start_response)
+        if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            return self._events(environ, start_response)
         return self._slack(environ, start_response)
+
+    def _events(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """A Slack request: capped, its signature checked, its body read, then Bolt's."""
+        environ[SLACK_LABELS] = OTHER
+        try:
+            body = read_capped(environ, MAX_BODY_BYTES)
+        except BadLength:
+            return _refuse(start_response, 400, "bad content length")
+        if body is None:
+            return _refuse(start_response, 413, "request body too large")
+        content_type = environ.get("CONTENT_TYPE") or ""
+        slack = labels(body, content_type)
+        environ[SLACK_LABELS] = slack._replace(team_id=None)  # a workspace once it is signed
+        problem = signature_problem(
+            body,
+            timestamp=environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+            signature=environ.get("HTTP_X_SLACK_SIGNATURE"),
+            signing_secret=self._signing_secret,
+        )
+        if problem is not None:
+            logger.debug("refused a Slack request: %s", problem)
+            return _refuse(start_response, 401, "invalid request")
+        environ[SLACK_LABELS] = slack
+        with bound(team_id=slack.team_id):
+            wsgi_request = WsgiHttpRequest(environ)
+            try:
+                parsed = parse_body(body, content_type)  # UTF-8, or MalformedBody
+                request = ParsedRequest(
+                    raw_body=body.decode("utf-8"),
+                    body=parsed,
+                    query=wsgi_request.query_string,
+                    headers=wsgi_request.get_headers(),
+                )
+            except MalformedBody as exc:
+                logger.warning("refused a signed Slack request: %s", exc)
+                return _refuse(start_response, 400, "malformed request")
+            answer = self.bolt_app.dispatch(request)
+        response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
+        start_response(response.status, response.get_headers())
+        return response.get_body()
 
     def _ready(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if (refused := _only_get(environ, start_response)) is not None:
@@ -143,13 +207,23 @@ class SlackWsgi:
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
 
+def _refuse(start_response: StartResponse, status: int, error: str) -> list[bytes]:
+    """A short JSON refusal, as Bolt answers (`{"error": "invalid request"}`)."""
+    body = json.dumps({"error": error}).encode()
+    start_response(
+        f"{status} {HTTPStatus(status).phrase}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
 class RequestLog:
     """WSGI middleware: a request id for every request (bound for logs, returned as
     `X-Request-Id`), one log line when it is answered, and for Slack's requests the
     `townhall_requests_total` / `townhall_ack_seconds` metrics.
 
-    It reads a Slack body to label it (kind, subcommand, team) and hands the same bytes
-    on; neither the body nor any header is logged.
+    The events route leaves the Slack request's labels (kind, subcommand, team) in the
+    environ (`SLACK_LABELS`); neither the body nor any header is logged.
     """
 
     def __init__(self, app: Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]) -> None:
@@ -160,10 +234,6 @@ class RequestLog:
         request_id = _request_id(environ.get("HTTP_X_REQUEST_ID"))
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
-        slack = None
-        if method == "POST" and path == EVENTS_PATH:
-            body = _read_body(environ)
-            slack = labels(body, environ.get("CONTENT_TYPE") or "")
         seen: dict[str, int] = {}
 
         def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -171,7 +241,7 @@ class RequestLog:
             headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
             return start_response(status, [*headers, ("X-Request-Id", request_id)], exc_info)
 
-        with bound(request_id=request_id, team_id=slack.team_id if slack else None):
+        with bound(request_id=request_id):
             try:
                 answer = self.app(environ, respond)
             except Exception:
@@ -186,13 +256,15 @@ class RequestLog:
                     "status": status,
                     "duration_ms": round(seconds * 1000, 1),
                 }
+                slack: Labels | None = environ.get(SLACK_LABELS)
                 if slack is not None:
                     fields.update(kind=slack.kind, command=slack.command)
                     metrics.observe_request(
                         kind=slack.kind, command=slack.command, status=status, seconds=seconds
                     )
                 level = logging.DEBUG if path in _QUIET_PATHS and status < 500 else logging.INFO
-                logger.log(level, "%s %s %s", method, path, status, extra=fields)
+                with bound(team_id=slack.team_id if slack else None):
+                    logger.log(level, "%s %s %s", method, path, status, extra=fields)
         return answer
 
 
@@ -200,17 +272,6 @@ def _request_id(given: str | None) -> str:
     if given and SANE_REQUEST_ID.fullmatch(given):
         return given
     return uuid.uuid4().hex
-
-
-def _read_body(environ: WSGIEnvironment) -> bytes:
-    """The request body, put back as a fresh stream for the application."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body
 
 
 def _only_get(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes] | None:
@@ -257,9 +318,22 @@ def check_settings(settings: Settings, *, socket_mode: bool = False) -> None:
 
 
 def prepare_database(settings: Settings) -> None:
-    """Migrate the embedded SQLite database; PostgreSQL is migrated by the release step."""
+    """Migrate the embedded SQLite database (PostgreSQL is migrated by the release step);
+    with OAuth installs, raise StartupError when stored tokens do not open with
+    `TOWNHALL_ENCRYPTION_KEY` (README "Operations"): every request from their workspaces
+    would fail."""
     if settings.database_url.startswith("sqlite"):
         upgrade(settings.database_url)
+    if settings.oauth_enabled:
+        engine = make_engine(settings.database_url)
+        try:
+            check_stored_tokens(engine, TokenCipher.from_settings(settings))
+        except EncryptionKeyError as exc:
+            raise StartupError(str(exc)) from None
+        except SQLAlchemyError as exc:  # `/readyz` reports the database; nothing to add here
+            logger.warning("the stored OAuth tokens could not be checked: %s", type(exc).__name__)
+        finally:
+            engine.dispose()
 
 
 def bolt_app(

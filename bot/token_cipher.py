@@ -7,16 +7,26 @@ run `townhall db encrypt-tokens` (re-encrypts every row with it), then drop the 
 A value that is not a Fernet token at all (a row saved before encryption was switched
 on) is read as plaintext, so turning encryption on needs no downtime; `townhall db
 encrypt-tokens` then encrypts those rows too.
+
+`check_stored_tokens` tries every stored token with the keys: `townhall serve` and
+`socket` refuse to start, and `/readyz` reports not ready, when some open with none of
+them (a key removed too early, or the wrong key), instead of every request from those
+workspaces failing.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from catalog.services.oauth_tokens import reencrypt_tokens
 from catalog.settings import Settings
+
+if TYPE_CHECKING:  # annotations only: the queries are the catalog's
+    from sqlalchemy import Engine
 
 KEY_VARIABLE = "TOWNHALL_ENCRYPTION_KEY"
 HOW_TO_MAKE_ONE = "make one with `townhall keygen`"
@@ -101,3 +111,46 @@ class TokenCipher:
     def reencrypt(self, value: str | None) -> str | None:
         """A stored value (plaintext or under any listed key) encrypted with the newest key."""
         return self.encrypt(self.decrypt(value))
+
+
+class _KeyProbe:
+    """A token codec that writes nothing: it reports every stored value current (so the
+    catalog's re-encryption pass rewrites none) after trying to open it with the keys,
+    and counts the encrypted values that open with none of them."""
+
+    def __init__(self, cipher: TokenCipher) -> None:
+        self.cipher = cipher
+        self.encrypted = 0
+        self.unreadable = 0
+
+    def is_current(self, value: str | None) -> bool:
+        if value is not None and looks_encrypted(value):
+            self.encrypted += 1
+            try:
+                self.cipher.decrypt(value)
+            except EncryptionKeyError:
+                self.unreadable += 1
+        return True
+
+    def encrypt(self, value: str | None) -> str | None:
+        raise AssertionError("the key probe never writes a token")
+
+    decrypt = reencrypt = encrypt
+
+
+def check_stored_tokens(engine: Engine, cipher: TokenCipher) -> int:
+    """How many stored tokens were tried; raise `EncryptionKeyError` naming the variable
+    when any of them opens with none of the cipher's keys. Reads only: the catalog's
+    re-encryption pass (`reencrypt_tokens`) walks the rows and this probe rewrites none.
+    """
+    probe = _KeyProbe(cipher)
+    reencrypt_tokens(engine, probe)
+    if probe.unreadable:
+        raise EncryptionKeyError(
+            f"{probe.unreadable} of the {probe.encrypted} stored OAuth token"
+            f"{' opens' if probe.encrypted == 1 else 's open'} with none of the keys in "
+            f"{KEY_VARIABLE}: the key they were encrypted with is missing from the list (or "
+            "the list is another deployment's). Put that key back after the newest one, run "
+            "`townhall db encrypt-tokens`, then drop it."
+        )
+    return probe.encrypted

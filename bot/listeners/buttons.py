@@ -14,7 +14,6 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import blocks as b
 from bot import render
@@ -22,7 +21,20 @@ from bot.blocks import ids
 from bot.commands import execute
 from bot.errors import ModalErrors
 from bot.jobs.starter import JobStarter
-from bot.listeners.context import context_of
+from bot.listeners.context import (
+    UnreadablePayload,
+    chosen_value,
+    context_of,
+    initiative_ref,
+    roadmap_ref,
+    string_field,
+    trigger_of,
+    unreadable_answer,
+    update_origin,
+    user_of,
+    view_metadata,
+    view_state,
+)
 from bot.listeners.once import Once, action_key, view_key
 from bot.posting import respond_with, send_notices
 from bot.reply import Notice, Reply, error_reply
@@ -56,7 +68,12 @@ def answer(
     if respond is not None and body.get("response_url"):
         respond_with(respond, reply, replace_original=replace_original)
     else:
-        send_notices(client, (Notice(body["user"]["id"], reply.text, reply.blocks),))
+        try:
+            user_id = user_of(body)
+        except UnreadablePayload:
+            log.warning("a request that names no user cannot be answered: %s", reply.text[:200])
+            return
+        send_notices(client, (Notice(user_id, reply.text, reply.blocks),))
     send_notices(client, reply.notices)
 
 
@@ -72,20 +89,21 @@ def answer_or_start(
     """Open the reply's modal, start its background job answering in the same channel,
     or `answer` it."""
     if reply.modal is not None and body.get("trigger_id"):
-        client.views_open(trigger_id=body["trigger_id"], view=reply.modal)
+        client.views_open(trigger_id=trigger_of(body), view=reply.modal)
         return
     if reply.job is None or respond is None:
         answer(reply, body=body, client=client, respond=respond)
         return
+    channel, enterprise = body.get("channel"), body.get("enterprise")
     jobs.start(
         reply.job,
         actor=ctx.actor,
         team_id=ctx.team_id,
         client=client,
-        channel=(body.get("channel") or {}).get("id") or "",
+        channel=string_field(channel, "id", what="request") if isinstance(channel, dict) else "",
         respond=respond,
-        response_url=body.get("response_url"),
-        enterprise_id=(body.get("enterprise") or {}).get("id"),
+        response_url=string_field(body, "response_url", what="request") or None,
+        enterprise_id=(enterprise.get("id") or None) if isinstance(enterprise, dict) else None,
     )
 
 
@@ -101,10 +119,10 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
             ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
         ) -> None:
             ack()
-            ctx = context_of(body, uow_factory=uow_factory)
-            if claim and not once.claim(action_key(ctx.team_id, body, action)):
-                return  # the same click delivered twice
             try:
+                ctx = context_of(body, uow_factory=uow_factory)
+                if claim and not once.claim(action_key(ctx.team_id, body, action)):
+                    return  # the same click delivered twice
                 reply = execute(command_of(action), ctx, slash=slash)
                 if replace and not reply.error and body.get("message"):
                     answer(reply, body=body, client=client, respond=respond, replace_original=True)
@@ -118,21 +136,23 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
         return listener
 
     def edit(action: dict[str, Any]) -> c.Command:
-        key, _ = ids.read_initiative_value(action["value"])
+        key, _ = initiative_ref(action.get("value"))
         return c.Edit(key)
 
     def withdraw(action: dict[str, Any]) -> c.Command:
-        key, version = ids.read_initiative_value(action["value"])
+        key, version = initiative_ref(action.get("value"))
         return c.Withdraw(key, version=version)
 
     def show(action: dict[str, Any]) -> c.Command:
-        return c.Show(key=action.get("value", "").partition("|")[0])
+        key = string_field(action, "value", what="button").partition("|")[0]
+        if not key:
+            raise UnreadablePayload("button", "it names no initiative")
+        return c.Show(key=key)
 
     def explain(action: dict[str, Any]) -> c.Command:
-        chosen = (action.get("selected_option") or {}).get("value", "")
-        roadmap_id, key = ids.read_roadmap_value(chosen)
+        roadmap_id, key = roadmap_ref(chosen_value(action), what="menu")
         if not key:
-            raise ValueError(f"no initiative chosen to explain: {chosen!r}")
+            raise UnreadablePayload("menu", "no initiative was chosen to explain")
         return c.Explain(key=key, roadmap_id=roadmap_id)
 
     app.action(ids.EDIT_INITIATIVE)(run(edit))
@@ -147,14 +167,21 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
     def on_review_note(
         ack: Any, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        meta = json.loads(view["private_metadata"])
-        outcome = meta["outcome"]
         try:
-            note = b.read_reason_submission(view["state"]["values"], decision=outcome)
+            meta = view_metadata(view, {"outcome": str, "key": str, "version": int})
+            outcome = meta["outcome"]
+            if outcome not in REVIEW_OUTCOMES.values():
+                raise UnreadablePayload("form", f"{outcome[:40]!r} is not a review outcome")
+            values = view_state(view)
+            ctx = context_of(body, uow_factory=uow_factory)
+        except UnreadablePayload as exc:
+            ack(**unreadable_answer(exc))
+            return
+        try:
+            note = b.read_reason_submission(values, decision=outcome)
         except ModalErrors as exc:
             ack(**exc.response())
             return
-        ctx = context_of(body, uow_factory=uow_factory)
         claim = view_key(ctx.team_id, view)
         if not once.claim(claim):
             ack()  # the same submission delivered twice: the first one records
@@ -170,18 +197,9 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
             once.release(claim)
             raise
         ack()
-        if meta.get("channel") and meta.get("ts"):
-            try:  # the review request shows the outcome instead of its buttons
-                client.chat_update(
-                    channel=meta["channel"],
-                    ts=meta["ts"],
-                    text=reply.text,
-                    blocks=list(reply.blocks),
-                )
-                return
-            except SlackApiError:
-                log.exception("could not update the message the review came from")
-        send_notices(client, (Notice(ctx.actor.user_id, reply.text, reply.blocks),))
+        # the review request shows the outcome instead of its buttons, else a DM says it
+        if not update_origin(client, meta, reply.text, reply.blocks, what="review"):
+            send_notices(client, (Notice(ctx.actor.user_id, reply.text, reply.blocks),))
 
 
 def _register_review(
@@ -192,9 +210,9 @@ def _register_review(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = context_of(body, uow_factory=uow_factory)
         try:
-            key, version = ids.read_initiative_value(action["value"])
+            ctx = context_of(body, uow_factory=uow_factory)
+            key, version = initiative_ref(action.get("value"))
             if outcome not in NOTE_REQUIRED:
                 if not once.claim(action_key(ctx.team_id, body, action)):
                     return  # the same click delivered twice: the first one records
@@ -213,16 +231,17 @@ def _register_review(
                 raise PermissionDenied(
                     f"record the security review of {view.key}", roles=(SECURITY, ADMIN)
                 )
+            channel, message = body.get("channel"), body.get("message")
             meta = {
                 "outcome": outcome,
                 "key": view.key,
                 "version": version,
-                "channel": (body.get("channel") or {}).get("id"),
-                "ts": (body.get("message") or {}).get("ts"),
+                "channel": channel.get("id") if isinstance(channel, dict) else None,
+                "ts": message.get("ts") if isinstance(message, dict) else None,
             }
             modal = b.reason_modal(view=view, decision=outcome, private_metadata=json.dumps(meta))
             client.views_open(
-                trigger_id=body["trigger_id"], view={**modal, "callback_id": ids.REVIEW_MODAL}
+                trigger_id=trigger_of(body), view={**modal, "callback_id": ids.REVIEW_MODAL}
             )
         except Exception as exc:
             answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)

@@ -17,6 +17,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.commands import handle_text
+from bot.errors import UsageError
 from bot.jobs.starter import JobStarter
 from bot.listeners.once import Once, command_key
 from bot.posting import respond_with, send_notices
@@ -44,19 +45,27 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
         if is_retry(request):
             log.info("ignoring a retried %s %r", slash, command.get("text"))
             return
+        team_id, user_id, channel = (
+            command.get(name) for name in ("team_id", "user_id", "channel_id")
+        )
+        if not (team_id and user_id and channel):  # Slack always sends them
+            log.warning("a %s without a workspace, user or channel was ignored", slash)
+            if respond is not None:
+                respond_with(respond, error_reply(UsageError("This command names no user.")))
+            return
         trigger_id = command.get("trigger_id")
-        if trigger_id and not once.claim(command_key(command["team_id"], trigger_id)):
+        if trigger_id and not once.claim(command_key(team_id, trigger_id)):
             log.info("ignoring a second delivery of %s %r", slash, command.get("text"))
             return
-        actor = Actor.user(team_id=command["team_id"], user_id=command["user_id"])
-        ctx = Context(actor=actor, team_id=command["team_id"], uow_factory=uow_factory)
+        actor = Actor.user(team_id=team_id, user_id=user_id)
+        ctx = Context(actor=actor, team_id=team_id, uow_factory=uow_factory)
         reply = handle_text(command.get("text", ""), ctx, slash=slash)
         deliver(
             reply,
             actor=actor,
             client=client,
             respond=respond,
-            channel=command["channel_id"],
+            channel=channel,
             trigger_id=command.get("trigger_id"),
             response_url=command.get("response_url"),
             enterprise_id=command.get("enterprise_id"),

@@ -15,7 +15,7 @@ from bot.blocks import ids
 from bot.commands import execute
 from bot.jobs.starter import JobStarter
 from bot.listeners.buttons import answer, answer_or_start
-from bot.listeners.context import context_of
+from bot.listeners.context import chosen_value, context_of, roadmap_ref
 from bot.reply import error_reply
 from catalog.usecases import commands as c
 from catalog.usecases.context import UowFactory
@@ -29,10 +29,9 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = context_of(body, uow_factory=uow_factory)
         try:
-            chosen = (action.get("selected_option") or {}).get("value", "")
-            roadmap_id, fmt = ids.read_roadmap_value(chosen)
+            ctx = context_of(body, uow_factory=uow_factory)
+            roadmap_id, fmt = roadmap_ref(chosen_value(action), what="menu")
             reply = execute(c.Export(fmt, roadmap_id=roadmap_id), ctx, slash=slash)
             answer_or_start(reply, ctx=ctx, body=body, client=client, respond=respond, jobs=jobs)
         except Exception as exc:

@@ -12,7 +12,6 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import blocks as b
 from bot import render
@@ -20,9 +19,19 @@ from bot.blocks import ids
 from bot.commands import execute
 from bot.errors import ModalErrors
 from bot.listeners.buttons import answer
-from bot.listeners.context import context_of
+from bot.listeners.context import (
+    UnreadablePayload,
+    context_of,
+    initiative_ref,
+    roadmap_ref,
+    trigger_of,
+    unreadable_answer,
+    update_origin,
+    view_metadata,
+    view_state,
+)
 from bot.listeners.once import Once, action_key, view_key
-from bot.posting import respond_with, send_notices
+from bot.posting import send_notices
 from bot.reply import error_reply
 from bot.submissions import submit_initiative, submit_settings
 from catalog import services
@@ -51,17 +60,19 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
     once = Once(uow_factory)  # clicks and submissions that took effect, in the database
 
     @app.action(ids.PUBLISH_ROADMAP)
-    def on_publish(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+    def on_publish(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
+    ) -> None:
         ack()
-        ctx = context_of(body, uow_factory=uow_factory)
-        if not once.claim(action_key(ctx.team_id, body, action)):
-            return  # the same click delivered twice
         try:
-            roadmap_id, _ = ids.read_roadmap_value(action["value"])
+            ctx = context_of(body, uow_factory=uow_factory)
+            if not once.claim(action_key(ctx.team_id, body, action)):
+                return  # the same click delivered twice
+            roadmap_id, _ = roadmap_ref(action.get("value"))
             reply = execute(c.Publish(roadmap_id=roadmap_id), ctx, slash=slash)
         except Exception as exc:
             reply = error_reply(exc, slash=slash)
-        respond_with(respond, reply)
+        answer(reply, body=body, client=client, respond=respond)
 
     for action_id, decision in _DECISION_ACTIONS.items():
         _register_decision(
@@ -70,14 +81,21 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
 
     @app.view(ids.REASON_MODAL)
     def on_reason(ack: Any, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        meta = json.loads(view["private_metadata"])
-        decision = meta["decision"]
         try:
-            reason = b.read_reason_submission(view["state"]["values"], decision=decision)
+            meta = view_metadata(view, {"decision": str, "key": str, "version": int})
+            decision = meta["decision"]
+            if decision not in _DECISION_COMMANDS:
+                raise UnreadablePayload("form", f"{decision[:40]!r} is not a decision")
+            values = view_state(view)
+            ctx = context_of(body, uow_factory=uow_factory)
+        except UnreadablePayload as exc:
+            ack(**unreadable_answer(exc))
+            return
+        try:
+            reason = b.read_reason_submission(values, decision=decision)
         except ModalErrors as exc:
             ack(**exc.response())
             return
-        ctx = context_of(body, uow_factory=uow_factory)
         claim = view_key(ctx.team_id, view)
         if not once.claim(claim):
             ack()  # the same submission delivered twice: the first one decides
@@ -93,31 +111,28 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
             once.release(claim)
             raise
         ack()
-        if meta.get("channel") and meta.get("ts"):
-            try:  # the request DM shows the decision instead of its buttons
-                client.chat_update(
-                    channel=meta["channel"],
-                    ts=meta["ts"],
-                    text=reply.text,
-                    blocks=list(reply.blocks),
-                )
-            except SlackApiError:
-                log.exception("could not update the message the decision came from")
+        update_origin(client, meta, reply.text, reply.blocks, what="decision")
         send_notices(client, reply.notices)
 
     @app.view(ids.INITIATIVE_MODAL)
     def on_initiative(
         ack: Any, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        ctx = context_of(body, uow_factory=uow_factory)
+        try:
+            ctx = context_of(body, uow_factory=uow_factory)
+            values = view_state(view)
+            metadata = view.get("private_metadata") or ""
+            if metadata:  # an edit names the initiative and the version it was opened at
+                initiative_ref(metadata, what="form")
+        except UnreadablePayload as exc:
+            ack(**unreadable_answer(exc))
+            return
         claim = view_key(ctx.team_id, view)
         if not once.claim(claim):
             ack()  # the same view submitted twice: the first submission is the one that counts
             return
         try:
-            done = submit_initiative(
-                view["state"]["values"], metadata=view.get("private_metadata") or "", ctx=ctx
-            )
+            done = submit_initiative(values, metadata=metadata, ctx=ctx)
         except BaseException:
             once.release(claim)
             raise
@@ -130,8 +145,13 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
 
     @app.view(ids.SETTINGS_MODAL)
     def on_settings(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ctx = context_of(body, uow_factory=uow_factory)
-        done = submit_settings(view["state"]["values"], ctx=ctx)
+        try:
+            ctx = context_of(body, uow_factory=uow_factory)
+            values = view_state(view)
+        except UnreadablePayload as exc:
+            ack(**unreadable_answer(exc))
+            return
+        done = submit_settings(values, ctx=ctx)
         if done.errors:
             ack(response_action="errors", errors=done.errors)
             return
@@ -142,10 +162,10 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
 
         def listener(ack: Any, body: dict[str, Any], client: WebClient) -> None:
             ack()
-            ctx = context_of(body, uow_factory=uow_factory)
-            reply = execute(command, ctx, slash=slash)
             try:
-                if reply.modal is not None:
+                ctx = context_of(body, uow_factory=uow_factory)
+                reply = execute(command, ctx, slash=slash)
+                if reply.modal is not None and isinstance(body.get("trigger_id"), str):
                     client.views_open(trigger_id=body["trigger_id"], view=reply.modal)
                     return
             except Exception as exc:
@@ -161,16 +181,21 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
     def on_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        team_id = body.get("team_id") or event.get("view", {}).get("team_id")
-        actor = Actor.user(team_id=team_id, user_id=event["user"])
+        view = event.get("view")
+        team_id = body.get("team_id") or (view.get("team_id") if isinstance(view, dict) else None)
+        user_id = event.get("user")
+        if not (isinstance(team_id, str) and team_id and isinstance(user_id, str) and user_id):
+            log.warning("an app_home_opened event names no workspace or user; ignored")
+            return
+        actor = Actor.user(team_id=team_id, user_id=user_id)
         ctx = Context(actor=actor, team_id=team_id, uow_factory=uow_factory)
         try:
-            view = render.dashboard(workspace.dashboard(ctx))
+            home = render.dashboard(workspace.dashboard(ctx))
         except Exception:
-            log.exception("building the Home tab of %s failed", event["user"])
+            log.exception("building the Home tab of %s failed", user_id)
             reply = error_reply(RuntimeError("the dashboard could not be built"))
-            view = {"type": "home", "blocks": list(reply.blocks)}
-        client.views_publish(user_id=event["user"], view=view)
+            home = {"type": "home", "blocks": list(reply.blocks)}
+        client.views_publish(user_id=user_id, view=home)
 
 
 def _decide(command: c.Approve | c.Reject | c.RequestChanges, ctx: Context) -> Any:
@@ -189,29 +214,28 @@ def _register_decision(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = context_of(body, uow_factory=uow_factory)
-        if not once.claim(action_key(ctx.team_id, body, action)):
-            return  # the same click delivered twice: the first one decides
         try:
-            key, version = ids.read_initiative_value(action["value"])
+            ctx = context_of(body, uow_factory=uow_factory)
+            if not once.claim(action_key(ctx.team_id, body, action)):
+                return  # the same click delivered twice: the first one decides
+            key, version = initiative_ref(action.get("value"))
             if decision == "approve":
                 reply = execute(c.Approve(key, version=version), ctx, slash=slash)
                 replace = not reply.error and bool(body.get("message"))
-                respond_with(respond, reply, replace_original=replace)
-                send_notices(client, reply.notices)
+                answer(reply, body=body, client=client, respond=respond, replace_original=replace)
                 return
             with ctx.uow() as uow:
                 view = services.get_initiative(uow, team_id=ctx.team_id, key=key)
-            message = body.get("message") or {}
-            channel = (body.get("channel") or {}).get("id")
+            message = body.get("message")
+            channel = body.get("channel")
             meta = {
                 "decision": decision,
                 "key": key,
                 "version": version,
-                "channel": channel,
-                "ts": message.get("ts"),
+                "channel": channel.get("id") if isinstance(channel, dict) else None,
+                "ts": message.get("ts") if isinstance(message, dict) else None,
             }
             modal = b.reason_modal(view=view, decision=decision, private_metadata=json.dumps(meta))
-            client.views_open(trigger_id=body["trigger_id"], view=modal)
+            client.views_open(trigger_id=trigger_of(body), view=modal)
         except Exception as exc:
-            respond_with(respond, error_reply(exc, slash=slash))
+            answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import ids
 from bot.commands import execute
-from bot.listeners.context import context_of
+from bot.listeners.context import context_of, string_field, trigger_of
 from bot.parsing.tokens import unescape
 from bot.posting import respond_with
 from bot.reply import error_reply
@@ -41,12 +41,15 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
         ack: Any, body: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
         ack()
-        ctx = context_of(body, uow_factory=uow_factory)
-        command = propose_from_message((body.get("message") or {}).get("text", ""))
-        reply = execute(command, ctx, slash=slash)
         try:
+            ctx = context_of(body, uow_factory=uow_factory)
+            message = body.get("message")
+            text = (
+                string_field(message, "text", what="message") if isinstance(message, dict) else ""
+            )
+            reply = execute(propose_from_message(text), ctx, slash=slash)
             if reply.modal is not None:
-                client.views_open(trigger_id=body["trigger_id"], view=reply.modal)
+                client.views_open(trigger_id=trigger_of(body), view=reply.modal)
                 return
         except Exception as exc:
             reply = error_reply(exc, slash=slash)

@@ -1,0 +1,175 @@
+"""The front door of `POST /slack/events`: what is checked before Bolt sees a request.
+
+In this order, each step answering at once when it refuses:
+
+1. **Size.** Slack's requests are small (a modal's submission, the largest, is tens of
+   kilobytes). A `Content-Length` over `MAX_BODY_BYTES` is answered 413 before anything
+   is read; a body without a length (chunked) is read up to the cap and no further.
+2. **Signature.** Slack's v0 signature (HMAC-SHA256 of `v0:{timestamp}:{body}` with the
+   signing secret) is checked over the raw bytes, with a timestamp of ASCII digits no
+   more than five minutes off, before the body is decoded or parsed: anything unsigned,
+   forged, stale or malformed is answered 401 and never logged.
+3. **Body.** A signed body is read by its content: JSON (an event) must be an object; a
+   form with a `payload` field is an interaction whose payload must be a JSON object;
+   any other form (a slash command) is its fields. Anything else is answered 400.
+   (Bolt's own parser takes any form whose text contains "payload" — in a command's
+   text, a channel, user or team name — for an interaction and answers it 404.)
+4. **Bolt.** The request goes to the Bolt app as a `ParsedRequest`, whose body is the
+   one read in step 3. Bolt checks the signature again (it is the same) and dispatches.
+
+README "Slack" says what Bolt answers after that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from slack_bolt.context import BoltContext
+from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIEnvironment
+
+#: The largest body read from Slack (1 MiB); a larger one is answered 413.
+MAX_BODY_BYTES = 1024 * 1024
+#: How far a request's timestamp may be from now: Slack's and Bolt's replay window.
+MAX_SKEW_SECONDS = 5 * 60
+#: Seconds since the epoch have 10 digits until 2286; more is not a timestamp.
+_MAX_TIMESTAMP_DIGITS = 12
+
+
+class BadLength(ValueError):
+    """The `Content-Length` header is not a number of bytes."""
+
+
+class MalformedBody(ValueError):
+    """A signed body that is not one of Slack's shapes; the message says which part."""
+
+
+def read_capped(environ: WSGIEnvironment, cap: int = MAX_BODY_BYTES) -> bytes | None:
+    """The request body, or None when it is longer than `cap` bytes.
+
+    A `Content-Length` over the cap is refused without reading; without a length the
+    body is read only if the server marks its end (`wsgi.input_terminated`, e.g.
+    gunicorn's chunked bodies), and then at most `cap + 1` bytes. Raises `BadLength`
+    for a `Content-Length` that is not a number.
+    """
+    stream = environ.get("wsgi.input")
+    given = (environ.get("CONTENT_LENGTH") or "").strip()
+    if given:
+        if not (given.isascii() and given.isdigit()):
+            raise BadLength(f"Content-Length is not a number of bytes: {given[:20]!r}")
+        length = int(given)
+        if length > cap:
+            return None
+        return stream.read(length) if stream is not None and length else b""
+    if stream is None or not environ.get("wsgi.input_terminated"):
+        return b""  # PEP 3333: without a length, an unterminated stream is not read
+    body = stream.read(cap + 1)
+    return None if len(body) > cap else body
+
+
+def signature_problem(
+    body: bytes,
+    *,
+    timestamp: str | None,
+    signature: str | None,
+    signing_secret: str | None,
+    now: float | None = None,
+) -> str | None:
+    """Why the request is not signed by Slack with `signing_secret` (None: it is).
+
+    The reason is for a debug log line; it never repeats the body or the signature.
+    """
+    if not signing_secret:
+        return "no signing secret is configured (SLACK_SIGNING_SECRET)"
+    if not timestamp or not signature:
+        return "X-Slack-Request-Timestamp or X-Slack-Signature is missing"
+    if not (
+        timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= _MAX_TIMESTAMP_DIGITS
+    ):
+        return "X-Slack-Request-Timestamp is not a number of seconds"
+    now = time.time() if now is None else now
+    if abs(now - int(timestamp)) > MAX_SKEW_SECONDS:
+        return "X-Slack-Request-Timestamp is more than 5 minutes away from now"
+    base = b"v0:" + timestamp.encode("ascii") + b":" + body
+    expected = "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
+    if not signature.isascii() or not hmac.compare_digest(expected, signature):
+        return "X-Slack-Signature does not match the body"
+    return None
+
+
+def parse_body(body: bytes, content_type: str | None) -> dict[str, Any]:
+    """A signed body as Slack means it: an event's JSON object, an interaction's payload
+    object, or a command's form fields (an empty body: no fields).
+
+    Raises `MalformedBody` for anything else.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedBody("the body is not UTF-8") from None
+    if not text:
+        return {}
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type == "application/json" or text.startswith("{"):  # as Bolt decides JSON
+        return _json_object(text, what="the JSON body")
+    form = dict(parse_qsl(text, keep_blank_values=True))
+    if "payload" in form:  # the field, not the word: a command may say "payload"
+        return _json_object(form["payload"], what="the payload field")
+    return form
+
+
+def _json_object(text: str, *, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise MalformedBody(f"{what} is not JSON") from None
+    if not isinstance(value, dict):
+        raise MalformedBody(f"{what} is not a JSON object")
+    return value
+
+
+class ParsedRequest(BoltRequest):
+    """A Bolt request (HTTP mode) whose body was read by `parse_body`, not by Bolt.
+
+    `raw_body` is the signed text, so Bolt's own signature check passes as before.
+    """
+
+    def __init__(
+        self,
+        *,
+        raw_body: str,
+        body: dict[str, Any],
+        query: str | Mapping[str, Any] | None,
+        headers: Mapping[str, Any],
+        context: BoltContext | None = None,
+    ) -> None:
+        super().__init__(body="", query=query, headers=dict(headers))  # Bolt parses nothing
+        self.raw_body = raw_body
+        self.body = body
+        try:
+            self.context = build_context(context or BoltContext({}), body)
+        except (AttributeError, KeyError, TypeError, IndexError) as exc:
+            # Bolt reads the ids it routes by (team, user, channel…) assuming Slack's types
+            raise MalformedBody(f"the body's ids are not Slack's ({type(exc).__name__})") from None
+
+    def to_copyable(self) -> ParsedRequest:
+        """A copy for another thread (Bolt's lazy listeners), with the same parsed body."""
+        copy = ParsedRequest(
+            raw_body=self.raw_body,
+            body=self.body,
+            query=self.query,
+            headers=self.headers,
+            context=self.context.to_copyable(),
+        )
+        copy.lazy_only = self.lazy_only
+        copy.lazy_function_name = self.lazy_function_name
+        return copy
