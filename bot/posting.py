@@ -1,8 +1,16 @@
 """Posting a Reply in Slack: through a response URL, as DMs, as files shared in a channel;
-and throttling progress updates. Used by the listeners and by the jobs' runner."""
+and throttling progress updates. Used by the listeners and by the jobs' runner.
+
+A response URL takes answers for 30 minutes and 5 times; after that Slack answers 404.
+`url_responder` tells a final refusal (4xx: `ResponseUrlRefused`, posting there again
+cannot succeed) from a passing failure (5xx: `ResponseUrlUnavailable`, or a dropped
+connection), so a job's runner can fall back to a DM for the first and retry the second
+(README, Production: a result whose posting was cut short is posted again).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -12,6 +20,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot import blocks as b
 from bot.reply import Notice, Reply, Upload
@@ -20,8 +29,74 @@ log = logging.getLogger(__name__)
 
 #: Fewest seconds between two progress updates of a planning message.
 PROGRESS_INTERVAL = 1.0
+#: How long Slack takes answers on a response URL after the request that gave it.
+RESPONSE_URL_LIFETIME = dt.timedelta(minutes=30)
+#: Most blocks in a message (Slack's limit).
+MESSAGE_BLOCKS = 50
 
 Respond = Callable[..., Any]
+
+
+class ResponseUrlRefused(Exception):
+    """A response URL answered 4xx (expired, used five times, unknown): final."""
+
+    def __init__(self, status: int, body: str) -> None:
+        self.status = status
+        self.body = body
+        super().__init__(f"the response URL answered {status} {body}".rstrip())
+
+
+class ResponseUrlUnavailable(Exception):
+    """A response URL answered 5xx: Slack may take the answer later."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+        super().__init__(f"the response URL answered {status}")
+
+
+def url_responder(url: str | None) -> Respond:
+    """A `respond(**message)` that posts to a response URL (a no-op without one). Raises
+    `ResponseUrlRefused` on a 4xx, `ResponseUrlUnavailable` on a 5xx; a connection that
+    drops (after slack-sdk's own retry) raises what the HTTP client raised."""
+
+    def respond(**message: Any) -> None:
+        if not url:
+            log.info("no response URL to answer on")
+            return
+        response = WebhookClient(url).send(**message)
+        if 400 <= response.status_code < 500:
+            raise ResponseUrlRefused(response.status_code, str(response.body or "")[:100])
+        if response.status_code >= 500:
+            raise ResponseUrlUnavailable(response.status_code)
+
+    return respond
+
+
+def open_dm(client: WebClient, user_id: str) -> str:
+    """The id of the bot's DM channel with `user_id` (conversations.open)."""
+    return str(client.conversations_open(users=user_id)["channel"]["id"])
+
+
+def dm_responder(client: WebClient, channel: str) -> Respond:
+    """A `respond(**message)` that posts in a DM channel instead of a response URL."""
+
+    def respond(**message: Any) -> None:
+        client.chat_postMessage(
+            channel=channel, text=message.get("text") or "", blocks=message.get("blocks")
+        )
+
+    return respond
+
+
+def with_note(reply: Reply, note: str) -> Reply:
+    """The reply with a context line first (when the message has room for it)."""
+    if len(reply.blocks) >= MESSAGE_BLOCKS or not reply.blocks:
+        return Reply(text=f"{note}\n{reply.text}", blocks=reply.blocks, error=reply.error)
+    return Reply(
+        text=reply.text,
+        blocks=(b.elements.context(note), *reply.blocks),
+        error=reply.error,
+    )
 
 
 def respond_with(respond: Respond, reply: Reply, *, replace_original: bool = False) -> None:

@@ -12,6 +12,13 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_SLASH_COMMAND = "/roadmap"
 #: Seconds a worker holds a job without renewing its claim before the job is queued again.
 DEFAULT_JOB_LEASE_SECONDS = 30.0
+#: Most seconds any job may run, set-up, solve, explanations and pictures included: each
+#: job gets twice its solver time limit plus a minute, at most this (2 × 300 s + 60 s,
+#: the longest solve a command may ask for).
+DEFAULT_JOB_WALL_SECONDS = 660.0
+MAX_JOB_WALL_SECONDS = 86400.0
+#: Jobs of one workspace that may run at the same time; more wait their turn.
+DEFAULT_JOBS_PER_WORKSPACE = 2
 # What the bot needs in a workspace (manifest.yaml declares the same list).
 DEFAULT_SLACK_SCOPES: tuple[str, ...] = (
     "commands",
@@ -53,6 +60,24 @@ def _positive_seconds(name: str, text: str | None, default: float) -> float:
     return value
 
 
+def _wall_seconds(text: str | None) -> float:
+    name = "TOWNHALL_JOB_WALL_SECONDS"
+    value = _positive_seconds(name, text, DEFAULT_JOB_WALL_SECONDS)
+    if not value <= MAX_JOB_WALL_SECONDS:
+        raise ValueError(
+            f"{name} must be at most {MAX_JOB_WALL_SECONDS:g} seconds (a day), not {text!r}"
+        )
+    return value
+
+
+def _positive_whole(name: str, text: str | None, default: int) -> int:
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise ValueError(f"{name} must be a whole number of 1 or more, not {text!r}")
+    return int(text)
+
+
 def _one_of_names(name: str, text: str, options: tuple[str, ...]) -> str:
     if text.lower() not in options:
         raise ValueError(f"{name} must be one of {', '.join(options)}, not {text!r}")
@@ -88,6 +113,10 @@ class Settings:
     first) that encrypt OAuth tokens at rest.
     `job_lease_seconds`: `TOWNHALL_JOB_LEASE`, how long a worker's claim on a job lasts
     without a heartbeat before the job is queued again (30 by default).
+    `job_wall_seconds`: `TOWNHALL_JOB_WALL_SECONDS`, the most seconds any job may run
+    (twice its solver time limit plus 60 s, at most this; 660 by default).
+    `jobs_per_workspace`: `TOWNHALL_JOBS_PER_WORKSPACE`, how many jobs of one workspace
+    may run at once (2 by default); more stay queued until one ends.
     `log_format`: `TOWNHALL_LOG_FORMAT`, `json` (structured, the default) or `text`.
 
     Secrets are left out of `repr`, so logging the settings leaks none of them.
@@ -107,6 +136,8 @@ class Settings:
     redis_url: str | None = field(default=None, repr=False)  # may hold a password
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     job_lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS
+    job_wall_seconds: float = DEFAULT_JOB_WALL_SECONDS
+    jobs_per_workspace: int = DEFAULT_JOBS_PER_WORKSPACE
     log_format: str = "json"
 
     @classmethod
@@ -136,6 +167,12 @@ class Settings:
             ),
             job_lease_seconds=_positive_seconds(
                 "TOWNHALL_JOB_LEASE", get("TOWNHALL_JOB_LEASE"), DEFAULT_JOB_LEASE_SECONDS
+            ),
+            job_wall_seconds=_wall_seconds(get("TOWNHALL_JOB_WALL_SECONDS")),
+            jobs_per_workspace=_positive_whole(
+                "TOWNHALL_JOBS_PER_WORKSPACE",
+                get("TOWNHALL_JOBS_PER_WORKSPACE"),
+                DEFAULT_JOBS_PER_WORKSPACE,
             ),
             log_format=_one_of_names(
                 "TOWNHALL_LOG_FORMAT", get("TOWNHALL_LOG_FORMAT") or "json", ("json", "text")

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from planner.errors import PlannerError
 
 SOLVERS = ("cpsat", "greedy")
+#: Fewest seconds worth starting a solve for before a deadline.
+LEAST_SOLVE_SECONDS = 0.1
+
+
+class OutOfTime(PlannerError):
+    """Raised when a solve cannot start: the deadline of the work it is part of has
+    passed (`SolverConfig.deadline`)."""
 
 
 @dataclass(frozen=True)
@@ -44,3 +54,26 @@ class SolverConfig:
     stability_weight: int | None = None  # None → a sensible default; 0 disables
     explain: bool = True  # write a one-line reason for each initiative left out
     progress: Callable[[Progress], None] | None = field(default=None, compare=False)
+    #: `time.monotonic()` by which every solve made with these options must be over: the
+    #: wall-clock limit of the job they belong to (README, Configuration). A solve gets at
+    #: most what is left (`within_deadline`); explanations and frontier points share it.
+    deadline: float | None = field(default=None, compare=False)
+
+    def seconds_left(self) -> float | None:
+        """Seconds until the deadline (negative once it passed); None without one."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def capped(self, seconds: float) -> float:
+        """`seconds`, or what is left before the deadline if that is less (never < 0)."""
+        left = self.seconds_left()
+        return seconds if left is None else max(0.0, min(seconds, left))
+
+    def within_deadline(self, what: str = "the solve") -> SolverConfig:
+        """These options with the time limit cut to what is left before the deadline;
+        raises OutOfTime when too little is left to start `what`."""
+        left = self.seconds_left()
+        if left is None or left >= self.time_limit:
+            return self
+        if left < LEAST_SOLVE_SECONDS:
+            raise OutOfTime(f"no time was left for {what}: the job's wall-clock limit was reached")
+        return replace(self, time_limit=left)

@@ -16,7 +16,7 @@ import difflib
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from planner.config import SolverConfig
+from planner.config import LEAST_SOLVE_SECONDS, SolverConfig
 from planner.diff import RoadmapDiff, diff_roadmaps
 from planner.errors import ScenarioError
 from planner.fit import Binding, Load, bindings, names, summarize
@@ -60,8 +60,9 @@ def explain(
 ) -> Explanation:
     """Why `key` starts where it does or is left out, and what changing that would cost.
 
-    Re-solves use `config` with at most 3 seconds each. Raises ScenarioError when the
-    key names no initiative.
+    Re-solves use `config` with at most 3 seconds each, and all of them at most what is
+    left before `config.deadline` (a re-solve with no time left is reported as not
+    costed within the time limit). Raises ScenarioError when the key names no initiative.
     """
     key = key.strip().upper()
     config = config or SolverConfig(workers=1, seed=0)
@@ -71,8 +72,8 @@ def explain(
         problem,
         roadmap,
         config=config,
-        time_budget=EXPLAIN_SECONDS,
-        resolve_seconds=min(config.time_limit, EXPLAIN_SECONDS),
+        time_budget=config.capped(EXPLAIN_SECONDS),
+        resolve_seconds=config.capped(min(config.time_limit, EXPLAIN_SECONDS)),
     )
     if key in analysis.starts:
         return _explain_scheduled(analysis, problem.item(key))
@@ -196,7 +197,7 @@ def _explain_unscheduled(analysis: Analysis, item: Item) -> Explanation:
         return Explanation(headline, details)
     if not analysis.planned:
         return Explanation(headline, details)
-    result: Roadmap | None = analysis.forced_in(item)
+    result: Roadmap | None = analysis.forced_in(item) if _time_left(analysis) else None
     if result is not None and result.status not in (*PLANNED, "infeasible"):
         result = None
     if result is None:
@@ -212,8 +213,15 @@ def _explain_unscheduled(analysis: Analysis, item: Item) -> Explanation:
     return Explanation(headline, details)
 
 
+def _time_left(analysis: Analysis) -> bool:
+    """Whether the deadline (if any) leaves time for one more re-solve."""
+    return analysis.config.capped(LEAST_SOLVE_SECONDS) >= LEAST_SOLVE_SECONDS
+
+
 def _resolve_for_explain(analysis: Analysis, problem: Problem) -> Roadmap | None:
-    seconds = min(analysis.config.time_limit, EXPLAIN_SECONDS)
+    seconds = analysis.config.capped(min(analysis.config.time_limit, EXPLAIN_SECONDS))
+    if seconds < LEAST_SOLVE_SECONDS:
+        return None
     result = resolve(problem, analysis.config, baseline=analysis.starts, seconds=seconds)
     if result.status in ("optimal", "feasible", "infeasible"):
         return result

@@ -7,6 +7,9 @@ forced-in initiatives and what they depend on; 0 when nothing must) up to the sp
 the plan without a total budget. Past that level more money buys nothing, so that
 plan is the last point without another solve.
 
+With a `deadline` in the config, each solve gets at most what is left of it, and the
+frontier stops at the last point solved in time (fewer points, cheapest first).
+
 Points are made monotone: a plan found at a lower level is also valid at every higher
 one, so a point never reports less value than a cheaper point (its status is then
 `feasible`). Bounds are capped by the bound of the plan without a total budget.
@@ -19,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from planner.config import SolverConfig
+from planner.config import OutOfTime, SolverConfig
 from planner.errors import ScenarioError
 from planner.optimize import optimize
 from planner.problem import Problem
@@ -50,7 +53,8 @@ def frontier(
     `levels` gives the total budgets to solve at; by default `points` levels as the
     module docstring describes. Each solve runs with `config` (its baseline is ignored:
     the frontier is about value alone). Returns [] when, by default levels, no plan
-    exists whatever the total budget.
+    exists whatever the total budget, or when `config.deadline` leaves no time for the
+    first solve; the points solved in time when it runs out later.
     """
     if points < 1:
         raise ScenarioError(f"a frontier needs at least 1 point, not {points}")
@@ -66,27 +70,33 @@ class _Frontier:
         self.config = config
 
     def solve(self, problem: Problem) -> Roadmap:
-        return optimize(problem, self.config)
+        return optimize(problem, self.config.within_deadline("a frontier point"))
 
     def spend(self, roadmap: Roadmap) -> int:
         exact = sum(spend_by_phase(self.problem, roadmap.starts), Fraction(0))
         return math.ceil(exact)
 
     def run(self, levels: Sequence[int] | None, points: int) -> list[FrontierPoint]:
-        open_plan = self.solve(replace(self.problem, total_budget=None))
-        planned = open_plan.status in _PLANNED
-        top = self.spend(open_plan) if planned else None
-        if levels is None:
-            if top is None:
-                return []
-            levels = self.default_levels(top, points)
+        try:
+            open_plan = self.solve(replace(self.problem, total_budget=None))
+            planned = open_plan.status in _PLANNED
+            top = self.spend(open_plan) if planned else None
+            if levels is None:
+                if top is None:
+                    return []
+                levels = self.default_levels(top, points)
+        except OutOfTime:
+            return []
         out: list[FrontierPoint] = []
         best: FrontierPoint | None = None
         for level in sorted(set(levels)):
             if top is not None and level >= top:
                 roadmap = open_plan
             else:
-                roadmap = self.solve(replace(self.problem, total_budget=level))
+                try:
+                    roadmap = self.solve(replace(self.problem, total_budget=level))
+                except OutOfTime:  # the points solved in time are the frontier drawn
+                    break
             point = self.point(level, roadmap, open_plan)
             if (
                 best is not None

@@ -7,6 +7,10 @@ roadmap's one-line reasons are then replaced by those of
 calls the two in turn, so `optimize` never imports the explanations that import it.
 Solves made only for their figures (explanation re-solves, frontier points) call
 `optimize` directly.
+
+With a `deadline` in the config (a job's wall-clock limit), the search gets at most what is
+left of it and the explanations' re-solves share what the search leaves; `OutOfTime` is
+raised when nothing is left to start the search.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from planner.optimize import (
     simple_reasons,
 )
 from planner.problem import Problem
-from planner.reasons import explain_unscheduled
+from planner.reasons import RESOLVE_BUDGET, explain_unscheduled
 from planner.roadmap import Roadmap
 
 _PLANNED = ("optimal", "feasible")
@@ -35,12 +39,14 @@ def solve(problem: Problem, config: SolverConfig = SolverConfig()) -> Roadmap:  
     """Plan the problem as `config` says, with reasons for what is left out.
 
     Never raises for an infeasible problem; `solve_seconds` counts the explanations too.
+    Raises OutOfTime when `config.deadline` leaves no time to solve.
     """
     clock = time.perf_counter()
+    config = config.within_deadline()
     roadmap = optimize(problem, config)
     if not config.explain or roadmap.status not in _PLANNED:
         return roadmap
-    reasons = explain_unscheduled(problem, roadmap)
+    reasons = explain_unscheduled(problem, roadmap, time_budget=config.capped(RESOLVE_BUDGET))
     return with_reasons(problem, roadmap, reasons, seconds=time.perf_counter() - clock)
 
 

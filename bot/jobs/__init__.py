@@ -5,4 +5,5 @@ A job is a row in the catalog (`catalog.services.jobs`) plus a message on a queu
 in the same process otherwise. Either way the queue calls `runner.run`, which claims the
 row, rebuilds the work from its request, posts progress and the result to Slack, and
 records the result. `sweeper` recovers jobs whose worker died or whose queue lost them.
+`deadline` holds every job to its wall-clock limit.
 """

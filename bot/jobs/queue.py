@@ -13,12 +13,16 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, Protocol
 
+from bot.jobs.deadline import rq_timeout
+from catalog.settings import DEFAULT_JOB_WALL_SECONDS
+
 log = logging.getLogger(__name__)
 
 #: The RQ queue Townhall's workers listen to.
 QUEUE_NAME = "townhall"
-#: Seconds RQ lets one job run before it stops it (a solve is limited to 300 s).
-JOB_TIMEOUT = 900
+#: Seconds RQ lets one job run before it stops it: a backstop above the job's own
+#: wall-clock limit (`bot.jobs.deadline`), which stops it first.
+JOB_TIMEOUT = rq_timeout(DEFAULT_JOB_WALL_SECONDS)
 #: Seconds to wait for Redis before saying the queue is unavailable.
 CONNECT_TIMEOUT = 1.0
 

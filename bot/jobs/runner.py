@@ -10,23 +10,39 @@ placeholder message is updated in place, and a delivery cut short is done again.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot import blocks as b
 from bot.commands import run_job
+from bot.commands.dispatch import decode
+from bot.errors import BotError
+from bot.jobs.deadline import JobTimedOut, WallClock, Watchdog, timed_out_message, wall_seconds
 from bot.jobs.results import reply_from_json, reply_to_json
 from bot.jobs.runtime import Runtime, current
 from bot.logs import bound
-from bot.posting import Throttle, respond_with, send_notices, upload_files
+from bot.posting import (
+    RESPONSE_URL_LIFETIME,
+    Respond,
+    ResponseUrlRefused,
+    Throttle,
+    dm_responder,
+    open_dm,
+    respond_with,
+    send_notices,
+    upload_files,
+    url_responder,
+    with_note,
+)
 from bot.reply import Reply, error_reply
 from catalog import services
 from catalog.domain import Actor
@@ -38,6 +54,9 @@ from planner.config import Progress
 
 log = logging.getLogger(__name__)
 
+#: Exit status of a worker that ended itself because a job was stuck past its limit.
+EXIT_STUCK = 70
+
 
 def perform(team_id: str, job_id: str) -> str:
     """RQ's job function: run the job in this process's runtime."""
@@ -46,8 +65,10 @@ def perform(team_id: str, job_id: str) -> str:
 
 def run(runtime: Runtime, team_id: str, job_id: str) -> str:
     """Run or deliver job `job_id` if it is this process's to do; says what happened:
-    `done`, `failed`, `delivered`, `skipped` (another worker has it, or it is finished),
-    `lost` (the lease ran out meanwhile), `missing` or `error` (the sweep retries it)."""
+    `done`, `failed` (a timed-out job too), `delivered`, `skipped` (another worker has it,
+    it is finished, or its workspace runs as many jobs as it may: it waits queued for the
+    sweep), `lost` (the lease ran out meanwhile), `missing` or `error` (the sweep retries
+    it)."""
     with bound(job_id=job_id, team_id=team_id):
         return _run(runtime, team_id, job_id)
 
@@ -61,10 +82,13 @@ def _run(runtime: Runtime, team_id: str, job_id: str) -> str:
                 job_id=job_id,
                 worker=runtime.name,
                 lease_seconds=runtime.lease_seconds,
+                max_running=runtime.settings.jobs_per_workspace,
             )
         if claim is None:
             log.info(
-                "job %s: nothing to do here (another worker has it, or it is finished)", job_id
+                "job %s: nothing to do here (another worker has it, it is finished, or its "
+                "workspace runs its share of jobs already)",
+                job_id,
             )
             return "skipped"
         client = runtime.client_for(team_id, enterprise_id=claim.job.delivery.get("enterprise_id"))
@@ -93,20 +117,33 @@ def _execute(runtime: Runtime, job: JobView, client: WebClient) -> str:
     def uow_factory() -> UnitOfWork:
         return UnitOfWork(runtime.session_factory, before_commit=fenced)
 
+    clock = WallClock(job_wall_seconds(runtime, job))
+    started = clock.started
     placeholder = Placeholder(client, job)
     if attempt > 1:
         placeholder.show(None, note=f"attempt {attempt} of {job.max_attempts}")
-    started = time.monotonic()
+    solver = runtime.solver or DEFAULT_SOLVER
     ctx = Context(
         actor=Actor.user(team_id=job.team_id, user_id=job.requested_by),
         team_id=job.team_id,
         uow_factory=uow_factory,
-        solver=runtime.solver or DEFAULT_SOLVER,
+        solver=replace(solver, deadline=clock.solver_deadline),
         progress=placeholder.progress,
         resume_roadmap_id=job.result_roadmap_id,  # saved by an attempt that then died
     )
+    watchdog = Watchdog(
+        clock,
+        on_stuck=partial(_give_up_stuck, runtime, job, client, clock),
+        grace=runtime.stuck_grace,
+        name=f"job {job.id}",
+    )
     with Heartbeat(runtime, job.id, attempt) as heartbeat:
-        reply = run_job(job.request, ctx, slash=runtime.settings.slash_command)
+        reply = _within(
+            watchdog, lambda: run_job(job.request, ctx, slash=runtime.settings.slash_command)
+        )
+    if reply is None or (reply.error and time.monotonic() >= clock.solver_deadline):
+        # stopped at the limit, or failed because the solves had no time left
+        reply = timed_out_reply(runtime, job, clock)
     seconds = time.monotonic() - started
     status = "failed" if reply.error else "done"
     if heartbeat.lost:
@@ -134,19 +171,78 @@ def _execute(runtime: Runtime, job: JobView, client: WebClient) -> str:
     return status
 
 
+def job_wall_seconds(runtime: Runtime, job: JobView) -> float:
+    """The job's wall-clock limit: twice the time limit of its solves plus a minute, at
+    most `TOWNHALL_JOB_WALL_SECONDS` (bot.jobs.deadline)."""
+    time_limit = (runtime.solver or DEFAULT_SOLVER).time_limit
+    try:
+        asked = getattr(decode(job.request), "time_limit", None)
+    except Exception:  # a payload that does not decode fails in run_job, and says why
+        asked = None
+    if isinstance(asked, int | float) and asked > 0:
+        time_limit = float(asked)
+    return wall_seconds(time_limit, runtime.settings.job_wall_seconds)
+
+
+def timed_out_reply(runtime: Runtime, job: JobView, clock: WallClock) -> Reply:
+    message = timed_out_message(job.title, clock.seconds, cap=runtime.settings.job_wall_seconds)
+    return error_reply(BotError(message), slash=runtime.settings.slash_command)
+
+
+def _within(watchdog: Watchdog, work: Callable[[], Reply]) -> Reply | None:
+    """`work()` under the watchdog; None when the watchdog stopped it (see Watchdog for
+    why `close` is called twice: the interruption lands wherever the thread is)."""
+    try:
+        try:
+            with watchdog:
+                return work()
+        finally:
+            watchdog.close()
+    except JobTimedOut:
+        watchdog.close()
+        return None
+
+
+def _give_up_stuck(runtime: Runtime, job: JobView, client: WebClient, clock: WallClock) -> None:
+    """The job's thread is stuck in native code past its limit: record the failure and
+    tell the user (the stuck attempt's own result, if it ever comes, is then refused);
+    in a worker, end the process so that a fresh one takes its place."""
+    reply = timed_out_reply(runtime, job, clock)
+    with runtime.uow() as uow:
+        recorded = services.finish(
+            uow,
+            job_id=job.id,
+            attempt=job.attempts,
+            status="failed",
+            result=reply_to_json(reply),
+            error=reply.text,
+            lease_seconds=runtime.lease_seconds,
+        )
+    if recorded:
+        deliver(runtime, job, reply, client)
+    if runtime.exit_when_stuck:
+        log.critical("ending this worker: job %s holds its only thread in native code", job.id)
+        logging.shutdown()
+        os._exit(EXIT_STUCK)
+
+
 def deliver(runtime: Runtime, job: JobView, reply: Reply, client: WebClient) -> None:
     """Post the result: update the placeholder message (or answer by response URL), send
-    its DMs and files, and record that it was delivered. A failure Slack answers for
-    (a refused call) is reported and not retried; a dropped connection leaves the job
-    undelivered, and the sweep has it delivered again."""
+    its DMs and files, and record that it was delivered.
+
+    A failure Slack answers for is final: a refused call is reported, and a response URL
+    Slack refuses (4xx: expired after 30 minutes, or used five times) gives way to a DM to
+    the requester. A passing one (a 5xx, a dropped connection) leaves the job undelivered,
+    and the sweep has it delivered again.
+    """
     delivery = job.delivery
     channel, ts = delivery.get("channel") or "", delivery.get("ts")
-    respond = responder(delivery.get("response_url"))
+    respond = url_responder(delivery.get("response_url"))
     try:
         if ts:
             client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=list(reply.blocks))
         else:
-            respond_with(respond, reply)
+            channel, respond = _answer_privately(client, job, reply, channel, respond)
         send_notices(client, reply.notices)
         upload_files(client, reply.uploads, channel=channel, respond=respond)
     except SlackApiError as exc:
@@ -161,18 +257,29 @@ def deliver(runtime: Runtime, job: JobView, reply: Reply, client: WebClient) -> 
         services.mark_delivered(uow, job_id=job.id, keep=reply_to_json(replace(reply, uploads=())))
 
 
-def responder(url: str | None) -> Any:
-    """A `respond(**message)` that posts to a response URL (a no-op without one)."""
-
-    def respond(**message: Any) -> None:
-        if not url:
-            log.info("no response URL to answer on")
-            return
-        response = WebhookClient(url).send(**message)
-        if response.status_code >= 400:
-            raise RuntimeError(f"the response URL answered {response.status_code}")
-
-    return respond
+def _answer_privately(
+    client: WebClient, job: JobView, reply: Reply, channel: str, respond: Respond
+) -> tuple[str, Respond]:
+    """Answer on the job's response URL, or, when Slack refuses it or it has expired, in a
+    DM to the requester; returns where the rest of the delivery (files, failures) goes."""
+    url = job.delivery.get("response_url")
+    if url and dt.datetime.now(dt.UTC) - job.created_at < RESPONSE_URL_LIFETIME:
+        try:
+            respond_with(respond, reply)
+            return channel, respond
+        except ResponseUrlRefused as exc:
+            log.warning("job %s: %s; its result goes to %s as a DM", job.id, exc, job.requested_by)
+    else:
+        log.info("job %s has no usable response URL; its result goes to a DM", job.id)
+    dm = open_dm(client, job.requested_by)
+    title = b.escape(job.title.rstrip("…"))
+    note = (
+        f"The answer to _{title}_ comes here: Slack no longer took it where you asked "
+        "(a command's reply link has expired after 30 minutes or five answers)."
+    )
+    private = dm_responder(client, dm)
+    respond_with(private, with_note(reply, note))
+    return dm, private
 
 
 class Placeholder:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 
+from bot.jobs.deadline import STUCK_GRACE
 from bot.slack_client import web_client
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
@@ -39,6 +40,11 @@ class Runtime:
     client: WebClient | None = None
     installation_store: Any = None
     name: str = field(default_factory=worker_name)
+    #: End the process when a job is stuck in native code past its wall-clock limit
+    #: (`townhall worker`: one job per process, and the platform starts a fresh one).
+    exit_when_stuck: bool = False
+    #: Seconds past a job's wall-clock limit before it counts as stuck (bot.jobs.deadline).
+    stuck_grace: float = STUCK_GRACE
     _clients: dict[str, WebClient] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -16,9 +16,11 @@ import logging
 import signal
 import time
 import uuid
+from typing import Any
 
 from rq.worker import SimpleWorker
 
+from bot.jobs.deadline import rq_timeout
 from bot.jobs.queue import RedisQueue
 from bot.jobs.runtime import Runtime, set_current, worker_name
 from bot.jobs.sweeper import Sweeper
@@ -45,10 +47,18 @@ class TownhallWorker(SimpleWorker):
 
     max_connection_wait_time = RECONNECT_SECONDS
     shutdown_requested = False
+    #: RQ's timeout for every job this worker runs, from its own settings (the process
+    #: that queued the job may not know them): see `bot.jobs.deadline`.
+    job_timeout: int | None = None
 
     def handle_warm_shutdown_request(self) -> None:
         self.shutdown_requested = True
         super().handle_warm_shutdown_request()
+
+    def execute_job(self, job: Any, queue: Any) -> Any:
+        if self.job_timeout is not None:
+            job.timeout = self.job_timeout
+        return super().execute_job(job, queue)
 
 
 def check(settings: Settings) -> None:
@@ -109,6 +119,7 @@ def run_worker(
     # ends the worker at once and cleanly: it holds no job yet
     previous = {sig: signal.signal(sig, _exit_cleanly) for sig in (signal.SIGTERM, signal.SIGINT)}
     runtime = runtime or Runtime.from_settings(settings, solver=solver)
+    runtime.exit_when_stuck = True  # one job per process: a stuck one ends it (deadline.py)
     set_current(runtime)
     warm_up(runtime)
     queue = RedisQueue(settings.redis_url)
@@ -125,6 +136,7 @@ def run_worker(
                 connection=queue.connection,
                 name=f"{worker_name()}:{uuid.uuid4().hex[:6]}",
             )
+            worker.job_timeout = rq_timeout(settings.job_wall_seconds)
             try:
                 worker.work(burst=burst, logging_level="INFO")
             except Exception as exc:  # Redis away while registering: try again shortly

@@ -166,18 +166,44 @@ class Claim:
 
 
 def claim(
-    uow: UnitOfWork, *, team_id: str, job_id: str, worker: str, lease_seconds: float
+    uow: UnitOfWork,
+    *,
+    team_id: str,
+    job_id: str,
+    worker: str,
+    lease_seconds: float,
+    max_running: int | None = None,
 ) -> Claim | None:
     """Claim a queued job to run it, or a finished, undelivered one whose delivery lease ran
     out to deliver it. None when there is nothing to do: another worker holds it, or it is
-    done and delivered. Two workers claiming at once: one wins (a conditional update)."""
+    done and delivered. Two workers claiming at once: one wins (a conditional update).
+
+    With `max_running`, a queued job is run only while fewer than that many jobs of its
+    workspace are running (README, Configuration: one workspace cannot take every worker);
+    otherwise it stays queued, marked for the next sweep to submit again, and None is
+    returned. Claims in one workspace take turns on its row, so racing claims never run
+    more than `max_running` at once."""
     _, ws = _row(uow, team_id, job_id)
     now = utcnow()
     lease = now + dt.timedelta(seconds=lease_seconds)
     ours = and_(JobRecord.id == job_id, JobRecord.workspace_id == ws.id)
+    queued = and_(ours, JobRecord.status == "queued")
+    if max_running is not None:
+        # PostgreSQL: concurrent claims of one workspace wait here for each other, so the
+        # count below sees the others' claims (SQLite runs one writer at a time anyway)
+        uow.session.execute(
+            select(WorkspaceRow.id).where(WorkspaceRow.id == ws.id).with_for_update()
+        )
+        busy = (
+            select(func.count())
+            .select_from(JobRecord)
+            .where(JobRecord.workspace_id == ws.id, JobRecord.status == "running")
+            .scalar_subquery()
+        )
+        queued = and_(queued, busy < max_running)
     run = uow.session.execute(
         update(JobRecord)
-        .where(ours, JobRecord.status == "queued")
+        .where(queued)
         .values(
             status="running",
             attempts=JobRecord.attempts + 1,
@@ -201,13 +227,28 @@ def claim(
             .execution_options(synchronize_session=False)
         )
         if deliver.rowcount != 1:
-            uow.rollback()
+            if max_running is not None:
+                _defer(uow, ours)
+            else:
+                uow.rollback()
             return None
         mode = "deliver"
     uow.commit()
     row, _ = _row(uow, team_id, job_id)
     uow.session.refresh(row)
     return Claim(_job_view(row, team_id), mode)
+
+
+def _defer(uow: UnitOfWork, ours: Any) -> None:
+    """A queued job that must wait for its workspace's turn: the next sweep submits it
+    again (no `enqueued_at`, as for a job no queue took)."""
+    uow.session.execute(
+        update(JobRecord)
+        .where(ours, JobRecord.status == "queued")
+        .values(enqueued_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    uow.commit()
 
 
 def _held(job_id: str, attempt: int) -> Any:

@@ -71,6 +71,7 @@ class _ResponseUrl:
     user_id: str
     message_ts: str | None
     uses: int = 0
+    expired: bool = False
 
 
 @dataclass
@@ -255,6 +256,15 @@ class FakeSlack:
             key = f"R{next(self._ids):08d}"
             self._response_urls[key] = _ResponseUrl(team_id, channel, user_id, message_ts)
         return f"{self.root}/response/{key}"
+
+    def expire_response_url(self, url: str) -> None:
+        """Let a minted response URL expire, as Slack's do 30 minutes after the request:
+        from now on it answers 404 `expired_url`."""
+        key = urlsplit(url).path.rstrip("/").rpartition("/")[2]
+        with self._lock:
+            if key not in self._response_urls:
+                raise KeyError(f"no response URL {url} was minted by this fake")
+            self._response_urls[key].expired = True
 
     # ---- fault injection ------------------------------------------------------------
 
@@ -646,6 +656,8 @@ class FakeSlack:
     def _respond(self, target: _ResponseUrl | None, body: dict[str, Any]) -> Answer:
         if target is None:
             return Answer(404, "no_service")
+        if target.expired:
+            return Answer(404, "expired_url")
         if target.uses >= RESPONSE_URL_USES:
             return Answer(404, "used_url")
         target.uses += 1

@@ -46,6 +46,7 @@ class Stack:
     slack: SlackRequests
     events_url: str
     runtime: Runtime
+    queue: JobQueue
 
     def uow(self) -> UnitOfWork:
         return self.runtime.uow()
@@ -63,8 +64,16 @@ class Stack:
 
 
 @contextmanager
-def stack(fake: FakeSlack, session_factory, *, queue: JobQueue | None = None) -> Iterator[Stack]:
-    """The app on loopback with the demo loaded, its jobs on `queue` (default: a pool)."""
+def stack(
+    fake: FakeSlack,
+    session_factory,
+    *,
+    queue: JobQueue | None = None,
+    workers: int = 2,
+    **settings_changes: object,
+) -> Iterator[Stack]:
+    """The app on loopback with the demo loaded, its jobs on `queue` (default: a pool of
+    `workers` threads); `settings_changes` replace settings."""
     settings = replace(
         Settings(),
         slack_signing_secret=SECRET,
@@ -72,6 +81,7 @@ def stack(fake: FakeSlack, session_factory, *, queue: JobQueue | None = None) ->
         slack_api_url=fake.url,
         job_lease_seconds=3.0,
     )
+    settings = replace(settings, **settings_changes)  # type: ignore[arg-type]
     client = WebClient(base_url=fake.url, token=fake.workspace.bot_token)
     runtime = Runtime(
         settings=settings,
@@ -79,13 +89,14 @@ def stack(fake: FakeSlack, session_factory, *, queue: JobQueue | None = None) ->
         solver=SolverConfig(time_limit=5.0, workers=2),
         client=client,
     )
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="test-jobs")
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="test-jobs")
+    queue = queue or InProcessQueue(pool, partial(run, runtime))
     app = build_app(
         settings=settings,
         session_factory=session_factory,
         client=client,
         solver=runtime.solver,
-        queue=queue or InProcessQueue(pool, partial(run, runtime)),
+        queue=queue,
     )
     with runtime.uow() as uow:
         services.load_demo(uow, actor=OPERATOR, team_id=TEAM)
@@ -94,7 +105,7 @@ def stack(fake: FakeSlack, session_factory, *, queue: JobQueue | None = None) ->
             slack = SlackRequests.for_workspace(
                 fake.workspace, signing_secret=SECRET, response_urls=fake.response_url
             )
-            yield Stack(fake, slack, f"{root}/slack/events", runtime)
+            yield Stack(fake, slack, f"{root}/slack/events", runtime, queue)
     finally:
         pool.shutdown(wait=True)
 

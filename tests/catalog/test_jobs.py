@@ -235,3 +235,81 @@ def test_old_delivered_jobs_are_forgotten_and_nothing_else(uow, team):
     with uow() as u:
         left = {j.id for j in services.recent_jobs(u, actor=team.member, team_id=team.id)}
     assert left == {old_undelivered, fresh}
+
+
+# --------------------------------------------------------------------------- per workspace
+
+
+def claim_limited(uow, team: Team, job_id: str, worker: str = "w1", limit: int = 2):
+    with uow() as u:
+        return services.claim(
+            u,
+            team_id=team.id,
+            job_id=job_id,
+            worker=worker,
+            lease_seconds=LEASE,
+            max_running=limit,
+        )
+
+
+def running(uow, team: Team) -> int:
+    with uow() as u:
+        jobs = services.recent_jobs(u, actor=team.member, team_id=team.id, limit=100)
+    return sum(j.status == "running" for j in jobs)
+
+
+def test_a_workspace_runs_at_most_its_share_of_jobs_and_the_rest_wait_queued(uow, team):
+    other = make_team(uow, "T-TWO")
+    first, second, third = (new_job(uow, team) for _ in range(3))
+    assert claim_limited(uow, team, first) is not None
+    assert claim_limited(uow, team, second) is not None
+    assert claim_limited(uow, team, third) is None  # a third would starve the others
+    waiting = job(uow, team, third)
+    assert (waiting.status, waiting.attempts, waiting.worker) == ("queued", 0, None)
+    # the next sweep submits it again at once (it has not waited unseen: it was deferred)
+    assert (team.id, third) in reclaim(uow, after=60.0).resubmit
+    # another workspace is not held back
+    theirs = new_job(uow, other)
+    assert claim_limited(uow, other, theirs) is not None
+    # once one ends, the waiting job gets its turn
+    with uow() as u:
+        services.finish(u, job_id=first, attempt=1, status="done", result={}, lease_seconds=LEASE)
+    taken = claim_limited(uow, team, third)
+    assert taken is not None and taken.attempt == 1
+    assert running(uow, team) == 2
+
+
+def test_delivering_a_finished_job_is_not_held_back_by_the_limit(uow, team):
+    done, busy1, busy2 = (new_job(uow, team) for _ in range(3))
+    claim_limited(uow, team, done)
+    with uow() as u:
+        services.finish(u, job_id=done, attempt=1, status="done", result={}, lease_seconds=LEASE)
+    claim_limited(uow, team, busy1)
+    claim_limited(uow, team, busy2)
+    expire_lease(uow, done)
+    delivering = claim_limited(uow, team, done, "w2")
+    assert delivering is not None and delivering.mode == "deliver"
+
+
+def test_racing_claims_in_one_workspace_never_run_more_than_its_limit(uow, team):
+    ids = [new_job(uow, team) for _ in range(6)]
+    barrier = threading.Barrier(len(ids))
+    wins: list[object] = []
+
+    def go(job_id: str) -> None:
+        barrier.wait()
+        try:
+            result = claim_limited(uow, team, job_id, f"w-{job_id[:4]}")
+        except Exception as exc:  # SQLite may refuse a concurrent writer: that is a loss too
+            result = None
+            assert "locked" in str(exc)
+        if result is not None:
+            wins.append(result)
+
+    threads = [threading.Thread(target=go, args=(job_id,)) for job_id in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert 1 <= len(wins) <= 2
+    assert running(uow, team) == len(wins)
