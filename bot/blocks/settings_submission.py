@@ -23,6 +23,8 @@ _SPLIT_AMOUNTS = re.compile(r"\s*(?:[;\n]|,\s+)\s*")
 #: The sign between an amount and how many phases it repeats for (`250k×12`), as typed:
 #: ×, * or x, spaces around it allowed.
 _RUN_SIGN = re.compile(r"\s*(?:[×*]|(?<=[0-9kKmMbB])\s*[xX](?=\s*[0-9]))\s*")
+#: One amount written with thousands separators (`$1,234,567.5k`), run or not.
+_ONE_AMOUNT = re.compile(r"^\$?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\s*[a-zA-Z]?(?:×[0-9]+)?$")
 #: Equal amounts in a row written as one run by `format_amounts` (more than this many).
 _RUN = 2
 #: The most amounts a list may expand to: a typed run cannot allocate without bound.
@@ -214,8 +216,8 @@ def parse_amounts(text: str, *, phases: int | None = None) -> list[int]:
             runs.append(_run(piece))
         except ScenarioError:
             parts = [p for p in re.split(r"[,\s]+", piece) if p]
-            if len(parts) < 2:
-                raise
+            if len(parts) < 2 or _ONE_AMOUNT.match(piece):
+                raise  # `1,000,000,000,001` is one amount (refused as such), not five
             runs.extend(_run(p) for p in parts)
     count = sum(n for _, n in runs)
     if count > 1 and phases is not None and count != phases:

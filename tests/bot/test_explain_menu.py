@@ -14,12 +14,15 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.blocks import ids
 from bot.blocks.roadmap import explain_options, roadmap_blocks
 from bot.blocks.text import OPTIONS
 from catalog import services
 from planner.roadmap import Roadmap
+from tests.bot.blockkit_limits import block_problems
 from tests.bot.blocks_support import (
     big_portfolio,
     big_roadmap,
@@ -75,6 +78,7 @@ def test_more_than_100_initiatives_load_as_the_user_types() -> None:
     assert menu["min_query_length"] == 0  # the list loads as soon as it is opened
     assert "12" in block_id  # the options listener reads the roadmap shown from it
     assert [n for n in walk(blocks) if n.get("type") == "static_select"]  # Export… stays
+    assert block_problems(blocks, max_blocks=50) == []  # the fake Slack takes it
 
 
 def test_the_options_reach_every_initiative_by_key_or_title() -> None:
@@ -234,3 +238,25 @@ def test_explain_from_an_older_roadmap_message_explains_that_roadmap(demo: Serve
     assert "SP-SOCIAL is not scheduled" in said
     said = _explain_from(demo, newer_ts, newer, "SP-SOCIAL", 4)
     assert "SP-SOCIAL" in said and "is not scheduled" not in said
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=80))
+def test_any_typed_text_gets_at_most_100_valid_options(typed: str) -> None:
+    answer = explain_options(big_roadmap(), roadmap_id=12, typed=typed)
+    offered = _offered(answer)
+    assert len(offered) <= OPTIONS
+    for o in offered:
+        assert len(o["text"]["text"]) <= 75 and ids.read_roadmap_value(o["value"])[0] == 12
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=40))
+def test_any_block_id_names_a_roadmap_or_none(block_id: str) -> None:
+    from bot.blocks.roadmap import explain_roadmap_id
+
+    found = explain_roadmap_id(block_id)
+    assert found is None or (isinstance(found, int) and found >= 0)

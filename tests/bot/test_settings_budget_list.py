@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.blocks import ids
 from bot.blocks.settings_modal import read_settings_submission, settings_modal
@@ -122,6 +124,16 @@ def test_a_list_too_long_for_one_field_continues_in_the_next() -> None:
     assert changes["budget"]["per_phase"] == changed
 
 
+def test_a_grouped_amount_is_one_amount_even_when_it_is_refused() -> None:
+    """`1,000,000,000,001` is read as one amount (refused if too large), never as five."""
+    try:
+        amounts = parse_amounts("1,000,000,000,001, 5")
+    except ScenarioError as exc:
+        assert "got" not in str(exc) and "1,000,000,000,001" in str(exc)
+    else:
+        assert amounts == [1_000_000_000_001, 5]
+
+
 def test_one_amount_for_a_one_phase_calendar_is_unchanged() -> None:
     current = _settings((250_000,), phases=1)
     view = settings_modal(settings=current, private_metadata="")
@@ -165,3 +177,41 @@ def test_the_slack_settings_modal_saves_a_400_phase_list_unchanged(demo: Served)
         before.capacity,
         before.policy,
     )
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+AMOUNTS = st.integers(min_value=0, max_value=10**12)  # what Townhall plans with
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(AMOUNTS, st.just(1)),
+            st.tuples(AMOUNTS, st.integers(min_value=2, max_value=60)),
+        ),
+        min_size=1,
+        max_size=200,
+    ).map(lambda runs: tuple(a for a, n in runs for _ in range(n))[:520])
+)
+def test_any_budget_list_saves_unchanged(per_phase: tuple[int, ...]) -> None:
+    """Any per-phase list (up to the modal's 520 phases, amounts up to 10**12) fits the
+    modal's fields and reads back as it was."""
+    current = _settings(per_phase, phases=len(per_phase))
+    view = settings_modal(settings=current, private_metadata="")
+    check_view(view)
+    assert all(len(t) <= INPUT_MAX_LENGTH for t in _budget_texts(view))
+    assert read_settings_submission(submitted(view), current=current) == {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_any_typed_budget_list_is_read_or_refused_with_a_message(text: str) -> None:
+    """Whatever is typed: a list of amounts, or a ScenarioError saying what to type."""
+    try:
+        amounts = parse_amounts(text)
+    except ScenarioError as exc:
+        assert str(exc) and "Traceback" not in str(exc)
+    else:
+        assert all(isinstance(a, int) and a >= 0 for a in amounts)
