@@ -29,8 +29,10 @@ from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 from planner.config import SolverConfig
 
-#: Background jobs (solves) run at the same time; more wait their turn.
-JOB_WORKERS = 2
+#: Background jobs (solves) run at the same time; more wait their turn. One more than a
+#: workspace may run at once (TOWNHALL_JOBS_PER_WORKSPACE, 2), so one workspace's plans
+#: never hold every thread.
+JOB_WORKERS = 3
 #: Listeners run at the same time. A listener acknowledges first, but only once it has a
 #: thread: Bolt's default of 5 made a burst of 20 commands wait for each other's answers.
 LISTENER_WORKERS = 32
