@@ -329,7 +329,7 @@ def explain_options(roadmap: Roadmap, *, roadmap_id: int, typed: str) -> dict[st
     wanted = " ".join(typed.split()).casefold()
     ranked = []
     for position, (item, description) in enumerate(_explainable(roadmap)):
-        rank = _match(wanted, item.key.casefold(), item.title.casefold())
+        rank = _match(wanted, item.key.casefold(), " ".join(item.title.split()).casefold())
         if rank is not None:
             ranked.append((rank, position, item, description))
     ranked.sort(key=lambda r: (r[0], r[1]))
