@@ -174,17 +174,19 @@ def planned(result: r.Planned, *, slash: str) -> Reply:
 
 def whatif_answer(result: r.WhatIfAnswer, *, slash: str) -> Reply:
     text = b.escape(result.text)
-    blocks = b.diff_blocks(result.diff, what_if=result.text)
-    blocks += b.roadmap_blocks(
+    roadmap = b.roadmap_blocks(
         result.roadmap, title=f"What if {text}", roadmap_id=result.roadmap_id
     )
+    # the roadmap keeps its Publish / Explain… / Export… actions: the diff gives way
+    diff = b.diff_blocks(result.diff, what_if=result.text)[: max(0, 50 - len(roadmap))]
+    blocks = diff + roadmap
     uploads: tuple[Upload, ...] = ()
     if result.frontier is not None:
         frontier = Upload("whatif-frontier.png", result.frontier, f"Frontier: {result.text}")
         uploads = (frontier,)
     return Reply(
         text=f"What if {text}: {roadmap_summary(result.roadmap)}",
-        blocks=tuple(blocks[:50]),
+        blocks=tuple(blocks),
         in_channel=True,
         uploads=uploads,
         roadmap_id=result.roadmap_id,

@@ -244,7 +244,9 @@ def deliver(runtime: Runtime, job: JobView, reply: Reply, client: WebClient) -> 
         else:
             channel, respond = _answer_privately(client, job, reply, channel, respond)
         send_notices(client, reply.notices)
-        upload_files(client, reply.uploads, channel=channel, respond=respond)
+        upload_files(
+            client, reply.uploads, channel=channel, respond=respond, user_id=job.requested_by
+        )
     except SlackApiError as exc:
         log.exception("Slack refused the result of job %s", job.id)
         try:

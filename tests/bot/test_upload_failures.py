@@ -77,11 +77,6 @@ def _use_up(url: str) -> None:
             return
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/jobs/runner.py deliver must pass user_id=job.requested_by to upload_files "
-    "(the runner is another engineer's file); remove this mark when it does",
-)
 def test_a_plan_whose_gantt_cannot_be_shared_tells_the_requester(fake, session_factory) -> None:
     """The job runner's path: the plan's message is in the channel, and by the time the
     job delivers, its command's response URL no longer takes answers."""
