@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import blocks as b
@@ -94,6 +95,15 @@ def error_reply(exc: BaseException, *, slash: str = DEFAULT_COMMAND) -> Reply:
     elif isinstance(exc, CatalogError | PlannerError | BotError):
         # StaleVersion, InvalidTransition, ValidationFailed… say what to do themselves
         message = sentence(str(exc))
+    elif isinstance(exc, SlackApiError):  # Slack refused a call: its code, not its URL
+        code = _slack_error_code(exc)
+        log.warning("Slack refused a call: %s", code)
+        if code in ("expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"):
+            message = "Slack did not let the form open in time, so nothing was opened."
+            hint = "Click or type the command again."
+        else:
+            message = f"Slack refused this ({code}), so it did not go through."
+            hint = "Try again in a moment; if it keeps happening, tell your Townhall admin."
     elif isinstance(exc, SQLAlchemyError):  # its text holds SQL: logged, not shown
         log.exception("command failed on the database", exc_info=exc)
         message = "The catalog's database could not be reached, so this did not go through."
@@ -106,6 +116,12 @@ def error_reply(exc: BaseException, *, slash: str = DEFAULT_COMMAND) -> Reply:
     # `<!channel>` or `<@U…>` quoted back in an error pings no one (README "Slack")
     text = b.escape(message)
     return Reply(text=text, blocks=tuple(b.error_blocks(message, hint=hint)), error=True)
+
+
+def _slack_error_code(exc: SlackApiError) -> str:
+    response = exc.response
+    code = response.get("error") if response is not None else None
+    return code if isinstance(code, str) and code else "no error code"
 
 
 def sentence(text: str) -> str:

@@ -11,9 +11,12 @@ In this order, each step answering at once when it refuses:
    forged, stale or malformed is answered 401 and never logged.
 3. **Body.** A signed body is read by its content: JSON (an event) must be an object; a
    form with a `payload` field is an interaction whose payload must be a JSON object;
-   any other form (a slash command) is its fields. Anything else is answered 400.
-   (Bolt's own parser takes any form whose text contains "payload" — in a command's
-   text, a channel, user or team name — for an interaction and answers it 404.)
+   any other form (a slash command) is its fields. (Bolt's own parser takes any form
+   whose text contains "payload" — in a command's text, a channel, user or team name —
+   for an interaction and answers it 404.) The fields Bolt routes by — the type, the
+   ids, the action, the view's callback id, the event's type — must have Slack's types
+   (`check_envelope`): Bolt reads them assuming so, and answers 500 otherwise. Anything
+   else is answered 400.
 4. **Bolt.** The request goes to the Bolt app as a `ParsedRequest`, whose body is the
    one read in step 3. Bolt checks the signature again (it is the same) and dispatches.
 
@@ -33,6 +36,16 @@ from urllib.parse import parse_qsl
 from slack_bolt.context import BoltContext
 from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
+from slack_bolt.request.payload_utils import (
+    to_action,
+    to_command,
+    to_event,
+    to_message,
+    to_options,
+    to_shortcut,
+    to_step,
+    to_view,
+)
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIEnvironment
@@ -120,11 +133,139 @@ def parse_body(body: bytes, content_type: str | None) -> dict[str, Any]:
         return {}
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type == "application/json" or text.startswith("{"):  # as Bolt decides JSON
-        return _json_object(text, what="the JSON body")
+        event = _json_object(text, what="the JSON body")
+        check_envelope(event)
+        return event
     form = dict(parse_qsl(text, keep_blank_values=True))
     if "payload" in form:  # the field, not the word: a command may say "payload"
-        return _json_object(form["payload"], what="the payload field")
+        payload = _json_object(form["payload"], what="the payload field")
+        check_envelope(payload)
+        return payload
     return form
+
+
+#: Fields that Bolt reads as text wherever they appear in the parts `check_envelope`
+#: walks (null or missing is fine).
+_TEXT_FIELDS = frozenset(
+    {
+        "type",
+        "subtype",
+        "callback_id",
+        "trigger_id",
+        "response_url",
+        "action_id",
+        "block_id",
+        "id",
+        "team_id",
+        "user_id",
+        "channel_id",
+        "enterprise_id",
+        "app_installed_team_id",
+        "context_team_id",
+        "context_enterprise_id",
+        "user_team",
+        "thread_ts",
+        "channel_type",
+        "bot_id",
+        "tab",
+        "private_metadata",
+        "function_execution_id",
+        "execution_id",
+        "bot_access_token",
+    }
+)
+#: Fields holding an id as text or an object carrying it (`"team": {"id": "T…"}`).
+_ID_FIELDS = frozenset({"team", "user", "channel", "enterprise"})
+#: Fields Bolt reads into as objects.
+_OBJECT_FIELDS = frozenset(
+    {
+        "view",
+        "event",
+        "message",
+        "previous_message",
+        "container",
+        "item",
+        "assistant_thread",
+        "function_data",
+        "state",
+    }
+)
+#: Fields Bolt reads as lists of objects.
+_LIST_FIELDS = frozenset({"actions", "authorizations", "response_urls"})
+#: Interaction types Bolt routes by `callback_id`.
+_BY_CALLBACK_ID = frozenset(
+    {
+        "interactive_message",
+        "dialog_submission",
+        "dialog_cancellation",
+        "dialog_suggestion",
+        "workflow_step_edit",
+        "shortcut",
+        "message_action",
+    }
+)
+#: How deep `check_envelope` walks (Slack's envelopes are shallow; blocks are not walked).
+_ENVELOPE_DEPTH = 4
+
+
+def check_envelope(body: Mapping[str, Any]) -> None:
+    """Raise `MalformedBody` unless the fields Bolt routes by have Slack's types: text
+    where Bolt compares text, objects where it reads into them, a first action with an
+    `action_id` in block actions, a view with a `callback_id` and a `type` in view
+    payloads, an event with a `type` in event callbacks. Blocks, state values and
+    metadata are not looked at here: the listeners read those (`bot.listeners.context`).
+    """
+    _check_part(body, "body", _ENVELOPE_DEPTH)
+    kind = body.get("type")
+    if kind == "block_actions" and "actions" in body:
+        actions = body["actions"]
+        if not actions or not isinstance(actions[0].get("action_id"), str):
+            raise MalformedBody("the payload's first action has no action_id")
+    if kind in _BY_CALLBACK_ID and not isinstance(body.get("callback_id"), str):
+        raise MalformedBody(f"the {kind} payload has no callback_id")
+    if kind == "block_suggestion" and not isinstance(body.get("action_id"), str):
+        raise MalformedBody("the block_suggestion payload has no action_id")
+    if kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        if not isinstance(view, dict) or not all(
+            isinstance(view.get(name), str) for name in ("callback_id", "type")
+        ):
+            raise MalformedBody(f"the {kind} payload's view has no callback_id or type")
+    if kind == "event_callback" and "event" in body:
+        event = body["event"]
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            raise MalformedBody("the event_callback's event has no type")
+    try:  # what Bolt reads from every request before choosing a listener
+        for reader in (to_options, to_shortcut, to_action, to_view, to_command, to_event):
+            reader(dict(body))
+        to_message(dict(body))
+        to_step(dict(body))
+    except (AttributeError, KeyError, TypeError, IndexError) as exc:
+        raise MalformedBody(f"the body is not Slack's ({type(exc).__name__})") from None
+
+
+def _check_part(part: Mapping[str, Any], where: str, depth: int) -> None:
+    if depth <= 0:
+        return
+    for name, value in part.items():
+        if value is None:
+            continue
+        if name in _TEXT_FIELDS and not isinstance(value, str):
+            raise MalformedBody(f"{where}.{name} is not text")
+        if name in _ID_FIELDS:
+            if isinstance(value, dict):
+                _check_part(value, f"{where}.{name}", depth - 1)
+            elif not isinstance(value, str):
+                raise MalformedBody(f"{where}.{name} is neither an id nor an object")
+        elif name in _OBJECT_FIELDS:
+            if not isinstance(value, dict):
+                raise MalformedBody(f"{where}.{name} is not an object")
+            _check_part(value, f"{where}.{name}", depth - 1)
+        elif name in _LIST_FIELDS:
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                raise MalformedBody(f"{where}.{name} is not a list of objects")
+            for item in value:
+                _check_part(item, f"{where}.{name}[]", depth - 1)
 
 
 def _json_object(text: str, *, what: str) -> dict[str, Any]:

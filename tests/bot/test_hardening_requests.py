@@ -24,7 +24,9 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.web import SlackResponse
 from sqlalchemy import text
 
 from bot import server
@@ -424,6 +426,24 @@ def test_an_error_reply_escapes_the_users_text_in_its_text_too() -> None:
 def test_a_failed_jobs_report_escapes_its_text() -> None:
     reply = error_reply(RuntimeError("Plan could not finish (<!here> in <#C0GENERAL>)."))
     assert "<!here>" not in reply.text and "<#C0GENERAL>" not in reply.text
+
+
+def test_slack_refusing_a_call_is_answered_without_its_url_or_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    response = SlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="http://127.0.0.1:9/api/views.open",
+        req_args={},
+        data={"ok": False, "error": "expired_trigger_id"},
+        headers={},
+        status_code=200,
+    )
+    reply = error_reply(SlackApiError("The request to the Slack API failed.", response))
+    assert reply.error and "in time" in reply.text and "127.0.0.1" not in reply.text
+    assert tracebacks(caplog.records) == []
 
 
 def test_an_unknown_command_mentioning_everyone_is_answered_escaped(demo: Townhall) -> None:

@@ -11,12 +11,14 @@ that only look at what a request is answered.
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,6 +58,8 @@ class Townhall:
     root: str
     slack: SlackRequests
     session_factory: sessionmaker[Session]
+    app: App
+    listeners: ListenerTracker = field(default_factory=lambda: ListenerTracker())
 
     @property
     def events_url(self) -> str:
@@ -63,6 +67,34 @@ class Townhall:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+
+class ListenerTracker:
+    """Keeps the futures of the listeners Bolt starts, to wait until they are all done
+    (a listener acknowledges first and goes on answering after the HTTP response)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: list[Future[object]] = []
+
+    def watch(self, app: App) -> None:
+        executor = app.listener_runner.listener_executor
+        submit = executor.submit
+
+        def tracked(fn: object, /, *args: object, **kwargs: object) -> Future[object]:
+            future = submit(fn, *args, **kwargs)  # type: ignore[arg-type]
+            with self._lock:
+                self._futures.append(future)
+            return future
+
+        executor.submit = tracked  # type: ignore[method-assign]
+
+    def wait(self, timeout: float = 10.0) -> bool:
+        """Wait until every listener started so far has returned; False on timeout."""
+        with self._lock:
+            futures, self._futures = self._futures, []
+        _, pending = wait(futures, timeout=timeout)
+        return not pending
 
 
 def settings_for(fake: FakeSlack) -> Settings:
@@ -96,7 +128,9 @@ def serve_townhall(
             slack = SlackRequests.for_workspace(
                 fake.workspace, signing_secret=SECRET, response_urls=fake.response_url
             )
-            yield Townhall(fake, root, slack, session_factory)
+            townhall = Townhall(fake, root, slack, session_factory, app)
+            townhall.listeners.watch(app)
+            yield townhall
     finally:
         executor.shutdown(wait=True)
 
