@@ -10,18 +10,22 @@ figures digit by digit (the validator's).
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from planner.errors import ScenarioError
+from planner.limits import MAX_MONEY
 
 _MONEY_RE = re.compile(
-    r"""^\s*
-    (?P<cur>[$€£¥])?\s*
-    (?P<num>\d[\d,_]*(?:\.\d+)?|\.\d+)\s*
-    (?P<unit>k|thousand|m|mm|mn|million|b|bn|billion)?\s*
-    (?P<cur2>[$€£¥]|usd|eur|gbp)?\s*$""",
+    r"""^
+    (?P<sign>[+])?\s?
+    (?P<cur>[$€£¥])?\s?
+    (?P<num>[0-9][0-9,_]*(?:\.[0-9]+)?|\.[0-9]+)\s?
+    (?P<unit>k|thousand|m|mm|mn|million|b|bn|billion)?\s?
+    (?P<cur2>[$€£¥]|usd|eur|gbp)?
+    $""",
     re.IGNORECASE | re.VERBOSE,
 )
 _UNITS = {
@@ -38,30 +42,103 @@ _UNITS = {
 MONEY_EXAMPLES = "250k, 1.2M or $40,000"
 
 
-def parse_money(text: str) -> int:
-    """Read an amount such as `250k`, `1.2M`, `$40,000` or `40000` as whole currency units.
+class AmountTooLarge(ScenarioError):
+    """An amount of money more than `planner.limits.MAX_MONEY`; the message says so."""
 
-    Raises ScenarioError naming the text when it is not an amount, is negative or has
-    fractions of a unit (e.g. `$10.50`).
+
+#: Digits read before the point: more can only be too large (and `int()` refuses
+#: more than 4,300 of them at all).
+_MOST_DIGITS = 30
+#: Characters of a refused text quoted back in its message.
+_MOST_SHOWN = 40
+
+
+def parse_money(value: str | int | float) -> int:
+    """Read an amount of money as whole currency units: the one grammar of chat, what-ifs,
+    forms and portfolio files (docs/PLANNING_MODEL.md: money is whole currency units).
+
+    A text is, with spaces allowed between the parts (any Unicode space, so a pasted
+    no-break space reads):
+
+        [+] [currency] number [unit] [currency]
+
+    - number: ASCII digits 0–9, optionally grouped by three with `,` or `_`
+      (`40,000`, `1_200_000`), with an optional decimal part (`1.5`, `.5`);
+    - unit: `k`/`thousand`, `m`/`mm`/`mn`/`million`, `b`/`bn`/`billion`, any case;
+    - currency: `$ € £ ¥` before or after, or `USD EUR GBP` after; it is not kept.
+
+    So `25k`, `1.5k`, `1.2M`, `$40,000`, `40,000 USD`, `+250k` and `40000` read, and a
+    number (an int, or a float that is whole, as YAML and JSON give them) is taken as it
+    is. The result is at most `planner.limits.MAX_MONEY`.
+
+    Raises ScenarioError naming the value and what was expected when it is not an amount
+    (other digits such as `٣` or `²`, a sign other than `+`, an exponent, NaN, `True`),
+    is negative, has fractions of a unit (`$10.50`) or is more than MAX_MONEY.
     """
-    if not isinstance(text, str):
-        raise ScenarioError(f"{text!r} is not an amount of money (expected e.g. {MONEY_EXAMPLES})")
-    m = _MONEY_RE.match(text)
-    if m is None or not _well_grouped(m["num"]):
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ScenarioError(f"{value!r} is not an amount of money (expected e.g. {MONEY_EXAMPLES})")
+    if isinstance(value, int | float):
+        return _number(value)
+    raw = " ".join(value.split())
+    shown = _clip(raw)
+    if any(ch.isnumeric() and not ch.isascii() for ch in raw):
         raise ScenarioError(
-            f"'{text.strip()}' is not an amount of money (expected e.g. {MONEY_EXAMPLES})"
+            f"'{shown}' is not an amount of money: write digits 0–9 (e.g. {MONEY_EXAMPLES})"
         )
+    if raw[:1] in ("-", "\u2212"):
+        raise ScenarioError(
+            f"'{shown}' is not an amount of money: amounts are 0 or more (e.g. {MONEY_EXAMPLES})"
+        )
+    m = _MONEY_RE.match(raw)
+    if m is None or not _well_grouped(m["num"]):
+        raise ScenarioError(f"'{shown}' is not an amount of money (expected e.g. {MONEY_EXAMPLES})")
     digits = m["num"].replace(",", "").replace("_", "")
+    whole = digits.partition(".")[0]
+    if len(whole.lstrip("0")) > _MOST_DIGITS:
+        raise _too_much(shown)
     try:
         number = Fraction(Decimal(digits))
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits only numbers
-        raise ScenarioError(f"'{text.strip()}' is not an amount of money") from exc
+        raise ScenarioError(f"'{shown}' is not an amount of money") from exc
     amount = number * _UNITS.get((m["unit"] or "").lower(), 1)
     if amount.denominator != 1:
         raise ScenarioError(
-            f"'{text.strip()}' is not a whole amount: money is counted in whole currency units"
+            f"'{shown}' is not a whole amount: money is counted in whole currency units"
         )
+    if amount > MAX_MONEY:
+        raise _too_much(f"{int(amount):,}")
     return int(amount)
+
+
+def _number(value: int | float) -> int:
+    """An amount given as a number (a portfolio file's)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ScenarioError(f"{value} is not an amount of money (expected e.g. {MONEY_EXAMPLES})")
+    if isinstance(value, float) and not value.is_integer():
+        raise ScenarioError(
+            f"{value} is not a whole amount: money is counted in whole currency units"
+        )
+    amount = int(value)
+    if amount < 0:
+        raise ScenarioError(
+            f"{value} is not an amount of money: amounts are 0 or more (e.g. {MONEY_EXAMPLES})"
+        )
+    if amount > MAX_MONEY:
+        big = amount >= 10**_MOST_DIGITS
+        raise ScenarioError(
+            _too_much(f"a number of more than {_MOST_DIGITS} digits" if big else f"{amount:,}")
+        )
+    return amount
+
+
+def _too_much(shown: str) -> AmountTooLarge:
+    return AmountTooLarge(
+        f"{shown} is more than Townhall plans with: at most {MAX_MONEY:,} whole currency units"
+    )
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MOST_SHOWN else text[: _MOST_SHOWN - 1] + "…"
 
 
 def _well_grouped(number: str) -> bool:

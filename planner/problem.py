@@ -16,6 +16,8 @@ from functools import cached_property
 from math import lcm
 
 from planner.calendar import Phase, phases_of, tollgate_phases
+from planner.errors import PortfolioError
+from planner.limits import MAX_CAPACITY, MAX_MONEY, MAX_PHASES
 from planner.portfolio import (
     PLANNABLE_STATUSES,
     InitiativeSpec,
@@ -169,6 +171,62 @@ class Problem:
 
     def replace_items(self, items: Iterable[Item]) -> Problem:
         return replace(self, items=tuple(items))
+
+
+def check_limits(problem: Problem) -> None:
+    """Refuse a problem with a figure beyond `planner.limits`: the guard in front of the
+    solver (`planner.cpsat.model.build_model`), so that no path — a portfolio stored
+    before the bounds, a Problem made by hand, a job payload — hands OR-Tools a number
+    it cannot hold (it raises "Unable to cast Python instance … to C++ type" instead).
+
+    Raises PortfolioError naming each figure, its value and the bound.
+    """
+    problems: list[str] = []
+
+    def check(where: str, value: int | None, most: int) -> None:
+        if value is None:
+            return
+        if value < 0:
+            problems.append(f"{where}: {_figure(value)} is less than 0")
+        elif value > most:
+            problems.append(
+                f"{where}: {_figure(value)} is more than Townhall plans with (at most {most:,})"
+            )
+
+    if problem.horizon > MAX_PHASES:
+        problems.append(
+            f"the plan has {problem.horizon:,} phases, more than Townhall plans with "
+            f"(at most {MAX_PHASES})"
+        )
+    names = [ph.label for ph in problem.phases]
+    for p, amount in enumerate(problem.budget):
+        check(f"budget of {_name(names, p)}", amount, MAX_MONEY)
+    check("total budget", problem.total_budget, MAX_MONEY)
+    for resource, caps in problem.capacity.items():
+        for p, cap in enumerate(caps):
+            check(f"capacity of {resource} in {_name(names, p)}", cap, MAX_CAPACITY)
+    for it in problem.items:
+        where = f"initiative {it.key}"
+        for field_name in ("capex", "opex", "value"):
+            check(f"{where}: {field_name}", getattr(it, field_name), MAX_MONEY)
+        check(f"{where}: teams", it.teams, MAX_CAPACITY)
+        for resource, use in it.uses.items():
+            check(f"{where}: uses {resource}", use, MAX_CAPACITY)
+    if problems:
+        raise PortfolioError(problems[:10] + _more(len(problems) - 10))
+
+
+def _figure(value: int) -> str:
+    """A number in a message; one with more digits than any bound is only "huge"."""
+    return f"{value:,}" if abs(value) < 10**30 else "a number of more than 30 digits"
+
+
+def _name(labels: list[str], phase: int) -> str:
+    return labels[phase] if phase < len(labels) else f"phase {phase}"
+
+
+def _more(count: int) -> list[str]:
+    return [f"… and {count} more figures like these"] if count > 0 else []
 
 
 def needs_review(spec: InitiativeSpec, portfolio: Portfolio) -> bool:

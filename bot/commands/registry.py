@@ -27,7 +27,7 @@ from catalog.usecases.results import Started
 from planner.exports import FORMATS
 from planner.money import MONEY_EXAMPLES
 from planner.periods import PERIOD_EXAMPLES
-from planner.scenario import WHATIF_HELP
+from planner.scenario import BUDGET_HELP, WHATIF_HELP
 
 #: Help topics that are not subcommands.
 TOPICS: dict[str, str] = {
@@ -256,7 +256,7 @@ ENTRIES: tuple[Entry, ...] = (
             "whatif without SOC-7 and with SSO",
         ),
         aliases=("what-if",),
-        details=f"CHANGES, separated by commas or `and`: {WHATIF_HELP}.",
+        details=f"CHANGES, separated by commas or `and`: {WHATIF_HELP}. {BUDGET_HELP}.",
     ),
     Entry(
         "explain",

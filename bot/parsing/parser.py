@@ -13,14 +13,13 @@ from catalog.domain import MEMBER, NOTE_REQUIRED, ROLES, STATUSES
 from catalog.usecases import commands as c
 from planner.errors import PeriodError, ScenarioError
 from planner.exports import FORMATS, export_format
-from planner.money import MONEY_EXAMPLES, parse_money
+from planner.limits import MAX_PHASES, read_whole
+from planner.money import MONEY_EXAMPLES, AmountTooLarge, parse_money
 from planner.periods import parse_period
 from planner.scenario import WHATIF_HELP, parse_whatif
 
 #: The most seconds `plan time=…` may give the solver.
 MAX_TIME_LIMIT = 300.0
-#: The most phases `plan phases=…` may ask for (as for what-ifs).
-MAX_PHASES = 400
 
 GRANTABLE_ROLES = tuple(role for role in ROLES if role != MEMBER)
 _OUTCOMES = {
@@ -40,8 +39,12 @@ _PLAN_OPTIONS = {
     "limit": "time",
 }
 _TIME_RE = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>s|secs?|seconds?|m|mins?|minutes?)?", re.I
+    r"(?P<n>[0-9]{1,30}(?:\.[0-9]{1,30})?|\.[0-9]{1,30})\s*"
+    r"(?P<unit>s|secs?|seconds?|m|mins?|minutes?)?",
+    re.I,
 )
+#: Characters of a typed value quoted back in an error message.
+_MOST_SHOWN = 40
 
 
 def propose(a: Args) -> c.Propose:
@@ -96,26 +99,34 @@ def no_args(cls: Callable[[], c.Command]) -> Callable[[Args], c.Command]:
 
 
 def plan(a: Args) -> c.Plan:
+    """`plan [budget=…] [phases=…] [from=…] [time=…]`: money as `parse_money` reads it,
+    periods as `parse_period` does, whole numbers in ASCII digits, each within its bound
+    (`planner.limits`)."""
     options = _plan_options(a)
     budget = phases = start = time_limit = None
     if "budget" in options:
+        shown = _clip(options["budget"])
         try:
             budget = parse_money(options["budget"])
+        except AmountTooLarge as exc:
+            raise a.fail(f"budget={shown}: {exc}.") from None
         except ScenarioError:
             raise a.fail(
-                f"budget={options['budget']}: not an amount of money; expected e.g. "
-                f"{MONEY_EXAMPLES}."
+                f"budget={shown}: not an amount of money; expected e.g. {MONEY_EXAMPLES}."
             ) from None
     if "phases" in options:
         raw = options["phases"]
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PHASES:
-            raise a.fail(f"phases={raw}: expected a whole number of phases from 1 to {MAX_PHASES}.")
-        phases = int(raw)
+        number = read_whole(raw)
+        if number is None or not 1 <= number <= MAX_PHASES:
+            raise a.fail(
+                f"phases={_clip(raw)}: expected a whole number of phases from 1 to {MAX_PHASES}."
+            )
+        phases = number
     if "from" in options:
         try:
             start = parse_period(options["from"])
         except PeriodError as exc:
-            raise a.fail(f"from={options['from']}: {exc}") from None
+            raise a.fail(f"from={_clip(options['from'])}: {exc}") from None
     if "time" in options:
         time_limit = _seconds(a, options["time"])
     return c.Plan(budget=budget, phases=phases, start=start, time_limit=time_limit)
@@ -160,14 +171,25 @@ def _option_hint(name: str) -> str | None:
 
 def _seconds(a: Args, raw: str) -> float:
     m = _TIME_RE.fullmatch(raw.strip())
+    shown = _clip(raw)
     if m is None:
-        raise a.fail(f"time={raw}: expected seconds, e.g. time=30s or time=2m.")
+        if re.fullmatch(r"[0-9]{31,}.*", raw.strip()):  # thousands of digits: only too long
+            raise a.fail(
+                f"time={shown}: the solver may take more than 0 and at most "
+                f"{MAX_TIME_LIMIT:g} seconds."
+            )
+        raise a.fail(f"time={shown}: expected seconds, e.g. time=30s or time=2m.")
     seconds = float(m["n"]) * (60 if (m["unit"] or "s").lower().startswith("m") else 1)
     if not 0 < seconds <= MAX_TIME_LIMIT:
         raise a.fail(
-            f"time={raw}: the solver may take more than 0 and at most {MAX_TIME_LIMIT:g} seconds."
+            f"time={shown}: the solver may take more than 0 and at most {MAX_TIME_LIMIT:g} seconds."
         )
     return seconds
+
+
+def _clip(text: str) -> str:
+    """A typed value quoted back in a message: thousands of characters cut short."""
+    return text if len(text) <= _MOST_SHOWN else text[: _MOST_SHOWN - 1] + "…"
 
 
 def whatif(a: Args) -> c.WhatIf:

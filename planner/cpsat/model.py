@@ -16,7 +16,16 @@ from planner.cpsat.resources import add_capacities
 from planner.cpsat.schedule import IntervalModel, build_interval_model, is_pure_scheduling
 from planner.cpsat.selection import add_excludes, add_selection
 from planner.cpsat.variables import StartVars, add_start_vars
-from planner.problem import Problem
+from planner.errors import PlannerError
+from planner.problem import Problem, check_limits
+
+#: What a model CP-SAT calls invalid gets as its answer (its sums would overflow the
+#: 64-bit integers it works in; the figures themselves passed `check_limits`).
+TOO_LARGE = (
+    "The figures of this plan are too large for the solver to add up (it works in 64-bit "
+    "integers): lower the largest budgets, costs or values, or plan fewer initiatives or "
+    "phases"
+)
 
 
 @dataclass
@@ -69,10 +78,22 @@ def build_model(
 
     Pure scheduling problems (see `planner.cpsat.schedule`) get the interval model;
     everything else the time-indexed one.
+
+    Guarded: a figure beyond `planner.limits` raises PortfolioError before anything
+    reaches OR-Tools, and a model CP-SAT would reject as invalid (sums that could
+    overflow its 64-bit integers) raises PlannerError instead of being solved.
     """
+    check_limits(problem)
+    built: RoadmapModel | IntervalModel
     if is_pure_scheduling(problem):
-        return build_interval_model(problem, baseline=baseline, stability_weight=stability_weight)
-    return build_time_indexed_model(problem, baseline=baseline, stability_weight=stability_weight)
+        built = build_interval_model(problem, baseline=baseline, stability_weight=stability_weight)
+    else:
+        built = build_time_indexed_model(
+            problem, baseline=baseline, stability_weight=stability_weight
+        )
+    if built.model.validate():
+        raise PlannerError(TOO_LARGE)
+    return built
 
 
 def build_time_indexed_model(

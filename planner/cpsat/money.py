@@ -24,15 +24,23 @@ from planner.cpsat.terms import Terms
 from planner.cpsat.variables import StartVars
 from planner.problem import Problem
 
-#: Largest scaled amount a budget constraint may sum to (CP-SAT works in 64 bits).
+#: Largest scaled amount a budget constraint may sum to (CP-SAT works in 64 bits and
+#: refuses a constraint whose coefficients could add up past 2**62).
 MONEY_LIMIT = 2**60
 
 
 def money_scale(starts: StartVars, horizon: int = 1) -> int:
-    """Smallest multiplier making every capex share whole; 1 when that would overflow."""
+    """Smallest multiplier making every capex share whole; 1 when that would overflow.
+
+    The total budget's constraint has one coefficient per start literal, each up to
+    capex + opex × horizon, so that is what must stay below MONEY_LIMIT once scaled.
+    """
     shares = (Fraction(it.capex, it.duration) for it in starts.items.values())
     scale = lcm(1, *(s.denominator for s in shares))
-    most = sum(it.capex + it.opex * horizon for it in starts.items.values())
+    most = sum(
+        (it.capex + it.opex * horizon) * max(1, len(starts.y.get(key, ())))
+        for key, it in starts.items.items()
+    )
     return scale if most * scale < MONEY_LIMIT else 1
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from planner.cpsat.guard import Guard, phase_list, phase_name
-from planner.problem import Item, Problem
+from planner.problem import Item, Problem, check_limits
 
 
 @dataclass
@@ -96,7 +96,11 @@ def add_start_vars(
     With a guard, every start inside the horizon gets a literal and each rule (earliest,
     deadline, pin, tollgates, freeze, policy or scenario exclusion) forbids its starts
     under the guard's literal for that rule.
+
+    Every model starts here (`planner.conflicts` builds its own), so the figures are
+    checked against `planner.limits` first: see `planner.problem.check_limits`.
     """
+    check_limits(problem)
     chosen = problem.items if items is None else tuple(items)
     out = StartVars(horizon=problem.horizon)
     for it in chosen:

@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from planner.calendar import Phase, phases_of
 from planner.errors import ScenarioError
+from planner.limits import read_whole
 from planner.money import format_money
 from planner.portfolio import PLANNABLE_STATUSES, InitiativeSpec, Portfolio
 
@@ -72,6 +73,7 @@ class Draft:
     force_out: set[str]
     wanted: dict[str, str] = field(default_factory=dict)  # key → the transform asking for it
     pinned: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what changed, in words (`changes`)
 
     @property
     def phases(self) -> tuple[Phase, ...]:
@@ -115,10 +117,10 @@ def resolve_phase(phases: Sequence[Phase], ref: PhaseRef) -> int:
     `Sprint 4`) or a date inside it (`2027-08-15`). `Q3` alone is its first occurrence."""
     P = len(phases)
     text = str(ref).strip()
-    if isinstance(ref, int) or text.isdigit():
-        index = int(text)
-        if 0 <= index < P:
-            return index
+    number = ref if isinstance(ref, int) else read_whole(text)
+    if number is not None:
+        if 0 <= number < P:
+            return number
     else:
         squeezed = text.replace(" ", "").lower()
         for ph in phases:

@@ -8,14 +8,23 @@ import itertools
 from dataclasses import dataclass, replace
 
 from planner.errors import ScenarioError
-from planner.money import format_money
+from planner.limits import MAX_CAPACITY, MAX_MONEY, MAX_PHASES
+from planner.money import format_money, format_money_exact
 from planner.portfolio import BUILTIN_RESOURCES, PLANNABLE_STATUSES
 from planner.scenario.draft import Change, Draft, PhaseRef, Transform, resolve_phase
 
 
 @dataclass(frozen=True)
 class BudgetChange(Transform):
-    """Change the per-phase budget of every phase, or of one phase."""
+    """Change the budget: of every phase, or of one phase.
+
+    A percentage for every phase (`budget-20%`, `budget=80%`) is a percentage of the
+    money: it scales every phase's budget and the total budget alike. An amount
+    (`budget+250k`, `budget=300k`) is an amount per phase, as in `plan budget=…` and the
+    settings' per-phase budget: it changes every phase's budget and leaves the total,
+    which `TotalBudgetChange` (`total…`) changes alone. `… in PHASE` changes that
+    phase's budget only.
+    """
 
     change: Change
     phase: PhaseRef | None = None
@@ -24,10 +33,24 @@ class BudgetChange(Transform):
         where = "" if self.phase is None else f" in {self.phase}"
         return f"budget {self.change.text()}{where}"
 
+    @property
+    def moves_total(self) -> bool:
+        """Whether the total budget changes too: a percentage of the whole budget."""
+        return self.phase is None and self.change.op == "scale"
+
     def apply_to(self, draft: Draft) -> None:
         budget = draft.portfolio.budget
         P = draft.portfolio.calendar.phases
         if budget.per_phase is None:
+            if self.moves_total and budget.total is not None:
+                _change_total(draft, self.change, self.describe())
+                return
+            if self.moves_total:
+                raise ScenarioError(
+                    f"{self.describe()}: there is no per-phase budget to change (it is "
+                    "unlimited), nor a total budget; set one instead, e.g. budget=250k or "
+                    "total=1.8M"
+                )
             if self.change.op != "set":
                 raise ScenarioError(
                     f"{self.describe()}: there is no per-phase budget to change (it is "
@@ -39,6 +62,7 @@ class BudgetChange(Transform):
                     "set a budget for every phase first, e.g. budget=250k"
                 )
         values = _per_phase_list(budget.per_phase, P)
+        before = list(values)
         targets = range(P) if self.phase is None else [resolve_phase(draft.phases, self.phase)]
         for p in targets:
             values[p] = self.change.apply(values[p] if values[p] is not None else 0)
@@ -47,15 +71,34 @@ class BudgetChange(Transform):
                     f"{self.describe()}: the budget of {draft.phases[p].label} would be "
                     f"negative ({format_money(values[p])})"
                 )
+            if values[p] > MAX_MONEY:
+                raise ScenarioError(
+                    f"{self.describe()}: the budget of {draft.phases[p].label} would be "
+                    f"{format_money_exact(values[p])}, {_TOO_MUCH} (at most {MAX_MONEY:,})"
+                )
         per_phase: int | tuple[int, ...] = (
             values[0] if self.phase is None and len(set(values)) == 1 else tuple(values)
         )
         draft.portfolio = replace(draft.portfolio, budget=replace(budget, per_phase=per_phase))
+        if self.phase is None:
+            draft.notes.append(_phases_note("budget", before, values, money=True))
+        else:
+            p = targets[0]
+            draft.notes.append(
+                f"budget of {draft.phases[p].label} {_shown(before[p], True)} → "
+                f"{_shown(values[p], True)}"
+            )
+        if self.moves_total and budget.total is not None:
+            _change_total(draft, self.change, self.describe())
+        elif self.phase is None and budget.total is not None:
+            draft.notes.append(
+                f"total budget stays {format_money(budget.total)} (total+… or total=… changes it)"
+            )
 
 
 @dataclass(frozen=True)
 class TotalBudgetChange(Transform):
-    """Change the total budget over the horizon."""
+    """Change the total budget over the horizon (and nothing else)."""
 
     change: Change
 
@@ -69,12 +112,22 @@ class TotalBudgetChange(Transform):
                 f"{self.describe()}: there is no total budget to change (it is unlimited); "
                 "set one instead, e.g. total=1.8M"
             )
-        total = self.change.apply(budget.total or 0)
-        if total < 0:
-            raise ScenarioError(
-                f"{self.describe()}: the total budget would be negative ({format_money(total)})"
-            )
-        draft.portfolio = replace(draft.portfolio, budget=replace(budget, total=total))
+        _change_total(draft, self.change, self.describe())
+
+
+def _change_total(draft: Draft, change: Change, what: str) -> None:
+    budget = draft.portfolio.budget
+    total = change.apply(budget.total or 0)
+    if total < 0:
+        raise ScenarioError(f"{what}: the total budget would be negative ({format_money(total)})")
+    if total > MAX_MONEY:
+        raise ScenarioError(
+            f"{what}: the total budget would be {format_money_exact(total)}, {_TOO_MUCH} "
+            f"(at most {MAX_MONEY:,})"
+        )
+    draft.portfolio = replace(draft.portfolio, budget=replace(budget, total=total))
+    before = "unlimited" if budget.total is None else format_money(budget.total)
+    draft.notes.append(f"total budget {before} → {format_money(total)}")
 
 
 @dataclass(frozen=True)
@@ -116,6 +169,7 @@ class CapacityChange(Transform):
                     f"capacity for every phase first, e.g. capacity {name}=5"
                 )
         values = _per_phase_list(current, P)
+        before = list(values)
         targets = range(P) if self.phase is None else [resolve_phase(draft.phases, self.phase)]
         for p in targets:
             values[p] = self.change.apply(values[p] if values[p] is not None else 0)
@@ -124,11 +178,26 @@ class CapacityChange(Transform):
                     f"{self.describe()}: the capacity of {name} in {draft.phases[p].label} "
                     f"would be negative ({values[p]})"
                 )
+            if values[p] > MAX_CAPACITY:
+                raise ScenarioError(
+                    f"{self.describe()}: the capacity of {name} in {draft.phases[p].label} "
+                    f"would be {values[p]:,}, {_TOO_MUCH} (at most {MAX_CAPACITY:,})"
+                )
         capacity = dict(portfolio.capacity)
         capacity[name] = (
             values[0] if self.phase is None and len(set(values)) == 1 else tuple(values)
         )
         draft.portfolio = replace(portfolio, capacity=capacity)
+        if self.phase is None:
+            draft.notes.append(
+                _phases_note(f"capacity of {name}", before, values, money=False, link="in")
+            )
+        else:
+            p = targets[0]
+            draft.notes.append(
+                f"capacity of {name} in {draft.phases[p].label} "
+                f"{_shown(before[p], False)} → {_shown(values[p], False)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -153,6 +222,7 @@ class Without(Transform):
         draft.pinned.pop(self.key, None)
         if spec.mandatory or spec.pin is not None:
             draft.update(self.key, mandatory=False, pin=None)
+        draft.notes.append(self.describe())
 
 
 @dataclass(frozen=True)
@@ -173,6 +243,7 @@ class With(Transform):
         draft.force_out.discard(self.key)
         draft.force_in.add(self.key)
         draft.wanted[self.key] = self.describe()
+        draft.notes.append(self.describe())
 
 
 @dataclass(frozen=True)
@@ -191,6 +262,7 @@ class Pin(Transform):
         draft.update(self.key, pin=start)
         draft.force_out.discard(self.key)
         draft.pinned[self.key] = self.describe()
+        draft.notes.append(f"pin {self.key} to {draft.phases[start].label}")
 
 
 @dataclass(frozen=True)
@@ -208,6 +280,7 @@ class Unpin(Transform):
             raise ScenarioError(f"{self.describe()}: {self.key} is not pinned")
         draft.update(self.key, pin=None)
         draft.pinned.pop(self.key, None)
+        draft.notes.append(self.describe())
 
 
 @dataclass(frozen=True)
@@ -235,8 +308,10 @@ class PhaseCountChange(Transform):
         new = self.change.apply(old)
         if new < 1:
             raise ScenarioError(f"{self.describe()}: a plan needs at least 1 phase, not {new}")
-        if new > 400:
-            raise ScenarioError(f"{self.describe()}: {new} phases is more than the 400 allowed")
+        if new > MAX_PHASES:
+            raise ScenarioError(
+                f"{self.describe()}: {new:,} phases is more than the {MAX_PHASES} allowed"
+            )
         calendar = replace(
             cal,
             phases=new,
@@ -267,6 +342,34 @@ class PhaseCountChange(Transform):
             capacity=capacity,
             initiatives=tuple(specs),
         )
+        draft.notes.append(f"phases {old} → {new}")
+
+
+_TOO_MUCH = "more than Townhall plans with"
+
+
+def _shown(value: int | None, money: bool) -> str:
+    if value is None:
+        return "unlimited"
+    return format_money(value) if money else f"{value:,}"
+
+
+def _phases_note(
+    what: str, before: list[int | None], after: list[int | None], *, money: bool, link: str = "of"
+) -> str:
+    """`budget of every phase 250k → 200k`, or with uneven phases `budget per phase
+    100–400 → 110–440`."""
+
+    def span(values: list[int | None]) -> str:
+        known = [v for v in values if v is not None]
+        if len(known) < len(values) or not known:
+            return "unlimited" if not known else f"{_shown(min(known), money)}–unlimited"
+        low, high = min(known), max(known)
+        return _shown(low, money) if low == high else f"{_shown(low, money)}–{_shown(high, money)}"
+
+    if len(set(before)) <= 1 and len(set(after)) <= 1:
+        return f"{what} {link} every phase {span(before)} → {span(after)}"
+    return f"{what} per phase {span(before)} → {span(after)}"
 
 
 def _per_phase_list(value: int | tuple[int, ...] | None, phases: int) -> list[int | None]:

@@ -121,3 +121,12 @@ def test_usage_error_text():
     err = UsageError("Unknown command `aprove`.", suggestion="approve", usage="/r approve KEY")
     assert err.text == "Unknown command `aprove`. Did you mean `approve`? Usage: /r approve KEY"
     assert isinstance(err, BotError)
+
+
+def test_help_whatif_says_what_each_budget_change_changes():
+    """Item 21: `whatif budget-20%` also cuts the total budget, and help says so."""
+    text = help_text("whatif")
+    assert "`budget-20%` (a percentage) changes every phase's budget and the total budget" in text
+    assert "`budget+250k` or `budget=1.2M` (an amount) changes every phase's budget" in text
+    assert "and leaves the total" in text
+    assert "`total-10%` or `total=1.8M` changes the total budget alone" in text

