@@ -178,7 +178,11 @@ def whatif_answer(result: r.WhatIfAnswer, *, slash: str) -> Reply:
         result.roadmap, title=f"What if {text}", roadmap_id=result.roadmap_id
     )
     # the roadmap keeps its Publish / Explain… / Export… actions: the diff gives way
-    diff = b.diff_blocks(result.diff, what_if=result.text)[: max(0, 50 - len(roadmap))]
+    diff = b.diff_blocks(result.diff, what_if=result.text)
+    if result.changes:  # exactly what changed: `budget-20%` cuts the total budget too
+        changed = b.escape("Changed: " + "; ".join(result.changes))
+        diff.insert(1, b.elements.context(changed[:2900]))
+    diff = diff[: max(0, 50 - len(roadmap))]
     blocks = diff + roadmap
     uploads: tuple[Upload, ...] = ()
     if result.frontier is not None:

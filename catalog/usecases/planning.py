@@ -28,7 +28,14 @@ from planner.periods import period_start
 from planner.portfolio import Portfolio
 from planner.problem import Problem, build_problem
 from planner.roadmap import Roadmap
-from planner.scenario import BudgetChange, Change, PhaseCountChange, TotalBudgetChange, apply
+from planner.scenario import (
+    BudgetChange,
+    Change,
+    PhaseCountChange,
+    TotalBudgetChange,
+    apply,
+    changes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +167,7 @@ def whatif(cmd: c.WhatIf, ctx: Context) -> r.WhatIfAnswer:
         saved = _resumed(uow, ctx)
     base = build_problem(portfolio)
     variant = apply(base, transforms)
+    changed = changes(base, transforms)  # what the answer says changed, before → after
     before = solve(base, ctx.solver)
     after = saved.roadmap if saved else solve(variant, replace(ctx.solver, progress=ctx.progress))
     budget_moves = any(isinstance(t, BudgetChange | TotalBudgetChange) for t in transforms)
@@ -175,7 +183,9 @@ def whatif(cmd: c.WhatIf, ctx: Context) -> r.WhatIfAnswer:
                 kind="whatif",
                 portfolio=variant.portfolio,
             )
-    return r.WhatIfAnswer(cmd.text, diff_roadmaps(before, after), saved.id, after, chart)
+    return r.WhatIfAnswer(
+        cmd.text, diff_roadmaps(before, after), saved.id, after, chart, changes=changed
+    )
 
 
 def frontier_picture(problem: Problem, config: SolverConfig, *, what_if: str) -> bytes | None:

@@ -149,6 +149,7 @@ class WhatIfAnswer:
     roadmap_id: int
     roadmap: Roadmap
     frontier: bytes | None
+    changes: tuple[str, ...] = ()  # each setting changed, before → after (planner.scenario)
 
 
 @dataclass(frozen=True)

@@ -84,3 +84,9 @@ def test_the_repl_reads_until_quit(demo_uow: Callable[[], UnitOfWork]) -> None:
     text = "\n".join(lines)
     assert "FACEBOOK" in text and "Outage and complaint monitoring" in text
     assert next(typed) == "never read"
+
+
+def test_a_budget_whatif_says_exactly_what_it_changed(demo_uow: Callable[[], UnitOfWork]) -> None:
+    out = _run("whatif budget-20%", demo_uow)
+    changed = next(line for line in out.splitlines() if "Changed:" in line)
+    assert "budget of every phase" in changed and "total budget" in changed
