@@ -31,7 +31,7 @@ import json
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from slack_bolt.context import BoltContext
 from slack_bolt.request import BoltRequest
@@ -192,6 +192,8 @@ _OBJECT_FIELDS = frozenset(
 )
 #: Fields Bolt reads as lists of objects.
 _LIST_FIELDS = frozenset({"actions", "authorizations", "response_urls"})
+#: Fields Bolt reads into whenever they are present, even as null (Slack leaves them out).
+_NEVER_NULL = ("view", "event", "actions")
 #: Interaction types Bolt routes by `callback_id`.
 _BY_CALLBACK_ID = frozenset(
     {
@@ -216,6 +218,9 @@ def check_envelope(body: Mapping[str, Any]) -> None:
     metadata are not looked at here: the listeners read those (`bot.listeners.context`).
     """
     _check_part(body, "body", _ENVELOPE_DEPTH)
+    for name in _NEVER_NULL:
+        if name in body and body[name] is None:
+            raise MalformedBody(f"the body's {name} is null")
     kind = body.get("type")
     if kind == "block_actions" and "actions" in body:
         actions = body["actions"]
@@ -252,6 +257,8 @@ def _check_part(part: Mapping[str, Any], where: str, depth: int) -> None:
             continue
         if name in _TEXT_FIELDS and not isinstance(value, str):
             raise MalformedBody(f"{where}.{name} is not text")
+        if name == "response_url" and not _is_web_url(value):
+            raise MalformedBody(f"{where}.{name} is not a web address")  # Bolt posts to it
         if name in _ID_FIELDS:
             if isinstance(value, dict):
                 _check_part(value, f"{where}.{name}", depth - 1)
@@ -266,6 +273,14 @@ def _check_part(part: Mapping[str, Any], where: str, depth: int) -> None:
                 raise MalformedBody(f"{where}.{name} is not a list of objects")
             for item in value:
                 _check_part(item, f"{where}.{name}[]", depth - 1)
+
+
+def _is_web_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("https", "http") and bool(parts.hostname)
 
 
 def _json_object(text: str, *, what: str) -> dict[str, Any]:

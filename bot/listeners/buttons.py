@@ -26,6 +26,7 @@ from bot.listeners.context import (
     chosen_value,
     context_of,
     initiative_ref,
+    keeps_ack,
     roadmap_ref,
     string_field,
     trigger_of,
@@ -133,7 +134,7 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
             except Exception as exc:
                 answer(error_reply(exc, slash=slash), body=body, client=client, respond=respond)
 
-        return listener
+        return keeps_ack(listener)
 
     def edit(action: dict[str, Any]) -> c.Command:
         key, _ = initiative_ref(action.get("value"))
@@ -164,6 +165,7 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
         _register_review(app, action_id, outcome, uow_factory=uow_factory, slash=slash, once=once)
 
     @app.view(ids.REVIEW_MODAL)
+    @keeps_ack
     def on_review_note(
         ack: Any, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
@@ -206,6 +208,7 @@ def _register_review(
     app: App, action_id: str, outcome: str, *, uow_factory: UowFactory, slash: str, once: Once
 ) -> None:
     @app.action(action_id)
+    @keeps_ack
     def on_review(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:

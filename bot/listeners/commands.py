@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from bot.commands import handle_text
 from bot.errors import UsageError
 from bot.jobs.starter import JobStarter
+from bot.listeners.context import keeps_ack
 from bot.listeners.once import Once, command_key
 from bot.posting import respond_with, send_notices
 from bot.reply import Reply, error_reply
@@ -38,6 +39,7 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
     once = Once(uow_factory)  # commands that were handled, by trigger id, in the database
 
     @app.command(slash)
+    @keeps_ack
     def on_command(
         ack: Any, command: dict[str, Any], client: WebClient, respond: Any, request: Any
     ) -> None:

@@ -11,10 +11,11 @@ saying which field is wrong; the listeners answer it like any error a user can s
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -30,6 +31,31 @@ log = logging.getLogger(__name__)
 
 #: How much of a wrong value an answer quotes.
 _QUOTED = 40
+
+Listener = TypeVar("Listener", bound=Callable[..., Any])
+
+
+def keeps_ack(listener: Listener) -> Listener:
+    """A Bolt listener whose failure after `ack()` is logged here, not raised to Bolt.
+
+    Bolt's thread runner, given an exception from a listener that has acknowledged,
+    sets the acknowledgement back to none: when that happens before the request thread
+    saw it, the request waits out Slack's 3 seconds and is answered 404 ("didn't call
+    ack()"). A failure before the acknowledgement still goes to Bolt (500, logged).
+    """
+
+    @functools.wraps(listener)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return listener(*args, **kwargs)
+        except Exception:
+            ack = kwargs.get("ack")
+            if ack is None or getattr(ack, "response", None) is None:
+                raise
+            log.exception("%s failed after acknowledging", listener.__name__)
+            return None
+
+    return guarded  # type: ignore[return-value]
 
 
 class UnreadablePayload(BotError):

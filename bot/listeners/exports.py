@@ -15,7 +15,7 @@ from bot.blocks import ids
 from bot.commands import execute
 from bot.jobs.starter import JobStarter
 from bot.listeners.buttons import answer, answer_or_start
-from bot.listeners.context import chosen_value, context_of, roadmap_ref
+from bot.listeners.context import chosen_value, context_of, keeps_ack, roadmap_ref
 from bot.reply import error_reply
 from catalog.usecases import commands as c
 from catalog.usecases.context import UowFactory
@@ -25,6 +25,7 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
     """Listen to the Export… menu of roadmap messages."""
 
     @app.action(ids.EXPORT_ROADMAP)
+    @keeps_ack
     def on_export(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:

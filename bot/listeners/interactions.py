@@ -23,6 +23,7 @@ from bot.listeners.context import (
     UnreadablePayload,
     context_of,
     initiative_ref,
+    keeps_ack,
     roadmap_ref,
     trigger_of,
     unreadable_answer,
@@ -60,6 +61,7 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
     once = Once(uow_factory)  # clicks and submissions that took effect, in the database
 
     @app.action(ids.PUBLISH_ROADMAP)
+    @keeps_ack
     def on_publish(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
@@ -80,6 +82,7 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
         )
 
     @app.view(ids.REASON_MODAL)
+    @keeps_ack
     def on_reason(ack: Any, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         try:
             meta = view_metadata(view, {"decision": str, "key": str, "version": int})
@@ -115,6 +118,7 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
         send_notices(client, reply.notices)
 
     @app.view(ids.INITIATIVE_MODAL)
+    @keeps_ack
     def on_initiative(
         ack: Any, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
@@ -144,6 +148,7 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
         send_notices(client, done.reply.notices)
 
     @app.view(ids.SETTINGS_MODAL)
+    @keeps_ack
     def on_settings(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         try:
             ctx = context_of(body, uow_factory=uow_factory)
@@ -172,7 +177,7 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
                 reply = error_reply(exc, slash=slash)
             answer(reply, body=body, client=client, respond=None)
 
-        return listener
+        return keeps_ack(listener)
 
     app.action(ids.PROPOSE)(open_form(c.Propose()))
     app.action(ids.OPEN_SETTINGS)(open_form(c.Settings()))
@@ -210,6 +215,7 @@ def _register_decision(
     app: App, action_id: str, decision: str, *, uow_factory: UowFactory, slash: str, once: Once
 ) -> None:
     @app.action(action_id)
+    @keeps_ack
     def on_decision(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
     ) -> None:

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import ids
 from bot.commands import execute
-from bot.listeners.context import context_of, string_field, trigger_of
+from bot.listeners.context import context_of, keeps_ack, string_field, trigger_of
 from bot.parsing.tokens import unescape
 from bot.posting import respond_with
 from bot.reply import error_reply
@@ -37,6 +37,7 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
     """Listen to the "Propose as initiative" message shortcut."""
 
     @app.shortcut(ids.PROPOSE_FROM_MESSAGE)
+    @keeps_ack
     def on_propose_from_message(
         ack: Any, body: dict[str, Any], client: WebClient, respond: Any
     ) -> None:
@@ -53,7 +54,7 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
                 return
         except Exception as exc:
             reply = error_reply(exc, slash=slash)
-        if respond is None:
+        if respond is None or not body.get("response_url"):  # Bolt's respond would raise
             log.warning("the Propose as initiative shortcut failed: %s", reply.text)
             return
         respond_with(respond, reply)

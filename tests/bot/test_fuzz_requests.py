@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -52,9 +53,14 @@ FUZZ = settings(
 )
 
 
+#: `FUZZ_SCALE=10 pytest tests/bot/test_fuzz_requests.py` runs ten times the examples
+#: (a longer campaign by hand; the suite runs the default).
+SCALE = max(1, int(os.environ.get("FUZZ_SCALE", "1") or 1))
+
+
 def fuzz(examples: int) -> settings:
-    """The file's settings with `examples` examples."""
-    return settings(FUZZ, max_examples=examples)
+    """The file's settings with `examples` examples (times `SCALE`)."""
+    return settings(FUZZ, max_examples=examples * SCALE)
 
 
 @pytest.fixture

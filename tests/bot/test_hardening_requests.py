@@ -156,6 +156,59 @@ def test_a_signed_body_that_is_not_slacks_is_refused_without_a_traceback(
     assert tracebacks(caplog.records) == []
 
 
+def _envelope(townhall: Townhall, change: str) -> SignedRequest:
+    click = townhall.slack.block_actions(
+        action_id=ids.SHOW_INITIATIVE, value="SSO|1", message={"ts": "1700000000.1"}
+    )
+    payload = click.payload
+    if change == "no-actions":
+        payload["actions"] = []
+    elif change == "action-without-id":
+        del payload["actions"][0]["action_id"]
+    elif change == "team-number":
+        payload["team"] = 42
+    elif change == "view-without-type":
+        payload = {**payload, "type": "view_submission", "view": {"callback_id": "x"}}
+    elif change == "response-url-not-a-url":
+        payload["response_url"] = "SSO|x"
+    elif change == "null-view-no-type":
+        payload = {**payload, "view": None}
+        del payload["type"]
+    elif change == "view-a-string":
+        payload = {**payload, "type": "view_submission", "view": "initiative_modal"}
+    elif change == "event-a-list":
+        return SignedRequest.sign(
+            json.dumps({"type": "event_callback", "event": ["app_home_opened"]}).encode(),
+            content_type=JSON,
+            signing_secret=SECRET,
+        )
+    return _signed_payload(payload)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "no-actions",
+        "action-without-id",
+        "team-number",
+        "view-without-type",
+        "view-a-string",
+        "null-view-no-type",
+        "response-url-not-a-url",
+        "event-a-list",
+    ],
+)
+def test_a_signed_payload_bolt_cannot_route_is_400_without_a_traceback(
+    townhall: Townhall, caplog: pytest.LogCaptureFixture, change: str
+) -> None:
+    """Found by tests/bot/test_fuzz_requests.py: Bolt reads these fields assuming Slack's
+    types while choosing a listener, and answered 500 with a traceback."""
+    caplog.set_level(logging.DEBUG)
+    reply = _envelope(townhall, change).send(townhall.events_url)
+    assert reply.status == 400, reply.text
+    assert tracebacks(caplog.records) == []
+
+
 # --------------------------------------------------------------------------- item 7
 
 
@@ -397,6 +450,24 @@ def test_a_tampered_button_is_answered_privately(
     assert answer.body["response_type"] == "ephemeral"
     shown = _answer_text(answer)
     assert "Something went wrong" not in shown and "Traceback" not in shown
+    assert tracebacks(caplog.records) == []
+
+
+def test_a_shortcut_without_a_user_or_response_url_is_acknowledged_at_once(
+    demo: Townhall, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by tests/bot/test_fuzz_requests.py: the answer to a shortcut that names no
+    user failed after `ack()`, and Bolt then forgot the acknowledgement (3 s, then 404)."""
+    caplog.set_level(logging.DEBUG)
+    payload = demo.slack.message_action(
+        callback_id=ids.PROPOSE_FROM_MESSAGE, message_text="An idea"
+    ).payload
+    payload["user"]["id"] = None
+    del payload["response_url"]
+    started = time.perf_counter()
+    reply = _signed_payload(payload).send(demo.events_url)
+    assert reply.status == 200 and time.perf_counter() - started < 1.5
+    demo.listeners.wait()
     assert tracebacks(caplog.records) == []
 
 
