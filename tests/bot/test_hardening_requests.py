@@ -41,6 +41,7 @@ from catalog import services
 from catalog.domain import Actor
 from catalog.services.oauth_tokens import TOKEN_COLUMNS
 from catalog.settings import Settings
+from tests.bot.blockkit_limits import view_problems
 from tests.bot.blocks_support import typed
 from tests.bot.fakeslack import RESPONSE_URL, FakeSlack
 from tests.bot.loopback import serve_wsgi
@@ -355,6 +356,7 @@ def test_a_reason_modal_with_tampered_metadata_is_answered(
     assert answer["response_action"] == "update"
     shown = json.dumps(answer["view"])
     assert "could not be read" in shown and "Traceback" not in shown
+    assert view_problems(answer["view"]) == []  # a modal Slack accepts
     assert tracebacks(caplog.records) == []
     with demo.uow() as uow:
         assert services.get_initiative(uow, team_id="T0ACME", key="FACEBOOK").status == "proposed"
