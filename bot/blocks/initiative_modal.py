@@ -18,13 +18,20 @@ from bot.blocks.inputs import (
     select,
     text_input,
 )
-from bot.blocks.text import ERROR_TEXT, OPTIONS, truncate
+from bot.blocks.text import ERROR_TEXT, INPUT_MAX_LENGTH, OPTIONS, truncate
 from bot.errors import ModalErrors
 from catalog.views import InitiativeView
 from planner.calendar import Phase
 from planner.errors import ScenarioError
 from planner.money import MONEY_EXAMPLES, format_money, parse_money
-from planner.portfolio import CADENCES, DATA_CLASSES, HOSTINGS, KEY_RE, RESOURCE_RE
+from planner.portfolio import (
+    CADENCES,
+    DATA_CLASSES,
+    HOSTINGS,
+    KEY_RE,
+    RESOURCE_RE,
+    TEXT_LIMITS,
+)
 
 B = ids.INITIATIVE_BLOCKS
 _HOSTING_LABELS = {"saas": "SaaS", "on_prem": "On premises", "hybrid": "Hybrid"}
@@ -73,43 +80,75 @@ def initiative_modal(
             return ", ".join(f"{k}: {v}" for k, v in value.items())
         return str(value)
 
+    def limited(name: str, **options: Any) -> dict[str, Any]:
+        """A text input holding at most the field's limit (`TEXT_LIMITS`, which imports
+        and the database share). A stored value longer than that (written before the
+        limit) is shown whole, as far as Slack allows, never cut silently: the field
+        takes it, its hint says to shorten it, and saving refuses it until it fits."""
+        value = text_of(name)
+        limit = TEXT_LIMITS[name]
+        max_length = min(max(limit, len(value or "")), INPUT_MAX_LENGTH)
+        return text_input(initial=value, max_length=max_length, **options)
+
+    def too_long(name: str, hint: str | None = None) -> str | None:
+        value = text_of(name)
+        limit = TEXT_LIMITS[name]
+        if value is None or len(value) <= limit:
+            return hint
+        if len(value) <= INPUT_MAX_LENGTH:
+            return (
+                f"This has {len(value):,} characters; at most {limit:,} can be saved: shorten it."
+            )
+        if limit < INPUT_MAX_LENGTH:
+            return (
+                f"This has {len(value):,} characters, of which the first {INPUT_MAX_LENGTH:,} "
+                f"are shown; at most {limit:,} can be saved: shorten it."
+            )
+        return (
+            f"This has {len(value):,} characters; only the first {INPUT_MAX_LENGTH:,} fit "
+            "here, and saving keeps what is shown."
+        )
+
     blocks: list[Block] = []
     if view is None:
         blocks.append(
             input_block(
                 "Key",
-                text_input(initial=text_of("key"), placeholder="e.g. SOC-7", max_length=40),
+                limited("key", placeholder="e.g. SOC-7"),
                 block_id=B["key"],
                 optional=True,
-                hint="Letters, digits and dashes. Leave empty to get one from the category.",
+                hint=too_long(
+                    "key", "Letters, digits and dashes. Leave empty to get one from the category."
+                ),
             )
         )
     blocks += [
         input_block(
             "Title",
-            text_input(initial=text_of("title"), max_length=120),
+            limited("title"),
             block_id=B["title"],
+            hint=too_long("title"),
         ),
         input_block(
             "Summary",
-            text_input(initial=text_of("summary"), multiline=True),
+            limited("summary", multiline=True),
             block_id=B["summary"],
             optional=True,
-            hint="What it is and why it matters, in a few sentences.",
+            hint=too_long("summary", "What it is and why it matters, in a few sentences."),
         ),
         input_block(
             "Category",
-            text_input(
-                initial=text_of("category"), placeholder="e.g. social, foundation", max_length=60
-            ),
+            limited("category", placeholder="e.g. social, foundation"),
             block_id=B["category"],
             optional=True,
+            hint=too_long("category"),
         ),
         input_block(
             "Owner",
-            text_input(initial=text_of("owner"), placeholder="a team or a person", max_length=80),
+            limited("owner", placeholder="a team or a person"),
             block_id=B["owner"],
             optional=True,
+            hint=too_long("owner"),
         ),
         input_block(
             "Cadence",
@@ -275,6 +314,10 @@ def read_initiative_submission(state_values: Mapping[str, Mapping[str, Any]]) ->
     out["summary"] = state.text(B["summary"])
     out["category"] = state.text(B["category"])
     out["owner"] = state.text(B["owner"]) or None
+    for name in ("key", "title", "summary", "category", "owner"):
+        length, limit = len(state.text(B[name])), TEXT_LIMITS[name]
+        if length > limit:
+            errors[B[name]] = f"At most {limit:,} characters: this has {length:,}. Shorten it."
     for name, options in (("cadence", CADENCES), ("hosting", HOSTINGS), ("data", DATA_CLASSES)):
         chosen = state.choice(B[name])
         if chosen is not None and chosen not in options:

@@ -8,14 +8,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dateutil.rrule import rrulestr
-
 from bot.blocks.inputs import State
 from bot.blocks.settings_fields import B
 from bot.errors import ModalErrors
 from catalog.views import SettingsView
-from planner.calendar import phases_of
+from planner.calendar import RRULE_EXAMPLES, calendar_problem, phases_of, rrule_problem
 from planner.errors import ScenarioError
+from planner.limits import MAX_CAPACITY, MAX_PHASES, read_whole
 from planner.money import format_money, parse_money
 from planner.portfolio import PHASE_KINDS, RESOURCE_RE, Calendar
 
@@ -80,27 +79,25 @@ def _read_calendar(
     out["start"] = start
     out["phase"] = state.choice(B["calendar.phase"]) or "quarter"
     phases = state.text(B["calendar.phases"])
-    if not phases.isdigit() or int(phases) < 1:
-        errors[B["calendar.phases"]] = "Enter a whole number of phases, 1 or more."
-    else:
-        out["phases"] = int(phases)
-    out["fiscal_year_start"] = int(state.choice(B["calendar.fiscal_year_start"]) or 1)
-    labels: list[str] = []
-    if start is not None and "phases" in out and out["phase"] in PHASE_KINDS:
-        cal = Calendar(
-            start=dt.date.fromisoformat(start),
-            phases=out["phases"],
-            phase=out["phase"],
-            fiscal_year_start=out["fiscal_year_start"],
+    # ASCII digits only, at most MAX_PHASES: the cap of `plan phases=` and of portfolio
+    # files (planner.limits).
+    count = read_whole(phases)
+    if count is None or not 1 <= count <= MAX_PHASES:
+        errors[B["calendar.phases"]] = (
+            f"Enter a whole number of phases from 1 to {MAX_PHASES} (the most a plan can have)."
         )
-        labels = [p.label for p in phases_of(cal)]
+    else:
+        out["phases"] = count
+    out["fiscal_year_start"] = int(state.choice(B["calendar.fiscal_year_start"]) or 1)
+    cal = _calendar(start, out, errors)
+    labels = [p.label for p in phases_of(cal)] if cal is not None else []
     tollgates = state.text(B["calendar.tollgates"])
     if "FREQ=" in tollgates.upper():
-        try:
-            rrulestr(tollgates, dtstart=dt.datetime(2000, 1, 1))
+        problem = rrule_problem(tollgates, cal)
+        if problem is None:
             out["tollgates"] = tollgates
-        except (ValueError, TypeError) as exc:
-            errors[B["calendar.tollgates"]] = f"Cannot read this RRULE: {exc}."
+        else:
+            errors[B["calendar.tollgates"]] = f"{_sentence(problem)} E.g. {RRULE_EXAMPLES}."
     else:
         gates = _phase_list(tollgates, labels, labels_before, B["calendar.tollgates"], errors)
         out["tollgates"] = gates or None
@@ -108,6 +105,37 @@ def _read_calendar(
         state.text(B["calendar.freeze"]), labels, labels_before, B["calendar.freeze"], errors
     )
     return out
+
+
+def _calendar(start: str | None, out: Mapping[str, Any], errors: dict[str, str]) -> Calendar | None:
+    """The new calendar, once its start and phases are read; None (with an error under the
+    field) when it cannot be planned: a start outside the years Townhall plans in, or
+    phases past the year 9999 (`planner.calendar.calendar_problem`)."""
+    if start is None or "phases" not in out or out["phase"] not in PHASE_KINDS:
+        return None
+    try:
+        day = dt.date.fromisoformat(start)
+    except ValueError:
+        errors[B["calendar.start"]] = "Choose the day the first phase starts."
+        return None
+    cal = Calendar(
+        start=day,
+        phases=out["phases"],
+        phase=out["phase"],
+        fiscal_year_start=out["fiscal_year_start"],
+    )
+    problem = calendar_problem(cal)
+    if problem is None:
+        return cal
+    field, _, text = problem.partition(": ")
+    errors[B[field] if field in B else B["calendar.phases"]] = _sentence(text)
+    return None
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
 
 
 def _phase_list(
@@ -283,8 +311,13 @@ def _capacity_problem(name: str, rest: str, seen: Mapping[str, Any]) -> str | No
     values = [v for v in re.split(r"[,\s]+", rest.strip()) if v]
     if not values:
         return f"say how many {name} each phase has, e.g. {name}: 4."
-    if not all(v.isdigit() for v in values):
+    numbers = [read_whole(v) for v in values]
+    if any(n is None for n in numbers):
         return f"{name}: capacities are whole numbers of 0 or more, e.g. {name}: 4."
+    if any(n is not None and n > MAX_CAPACITY for n in numbers):
+        return f"{name}: a capacity is at most {MAX_CAPACITY:,}."
+    if len(values) > MAX_PHASES:
+        return f"{name}: give one number, or one for each phase (at most {MAX_PHASES})."
     return None
 
 

@@ -3,19 +3,16 @@ a workspace's initiatives, settings and roles, through the `catalog` services.""
 
 from __future__ import annotations
 
-import json
 from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
 from bot.cli.common import DEFAULT_TEAM, OPERATOR, Team, out, run, unit_of_work
 from bot.text_render import fields_table, initiatives_table
 from catalog import services
-from planner.errors import PortfolioError
-from planner.portfolio import dump_portfolio
+from planner.portfolio import dump_portfolio, load_portfolio_data
 
 
 def demo(team: Team = DEFAULT_TEAM) -> None:
@@ -113,22 +110,11 @@ def _pairs(view: Any) -> list[tuple[str, Any]]:
 def _file_data(path: Path) -> Any:
     """The mapping a portfolio file (YAML, or JSON by its suffix) states, unchecked.
 
-    The same reading as `planner.load_portfolio`, without its checks: the import checks
+    The same reading as `planner.load_portfolio`, with its file guards (size, UTF-8,
+    nesting, YAML aliases, repeated keys) but without its checks: the import checks
     the file together with the workspace it goes into.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise PortfolioError(
-            [f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again"]
-        ) from exc
-    except OSError as exc:
-        raise PortfolioError([f"cannot read {path}: {exc.strerror or exc}"]) from exc
-    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
-    try:
-        return json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise PortfolioError([f"{path} is not valid {fmt.upper()}: {exc}"]) from exc
+    return load_portfolio_data(path)
 
 
 def _summary(result: Any) -> str:

@@ -1,20 +1,22 @@
 """Reading a portfolio file (version 1): every section checked, every defect reported.
 
 `parse_portfolio` raises a single `PortfolioError` listing every defect (initiative,
-field, what was expected); nothing partial is ever returned.
+field, what was expected); nothing partial is ever returned. Whatever the data, reading
+it is bounded: the limits of `planner.portfolio.records` (text lengths, numbers, phases,
+initiatives, resources), the calendar's (`planner.calendar.calendar_problem`,
+`rrule_problem`), and the file's (`planner.portfolio.source`: size, encoding, nesting,
+YAML aliases, repeated keys).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import yaml
 
+from planner.calendar import MAX_PHASES, calendar_problem, rrule_problem
 from planner.errors import PortfolioError
 from planner.portfolio.records import (
     BUILTIN_RESOURCES,
@@ -23,11 +25,16 @@ from planner.portfolio.records import (
     HOSTINGS,
     INITIATIVE_FIELDS,
     KEY_RE,
+    MAX_INITIATIVES,
+    MAX_NAME_LENGTH,
+    MAX_RESOURCE_LENGTH,
+    MAX_RESOURCES,
     PHASE_KINDS,
     RESOURCE_RE,
     REVIEW_OUTCOMES,
     RULE_CONDITIONS,
     STATUSES,
+    TEXT_LIMITS,
     Budget,
     Calendar,
     InitiativeSpec,
@@ -35,27 +42,47 @@ from planner.portfolio.records import (
     Portfolio,
     split_policy_rule,
 )
-from planner.portfolio.values import ValueReader
+from planner.portfolio.source import MAX_FILE_BYTES, decode, load_data
+from planner.portfolio.values import Horizon, ValueReader, quote, show
+
+#: The most rules each policy list may hold.
+_MOST_RULES = 100
 
 
 def load_portfolio(path: str | Path) -> Portfolio:
     """Read a YAML (.yaml/.yml) or JSON (.json) portfolio file and validate it."""
+    return parse_portfolio(load_portfolio_data(path))
+
+
+def load_portfolio_data(path: str | Path) -> Any:
+    """The data a portfolio file states (YAML, or JSON by its `.json` suffix), read with
+    every guard of `planner.portfolio.source` (size, UTF-8, nesting, YAML aliases,
+    repeated keys) but not yet checked as a portfolio: for an import that checks it
+    together with the workspace it goes into. Raises PortfolioError."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise PortfolioError([f"cannot read {path}: {exc.strerror or exc}"]) from exc
-    return parse_portfolio_text(
-        text, fmt="json" if path.suffix.lower() == ".json" else "yaml", source=str(path)
-    )
+    text = decode(raw, source=str(path), size=_size(path, raw))
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    return load_data(text, fmt=fmt, source=str(path))
+
+
+def _size(path: Path, raw: bytes) -> int:
+    """The file's size: what was read, or (when reading stopped at the limit) its own."""
+    if len(raw) <= MAX_FILE_BYTES:
+        return len(raw)
+    try:
+        return path.stat().st_size
+    except OSError:
+        return len(raw)
 
 
 def parse_portfolio_text(text: str, *, fmt: str = "yaml", source: str = "portfolio") -> Portfolio:
-    try:
-        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise PortfolioError([f"{source} is not valid {fmt.upper()}: {exc}"]) from exc
-    return parse_portfolio(data)
+    """Validate the text of a YAML or JSON portfolio; raise PortfolioError."""
+    return parse_portfolio(load_data(text, fmt=fmt, source=source))
 
 
 def parse_portfolio(data: Any) -> Portfolio:
@@ -69,20 +96,24 @@ class _Reader(ValueReader):
     def portfolio(self, data: Any) -> Portfolio:
         top = ("version", "name", "calendar", "budget", "capacity", "policy", "initiatives")
         if self.mapping("portfolio", data, top) is None:
-            raise PortfolioError(self.problems)
-        if data.get("version") != 1:
-            self.fail("version", "1", data.get("version"))
-        name = self.text("name", data.get("name", "Portfolio"), allow_empty=False) or "Portfolio"
+            raise PortfolioError(self.report())
+        version = data.get("version")
+        if isinstance(version, bool) or version != 1:
+            self.fail("version", "1", version)
+        name = self.text(
+            "name", data.get("name", "Portfolio"), allow_empty=False, max_length=MAX_NAME_LENGTH
+        )
         calendar = self.calendar(data.get("calendar"))
+        horizon = Horizon(calendar) if calendar is not None else None
         phases = calendar.phases if calendar else None
         budget = self.budget(data.get("budget") or {}, phases)
         capacity = self.capacity(data.get("capacity") or {}, phases)
         policy = self.policy(data.get("policy") or {})
-        initiatives = self.initiatives(data.get("initiatives"), phases)
-        if self.problems or calendar is None or initiatives is None:
-            raise PortfolioError(self.problems)
+        initiatives = self.initiatives(data.get("initiatives"), horizon)
+        if self.defects or calendar is None or initiatives is None:
+            raise PortfolioError(self.report())
         return Portfolio(
-            name=name,
+            name=name or "Portfolio",
             calendar=calendar,
             budget=budget or Budget(),
             capacity=capacity or {},
@@ -93,37 +124,15 @@ class _Reader(ValueReader):
     def calendar(self, data: Any) -> Calendar | None:
         allowed = ("start", "phase", "phases", "tollgates", "freeze", "fiscal_year_start")
         if data is None:
-            self.problems.append("calendar: missing (needs at least start and phases)")
+            self.add("calendar: missing (needs at least start and phases)")
             return None
         if self.mapping("calendar", data, allowed) is None:
             return None
-        start = data.get("start")
-        if isinstance(start, str):
-            with contextlib.suppress(ValueError):
-                start = dt.date.fromisoformat(start)
-        if isinstance(start, dt.datetime):
-            start = start.date()
-        if not isinstance(start, dt.date):
-            self.fail("calendar.start", "a date like 2027-01-01", start)
+        start = self.date("calendar.start", data.get("start"))
         phases = self.integer(
             "calendar.phases", data.get("phases"), minimum=1, what="a number of phases"
         )
         kind = self.choice("calendar.phase", data.get("phase", "quarter"), PHASE_KINDS)
-        raw_gates = data.get("tollgates")
-        tollgates: tuple[int, ...] | str | None
-        if raw_gates is None:
-            tollgates = None
-        elif isinstance(raw_gates, str):
-            tollgates = raw_gates.strip()
-            try:
-                from dateutil.rrule import rrulestr
-
-                rrulestr(tollgates, dtstart=dt.datetime(2000, 1, 1))
-            except (ValueError, TypeError) as exc:
-                self.fail("calendar.tollgates", f"a list of phases or an RRULE ({exc})", raw_gates)
-        else:
-            tollgates = self.phase_list("calendar.tollgates", raw_gates, phases)
-        freeze = self.phase_list("calendar.freeze", data.get("freeze"), phases)
         fy = self.integer(
             "calendar.fiscal_year_start",
             data.get("fiscal_year_start", 1),
@@ -132,16 +141,58 @@ class _Reader(ValueReader):
         )
         if fy is not None and fy > 12:
             self.fail("calendar.fiscal_year_start", "a month number 1-12", fy)
-        if not isinstance(start, dt.date) or phases is None or kind is None or freeze is None:
+            fy = None
+        if start is None or phases is None or kind is None or fy is None:
             return None
+        calendar = Calendar(start=start, phases=phases, phase=kind, fiscal_year_start=fy)
+        problem = calendar_problem(calendar)
+        if problem is not None:
+            self.add(problem)
+            return None
+        horizon = Horizon(calendar)
+        before = self.defects
+        raw_gates = data.get("tollgates")
+        tollgates: tuple[int, ...] | str | None
+        if raw_gates is None:
+            tollgates = None
+        elif isinstance(raw_gates, str):
+            tollgates = raw_gates.strip()
+            problem = rrule_problem(tollgates, calendar)
+            if problem is not None:
+                self.add(
+                    f"calendar.tollgates: expected a list of phases or an RRULE; {problem} "
+                    f"(got {quote(raw_gates)})"
+                )
+        else:
+            tollgates = self.phase_list("calendar.tollgates", raw_gates, horizon)
+        freeze = self.phase_list("calendar.freeze", data.get("freeze"), horizon)
+        # Bad tollgates or freeze are reported, and the initiatives are still read against
+        # the horizon (the portfolio is refused either way).
+        if self.defects > before or freeze is None:
+            tollgates, freeze = None, ()
         return Calendar(
             start=start,
             phases=phases,
             phase=kind,
             tollgates=tollgates,
             freeze=freeze,
-            fiscal_year_start=fy or 1,
+            fiscal_year_start=fy,
         )
+
+    def date(self, where: str, value: Any) -> dt.date | None:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        reason = ""
+        if isinstance(value, str) and len(value) <= 40:
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError as exc:
+                if "-" in value and any(c.isdigit() for c in value):
+                    reason = f": {exc}"
+        self.add(f"{where}: expected a date like 2027-01-01, got {show(value)}{reason}")
+        return None
 
     def budget(self, data: Any, phases: int | None) -> Budget | None:
         if self.mapping("budget", data, ("per_phase", "total")) is None:
@@ -157,15 +208,29 @@ class _Reader(ValueReader):
     def capacity(self, data: Any, phases: int | None) -> dict[str, int | tuple[int, ...]] | None:
         if self.mapping("capacity", data, None) is None:
             return None
+        if len(data) > MAX_RESOURCES:
+            self.add(f"capacity: expected at most {MAX_RESOURCES} resources, got {len(data):,}")
+            return None
         out: dict[str, int | tuple[int, ...]] = {}
         for name, value in data.items():
-            if not isinstance(name, str) or not RESOURCE_RE.match(name):
-                self.fail("capacity", "resource names in lower case (e.g. integration)", name)
+            if not self.resource_name("capacity", name):
                 continue
             cap = self.per_phase(f"capacity.{name}", value, phases, money=False)
             if cap is not None:
                 out[name] = cap
         return out
+
+    def resource_name(self, where: str, name: Any) -> bool:
+        if not isinstance(name, str) or not RESOURCE_RE.match(name):
+            self.fail(where, "resource names in lower case (e.g. integration)", name)
+            return False
+        if len(name) > MAX_RESOURCE_LENGTH:
+            self.add(
+                f"{where}: expected resource names of at most {MAX_RESOURCE_LENGTH} characters, "
+                f"got {quote(name)}"
+            )
+            return False
+        return True
 
     def policy(self, data: Any) -> Policy | None:
         if self.mapping("policy", data, ("review", "forbid")) is None:
@@ -175,6 +240,9 @@ class _Reader(ValueReader):
             rules = data.get(part) or []
             if not isinstance(rules, list):
                 self.fail(f"policy.{part}", "a list of rules", rules)
+                continue
+            if len(rules) > _MOST_RULES:
+                self.add(f"policy.{part}: expected at most {_MOST_RULES} rules, got {len(rules):,}")
                 continue
             good = []
             for rule in rules:
@@ -192,41 +260,37 @@ class _Reader(ValueReader):
             lists[part] = tuple(good)
         return Policy(review=lists.get("review", ()), forbid=lists.get("forbid", ()))
 
-    def initiatives(self, data: Any, phases: int | None) -> tuple[InitiativeSpec, ...] | None:
+    def initiatives(self, data: Any, horizon: Horizon | None) -> tuple[InitiativeSpec, ...] | None:
         if not isinstance(data, list):
             self.fail("initiatives", "a list of initiatives", data)
+            return None
+        if len(data) > MAX_INITIATIVES:
+            self.add(
+                f"initiatives: expected at most {MAX_INITIATIVES:,} initiatives, got {len(data):,}"
+            )
             return None
         specs: list[InitiativeSpec] = []
         links: dict[str, dict[str, tuple[str, ...]]] = {}  # key → depends_on / excludes
         seen: dict[str, int] = {}
         for index, item in enumerate(data):
-            spec, key = self.initiative(index, item, phases)
+            spec, key = self.initiative(index, item, horizon)
             if key is None:
                 continue
             if key in seen:
-                self.problems.append(
-                    f"initiative {key}: duplicate key (also initiative #{seen[key] + 1})"
-                )
+                self.add(f"initiative {key}: duplicate key (also initiative #{seen[key] + 1})")
                 continue
             seen[key] = index
-            links[key] = (
-                {
-                    name: tuple(
-                        str(v).strip().upper() for v in item.get(name) or () if isinstance(v, str)
-                    )
-                    for name in ("depends_on", "excludes")
-                }
-                if isinstance(item.get("depends_on") or [], list)
-                and isinstance(item.get("excludes") or [], list)
-                else {"depends_on": (), "excludes": ()}
-            )
+            links[key] = {
+                name: spec_links if (spec_links := _links(item.get(name))) is not None else ()
+                for name in ("depends_on", "excludes")
+            }
             if spec is not None:
                 specs.append(spec)
         self.links(links)
         return tuple(specs)
 
     def initiative(
-        self, index: int, data: Any, phases: int | None
+        self, index: int, data: Any, horizon: Horizon | None
     ) -> tuple[InitiativeSpec | None, str | None]:
         """The spec (None if invalid) and the key (None if the key itself is bad)."""
         names = INITIATIVE_FIELDS
@@ -235,47 +299,55 @@ class _Reader(ValueReader):
             self.fail(label, "a mapping with key, title, duration and value", data)
             return None, None
         raw_key = data.get("key")
+        key = None
         if isinstance(raw_key, str) and KEY_RE.match(raw_key.strip().upper()):
-            key = raw_key.strip().upper()
-            label = f"initiative {key}"
+            if len(raw_key.strip()) > TEXT_LIMITS["key"]:
+                self.add(
+                    f"{label}: field 'key': expected at most {TEXT_LIMITS['key']} characters, "
+                    f"got {len(raw_key.strip()):,} ({quote(raw_key.strip())}); shorten it"
+                )
+            else:
+                key = raw_key.strip().upper()
+                label = f"initiative {key}"
         else:
             self.fail(f"{label}: field 'key'", "letters, digits and dashes (e.g. SOC-7)", raw_key)
-            key = None
-        before = len(self.problems)
+        before = self.defects
         self.mapping(label, data, names)
         for required in ("title", "duration", "value"):
             if required not in data:
-                self.problems.append(f"{label}: field '{required}' is missing")
+                self.add(f"{label}: field '{required}' is missing")
         got: dict[str, Any] = {}
+        limits = TEXT_LIMITS
+        phases = horizon.count if horizon is not None else None
         checks = {
-            "title": lambda w, v: self.text(w, v, allow_empty=False),
-            "summary": self.text,
-            "category": self.text,
-            "review_note": self.text,
-            "proposer": lambda w, v: None if v is None else self.text(w, v),
-            "owner": lambda w, v: None if v is None else self.text(w, v),
+            "title": lambda w, v: self.text(w, v, allow_empty=False, max_length=limits["title"]),
+            "summary": lambda w, v: self.text(w, v, max_length=limits["summary"]),
+            "category": lambda w, v: self.text(w, v, max_length=limits["category"]),
+            "review_note": lambda w, v: self.text(w, v, max_length=limits["review_note"]),
+            "proposer": lambda w, v: (
+                None if v is None else self.text(w, v, max_length=limits["proposer"])
+            ),
+            "owner": lambda w, v: (
+                None if v is None else self.text(w, v, max_length=limits["owner"])
+            ),
             "status": lambda w, v: self.choice(w, v, STATUSES),
             "cadence": lambda w, v: self.choice(w, v, CADENCES),
             "hosting": lambda w, v: self.choice(w, v, HOSTINGS),
             "data": lambda w, v: self.choice(w, v, DATA_CLASSES),
             "review": lambda w, v: None if v is None else self.choice(w, v, REVIEW_OUTCOMES),
-            "duration": lambda w, v: self.integer(w, v, minimum=1, what="a number of phases"),
+            "duration": lambda w, v: self.duration(w, v, phases),
             "value": self.money,
             "capex": self.money,
             "opex": self.money,
-            "teams": lambda w, v: self.integer(w, v, minimum=0, what="a number of teams"),
-            "earliest": lambda w, v: self.integer(w, v, minimum=0, what="a phase index"),
-            "deadline": lambda w, v: (
-                None if v is None else self.integer(w, v, minimum=0, what="a phase index")
-            ),
-            "pin": lambda w, v: (
-                None if v is None else self.integer(w, v, minimum=0, what="a phase index")
-            ),
+            "teams": lambda w, v: self.amount(w, v, what="a number of teams"),
+            "earliest": lambda w, v: self.phase(w, v, horizon),
+            "deadline": lambda w, v: None if v is None else self.phase(w, v, horizon),
+            "pin": lambda w, v: None if v is None else self.phase(w, v, horizon),
             "personal_data": self.boolean,
             "mandatory": self.boolean,
             "security_review": lambda w, v: None if v is None else self.boolean(w, v),
-            "depends_on": self.str_list,
-            "excludes": self.str_list,
+            "depends_on": lambda w, v: self.str_list(w, v, most=MAX_INITIATIVES),
+            "excludes": lambda w, v: self.str_list(w, v, most=MAX_INITIATIVES),
         }
         for name, check in checks.items():
             if name in data:
@@ -284,9 +356,18 @@ class _Reader(ValueReader):
             got["uses"] = self.uses(label, data["uses"])
         if phases is not None:
             self.horizon(label, got, phases)
-        if key is None or len(self.problems) > before:
+        if key is None or self.defects > before:
             return None, key
         return InitiativeSpec(key=key, **{k: v for k, v in got.items() if k != "key"}), key
+
+    def duration(self, where: str, value: Any, phases: int | None) -> int | None:
+        most = phases if phases is not None else MAX_PHASES
+        n = self.integer(where, value, minimum=1, what="a number of phases")
+        if n is not None and n > most:
+            shown = show(n).removesuffix(" (int)")
+            self.add(f"{where}: {shown} phases is beyond the horizon of {most} phases")
+            return None
+        return n
 
     def uses(self, label: str, value: Any) -> dict[str, int]:
         where = f"{label}: field 'uses'"
@@ -294,6 +375,9 @@ class _Reader(ValueReader):
             return {}
         if not isinstance(value, dict):
             self.fail(where, "a mapping of resource to amount per build phase", value)
+            return {}
+        if len(value) > MAX_RESOURCES:
+            self.add(f"{where}: expected at most {MAX_RESOURCES} resources, got {len(value):,}")
             return {}
         out = {}
         for name, amount in value.items():
@@ -303,33 +387,20 @@ class _Reader(ValueReader):
                     if name == "agile_teams"
                     else "the planner counts it itself"
                 )
-                self.problems.append(f"{where}: '{name}' is a built-in resource ({hint})")
+                self.add(f"{where}: '{name}' is a built-in resource ({hint})")
                 continue
-            if not isinstance(name, str) or not RESOURCE_RE.match(name):
-                self.fail(where, "resource names in lower case (e.g. integration)", name)
+            if not self.resource_name(where, name):
                 continue
-            n = self.integer(f"{where}.{name}", amount, minimum=0, what="a whole amount")
+            n = self.amount(f"{where}.{name}", amount)
             if n is not None:
                 out[name] = n
         return out
 
     def horizon(self, label: str, got: dict[str, Any], phases: int) -> None:
         duration = got.get("duration")
-        if duration is not None and duration > phases:
-            self.problems.append(
-                f"{label}: field 'duration': {duration} phases is beyond the horizon of "
-                f"{phases} phases"
-            )
-        for name in ("earliest", "deadline", "pin"):
-            value = got.get(name)
-            if value is not None and value >= phases:
-                self.problems.append(
-                    f"{label}: field '{name}': expected a phase index below {phases} "
-                    f"(phases are 0-based), got {value}"
-                )
         pin, dur = got.get("pin"), duration or 1
         if pin is not None and pin < phases and pin + dur > phases:
-            self.problems.append(
+            self.add(
                 f"{label}: field 'pin': starting in phase {pin}, {dur} phases do not finish "
                 f"inside the horizon of {phases} phases"
             )
@@ -341,18 +412,25 @@ class _Reader(ValueReader):
             for name, others in named.items():
                 for other in others:
                     if other == key:
-                        self.problems.append(
-                            f"initiative {key}: field '{name}' names the initiative itself"
-                        )
+                        self.add(f"initiative {key}: field '{name}' names the initiative itself")
                     elif other not in links:
-                        self.problems.append(
-                            f"initiative {key}: field '{name}' names unknown key '{other}'"
+                        self.add(
+                            f"initiative {key}: field '{name}' names unknown key {quote(other, 40)}"
                         )
                     elif name == "depends_on":
                         graph.add_edge(other, key)
         for cycle in _cycles(graph):
             path = " → ".join([*cycle, cycle[0]])
-            self.problems.append(f"dependency cycle: {path} (depends_on must not loop)")
+            self.add(f"dependency cycle: {path} (depends_on must not loop)")
+
+
+def _links(value: Any) -> tuple[str, ...] | None:
+    """The keys a depends_on or excludes value names, as the links check reads them."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_INITIATIVES:
+        return None
+    return tuple(v.strip().upper() for v in value if isinstance(v, str))
 
 
 def _cycles(graph: nx.DiGraph) -> list[list[str]]:

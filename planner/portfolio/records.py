@@ -1,16 +1,19 @@
 """Portfolio records: what a portfolio file states, typed, with defaults filled in.
 
-The names, statuses and patterns the format allows, the policy rule syntax, and the
-frozen `Calendar`, `Budget`, `Policy`, `InitiativeSpec` and `Portfolio` (the module
-docstring of `planner.portfolio` describes the file format around them).
+The names, statuses and patterns the format allows, the limits every path enforces
+(files, the modals, the database columns of `catalog.models` are at least as wide), the
+policy rule syntax, and the frozen `Calendar` (from `planner.calendar`), `Budget`,
+`Policy`, `InitiativeSpec` and `Portfolio` (the module docstring of `planner.portfolio`
+describes the file format around them).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+
+from planner.calendar import Calendar
 
 CADENCES = ("waterfall", "agile")
 HOSTINGS = ("saas", "on_prem", "hybrid")
@@ -31,11 +34,50 @@ STATUSES = (
 PLANNABLE_STATUSES = ("approved", "scheduled", "in_progress")
 #: Resources computed by the model itself; they cannot appear under `uses`.
 BUILTIN_RESOURCES = ("security_reviews", "agile_teams", "waterfall_programs")
-KEY_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
-RESOURCE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+KEY_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*\Z")
+RESOURCE_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 #: Policy rules: a hosting, one of these conditions, or `hosting_condition`
 #: (e.g. saas_personal_data).
 RULE_CONDITIONS = ("personal_data", *DATA_CLASSES)
+
+
+# Limits. Text lengths are those of the initiative modal (`bot/blocks/initiative_modal.py`
+# takes its max_length from here) and fit the columns of `catalog.models` (a test checks
+# that). Numbers are held to `planner.limits` (MAX_MONEY, MAX_CAPACITY, MAX_PHASES),
+# which fit the database's integer columns and the solver's 64-bit arithmetic.
+
+#: Longest initiative key (`Initiative.key`, String(40)).
+MAX_KEY_LENGTH = 40
+#: Longest initiative title (`Initiative.title`, String(300)).
+MAX_TITLE_LENGTH = 300
+#: Longest summary: the most a Slack text input holds.
+MAX_SUMMARY_LENGTH = 3000
+#: Longest category (`Initiative.category`, String(100)).
+MAX_CATEGORY_LENGTH = 100
+#: Longest owner (`Initiative.owner`, String(200)).
+MAX_OWNER_LENGTH = 200
+#: Longest proposer, a Slack user or an operator (`Initiative.proposer`, String(64)).
+MAX_PROPOSER_LENGTH = 64
+#: Longest security review note: the most a Slack text input holds.
+MAX_NOTE_LENGTH = 3000
+#: Longest portfolio name (`PlanningSettings.name`, String(200)).
+MAX_NAME_LENGTH = 200
+#: Longest resource name under `capacity` and `uses`.
+MAX_RESOURCE_LENGTH = 40
+#: The most resources a portfolio's capacity, or one initiative's uses, may name.
+MAX_RESOURCES = 100
+#: The most initiatives a portfolio may hold.
+MAX_INITIATIVES = 2000
+#: Longest text of each initiative field that is text.
+TEXT_LIMITS: Mapping[str, int] = {
+    "key": MAX_KEY_LENGTH,
+    "title": MAX_TITLE_LENGTH,
+    "summary": MAX_SUMMARY_LENGTH,
+    "category": MAX_CATEGORY_LENGTH,
+    "owner": MAX_OWNER_LENGTH,
+    "proposer": MAX_PROPOSER_LENGTH,
+    "review_note": MAX_NOTE_LENGTH,
+}
 
 
 def policy_rule_matches(rule: str, *, hosting: str, data: str, personal_data: bool) -> bool:
@@ -52,6 +94,8 @@ def policy_rule_matches(rule: str, *, hosting: str, data: str, personal_data: bo
 
 def split_policy_rule(rule: str) -> tuple[str | None, str | None]:
     """Split `saas_personal_data` into ("saas", "personal_data"); raise ValueError if unknown."""
+    if not isinstance(rule, str):
+        raise ValueError(rule)
     if rule in HOSTINGS:
         return rule, None
     if rule in RULE_CONDITIONS:
@@ -61,16 +105,6 @@ def split_policy_rule(rule: str) -> tuple[str | None, str | None]:
         if rest != rule and rest in RULE_CONDITIONS:
             return host, rest
     raise ValueError(rule)
-
-
-@dataclass(frozen=True)
-class Calendar:
-    start: dt.date
-    phases: int
-    phase: str = "quarter"
-    tollgates: tuple[int, ...] | str | None = None  # None: every phase; str: an RRULE
-    freeze: tuple[int, ...] = ()
-    fiscal_year_start: int = 1  # month the fiscal year starts in
 
 
 @dataclass(frozen=True)
