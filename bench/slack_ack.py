@@ -164,7 +164,7 @@ def run(
             settings=settings, session_factory=session_factory, client=client, executor=jobs
         )
         try:
-            with serve(SlackWsgi(app)) as root:
+            with serve(SlackWsgi(app, settings=settings)) as root:
                 events = f"{root}/slack/events"
                 demo = SlackRequests.for_workspace(
                     fake.workspace, signing_secret=SECRET, response_urls=fake.response_url

@@ -35,7 +35,7 @@ from bot.blocks.text import INPUT_MAX_LENGTH
 from catalog.views import SettingsView
 from planner.calendar import phases_of
 from planner.money import format_money
-from planner.portfolio import PHASE_KINDS, Calendar
+from planner.portfolio import MAX_NAME_LENGTH, PHASE_KINDS, Calendar
 
 __all__ = [
     "POLICY_RULES",
@@ -66,7 +66,7 @@ def settings_modal(
         blocks.append(
             input_block(
                 "Plan name",
-                text_input(initial=settings.name if settings else None, max_length=120),
+                text_input(initial=settings.name if settings else None, max_length=MAX_NAME_LENGTH),
                 block_id=B["name"],
             )
         )
