@@ -36,12 +36,12 @@ from bot.listeners.context import (
     view_metadata,
     view_state,
 )
-from bot.listeners.once import Once, action_key, view_key
+from bot.listeners.once import Once, action_key, submit_once, view_key
 from bot.posting import respond_with, send_notices
 from bot.reply import Notice, Reply, error_reply
 from catalog import services
 from catalog.domain import ADMIN, NOTE_REQUIRED, SECURITY
-from catalog.errors import CatalogError, PermissionDenied
+from catalog.errors import PermissionDenied
 from catalog.usecases import commands as c
 from catalog.usecases import initiatives
 from catalog.usecases.context import Context, UowFactory
@@ -184,21 +184,16 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
         except ModalErrors as exc:
             ack(**exc.response())
             return
-        claim = view_key(ctx.team_id, view)
-        if not once.claim(claim):
-            ack()  # the same submission delivered twice: the first one records
-            return
         command = c.Review(meta["key"], outcome, note, version=meta["version"])
-        try:
-            reply = render.decision(initiatives.review(command, ctx), slash=slash)
-        except CatalogError as exc:
-            once.release(claim)  # nothing was recorded: a corrected submission may be
-            ack(response_action="errors", errors={ids.REASON_BLOCK: str(exc)[:150]})
+        reply = submit_once(
+            once,
+            view_key(ctx.team_id, view),
+            ack,
+            lambda: render.decision(initiatives.review(command, ctx), slash=slash),
+            error_block=ids.REASON_BLOCK,
+        )
+        if reply is None:
             return
-        except BaseException:
-            once.release(claim)
-            raise
-        ack()
         # the review request shows the outcome instead of its buttons, else a DM says it
         if not update_origin(client, meta, reply.text, reply.blocks, what="review"):
             send_notices(client, (Notice(ctx.actor.user_id, reply.text, reply.blocks),))

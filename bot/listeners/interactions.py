@@ -31,13 +31,12 @@ from bot.listeners.context import (
     view_metadata,
     view_state,
 )
-from bot.listeners.once import Once, action_key, view_key
+from bot.listeners.once import Once, action_key, submit_once, view_key
 from bot.posting import send_notices
 from bot.reply import error_reply
 from bot.submissions import submit_initiative, submit_settings
 from catalog import services
 from catalog.domain import Actor
-from catalog.errors import CatalogError
 from catalog.usecases import commands as c
 from catalog.usecases import initiatives, workspace
 from catalog.usecases.context import Context, UowFactory
@@ -99,21 +98,16 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
         except ModalErrors as exc:
             ack(**exc.response())
             return
-        claim = view_key(ctx.team_id, view)
-        if not once.claim(claim):
-            ack()  # the same submission delivered twice: the first one decides
-            return
         command = _DECISION_COMMANDS[decision](meta["key"], reason, version=meta["version"])
-        try:
-            reply = render.decision(_decide(command, ctx), slash=slash)
-        except CatalogError as exc:
-            once.release(claim)  # nothing was decided: a corrected submission may be
-            ack(response_action="errors", errors={ids.REASON_BLOCK: str(exc)[:150]})
+        reply = submit_once(
+            once,
+            view_key(ctx.team_id, view),
+            ack,
+            lambda: render.decision(_decide(command, ctx), slash=slash),
+            error_block=ids.REASON_BLOCK,
+        )
+        if reply is None:
             return
-        except BaseException:
-            once.release(claim)
-            raise
-        ack()
         update_origin(client, meta, reply.text, reply.blocks, what="decision")
         send_notices(client, reply.notices)
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from catalog import services
+from catalog.errors import CatalogError
 from catalog.retry import retry_on_disconnect
 from catalog.services.idempotency import MAX_KEY_LENGTH
 from catalog.usecases.context import UowFactory
@@ -94,3 +96,29 @@ class Once:
             retry_on_disconnect(go, what=f"releasing {key}")
         except SQLAlchemyError:
             log.exception("could not release %s; a corrected resubmission will be ignored", key)
+
+
+T = TypeVar("T")
+
+
+def submit_once(
+    once: Once, key: str | None, ack: Any, work: Callable[[], T], *, error_block: str
+) -> T | None:
+    """A modal submission that takes effect once: `work()` under the idempotency `key`,
+    acknowledged when it is done. A second delivery is acknowledged and does nothing
+    (None); a refusal by the catalog is shown under `error_block` and releases the key,
+    so a corrected submission may take effect (None too)."""
+    if not once.claim(key):
+        ack()  # the same submission delivered twice: the first one takes effect
+        return None
+    try:
+        done = work()
+    except CatalogError as exc:
+        once.release(key)
+        ack(response_action="errors", errors={error_block: str(exc)[:150]})
+        return None
+    except BaseException:
+        once.release(key)
+        raise
+    ack()
+    return done
