@@ -336,6 +336,34 @@ def prepare_database(settings: Settings) -> None:
             engine.dispose()
 
 
+def check_slack(settings: Settings) -> None:
+    """A single-workspace install's bot token tried with `auth.test` before gunicorn
+    starts: Bolt tries it in every worker, and a worker that cannot reach Slack fails to
+    boot with a traceback (README "Slack"). OAuth installs have no token to try."""
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    if settings.oauth_enabled or not settings.slack_bot_token:
+        return
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    try:
+        client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+        raise StartupError(
+            f"Slack refused SLACK_BOT_TOKEN ({error or exc.response.status_code}) at "
+            f"{settings.slack_api_url} (SLACK_API_URL): use the app's Bot User OAuth Token "
+            "(xoxb-…) from its OAuth & Permissions page"
+        ) from None
+    except (OSError, ValueError, SlackClientError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise StartupError(
+            f"cannot reach Slack's Web API at {settings.slack_api_url} (SLACK_API_URL) to "
+            f"check SLACK_BOT_TOKEN: {reason}. Check SLACK_API_URL (unset, it is "
+            "https://slack.com/api/) and this machine's network, then start again"
+        ) from None
+
+
 def bolt_app(
     *,
     settings: Settings,
@@ -402,6 +430,7 @@ def serve(
     check_settings(settings)
     load_builder(builder_spec)
     prepare_database(settings)
+    check_slack(settings)
     metrics.clear_multiprocess_dir()
     _Gunicorn(
         lambda: create_wsgi(builder_spec),

@@ -14,12 +14,39 @@ Slack and prometheus_client load inside the command that uses them.
 
 from __future__ import annotations
 
-import typer
+from typing import Annotated, Any
 
-from bot.cli import catalog, chat, database, exports, planning, processes
+import typer
+from typer.core import TyperGroup
+
+from bot.cli import catalog, chat, common, database, exports, planning, processes
+
+
+class _Commands(TyperGroup):
+    """The top-level commands; an unknown one that is a subcommand of the slash command
+    (`townhall whatif`, `townhall publish`) is pointed at `townhall chat -c`."""
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        word = args[0] if args else ""
+        known = not word or word.startswith("-") or self.get_command(ctx, word) is not None
+        if not known and _chat_subcommand(word):
+            rest = " ".join(args[1:]) or "…"
+            ctx.fail(
+                f"No such command '{word}'. `{word}` is a command of the console and of "
+                f'Slack\'s slash command: try townhall chat -c "{word} {rest}"'
+            )
+        return super().resolve_command(ctx, args)
+
+
+def _chat_subcommand(word: str) -> bool:
+    from bot.commands import subcommand
+
+    return subcommand(word) is not None
+
 
 app = typer.Typer(
     name="townhall",
+    cls=_Commands,
     help="Plan a portfolio of social-computing initiatives with a CP-SAT optimizer.",
     no_args_is_help=True,
     add_completion=False,
@@ -53,8 +80,22 @@ app.command()(database.keygen)
 app.command()(chat.chat)
 
 
+@app.callback(cls=_Commands)
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an unexpected error.")
+    ] = False,
+) -> None:
+    common.debug = debug
+
+
 def main() -> None:
-    app()
+    """The console script: an error no command expected prints one line, or its
+    traceback under `townhall --debug` (`common.unexpected`)."""
+    try:
+        app()
+    except Exception as exc:
+        common.unexpected(exc)
 
 
 __all__ = ["app", "main"]

@@ -9,7 +9,18 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import DEFAULT_TEAM, OPERATOR, Team, out, run, unit_of_work
+from bot.cli.common import (
+    DEFAULT_TEAM,
+    OPERATOR,
+    Team,
+    fail,
+    out,
+    run,
+    unit_of_work,
+)
+from bot.cli.common import (
+    os_reason as _os_reason,
+)
 from bot.text_render import fields_table, initiatives_table
 from catalog import services
 from planner.portfolio import dump_portfolio, load_portfolio_data
@@ -19,7 +30,7 @@ def demo(team: Team = DEFAULT_TEAM) -> None:
     """Load the demo portfolio into a workspace (running it twice keeps one copy)."""
 
     def go() -> None:
-        with unit_of_work() as uow:
+        with unit_of_work(create=True) as uow:
             result = services.load_demo(uow, actor=OPERATOR, team_id=team)
         out.print(f"Demo portfolio loaded into workspace {team}: {_summary(result)}.")
 
@@ -37,7 +48,7 @@ def import_(
         # What the file states, checked by the import against the workspace: a merge
         # keeps what the file leaves out and may name the workspace's initiatives.
         stated = _file_data(file)
-        with unit_of_work() as uow:
+        with unit_of_work(create=True) as uow:
             result = services.import_portfolio(
                 uow,
                 actor=OPERATOR,
@@ -60,7 +71,10 @@ def export_portfolio(
         with unit_of_work() as uow:
             portfolio = services.export_portfolio(uow, team_id=team)
         fmt = "json" if out_file.suffix.lower() == ".json" else "yaml"
-        out_file.write_text(dump_portfolio(portfolio, fmt=fmt), encoding="utf-8")
+        try:
+            out_file.write_text(dump_portfolio(portfolio, fmt=fmt), encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {out_file} (--out): {_os_reason(exc, out_file)}")
         out.print(f"Wrote {len(portfolio.initiatives)} initiatives to {out_file}.")
 
     run(go)
@@ -137,7 +151,7 @@ def role_grant(user: str, role: str, team: Team = DEFAULT_TEAM) -> None:
     """Give USER (a Slack user id) ROLE in a workspace."""
 
     def go() -> None:
-        with unit_of_work() as uow:
+        with unit_of_work(create=True) as uow:
             services.grant_role(uow, actor=OPERATOR, team_id=team, user_id=user, role=role)
         out.print(f"{user} is now {role} in {team}.")
 

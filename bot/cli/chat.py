@@ -25,7 +25,7 @@ def chat(
     from bot.console import repl, run_command
 
     actor = Actor.user(team_id=team, user_id=user) if user else OPERATOR
-    factory = uow_factory()
+    factory = uow_factory(create=True)  # the console writes too (`propose`)
 
     def write(text: str) -> None:
         out.print(text, highlight=False, markup=False)

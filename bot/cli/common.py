@@ -3,25 +3,51 @@ the configured database and its units of work, the operator, the `--team` option
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
-from catalog.db import session_factory_for, upgrade
+from catalog.db import (
+    DatabaseUnusable,
+    check_schema,
+    database_problem,
+    describe_database,
+    session_factory_for,
+    sqlite_file,
+    upgrade,
+)
 from catalog.domain import Actor
-from catalog.errors import CatalogError
+from catalog.errors import CatalogError, NotFound
+from catalog.settings import DEFAULT_TEAM as BUILT_IN_TEAM
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 from planner import PlannerError
 
-DEFAULT_TEAM = Settings.from_env().default_team
-
 out = Console()
 err = Console(stderr=True)
+
+#: Set by `townhall --debug`: an unexpected error prints its traceback (`main`).
+debug = False
+
+
+def _default_team() -> str:
+    # A bad setting must not stop the program from loading: the command that reads the
+    # settings reports it (`settings()`), as one message.
+    try:
+        return Settings.from_env().default_team
+    except ValueError:
+        return BUILT_IN_TEAM
+
+
+DEFAULT_TEAM = _default_team()
 
 Team = Annotated[str, typer.Option("--team", "-t", help="Workspace (Slack team id).")]
 
@@ -30,33 +56,106 @@ OPERATOR = Actor.operator()
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print `message` on stderr as the error and exit with `code`."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
-def run(fn: Callable[[], None]) -> None:
-    """Call `fn`; a catalog or planner error becomes one message on stderr and exit 1."""
+def unexpected(exc: BaseException) -> NoReturn:
+    """An error no command expected: its traceback under `--debug`, otherwise one line
+    that says how to see it (README "Errors": no traceback reaches a user)."""
+    if debug:
+        err.print("".join(traceback.format_exception(exc)), highlight=False, markup=False)
+        raise SystemExit(1)
+    text = " ".join(str(exc).split())
+    if len(text) > 300:
+        text = text[:299] + "…"
+    message = f"{type(exc).__name__}{': ' + text if text else ''}"
+    err.print(
+        f"[bold red]error:[/] {escape(message)} (run with --debug for the traceback)",
+        highlight=False,
+    )
+    raise SystemExit(1)  # outside click: typer.Exit would not be turned into an exit here
+
+
+def os_reason(exc: OSError, path: Path) -> str:
+    """Why a file could not be written, and the fix when there is an obvious one."""
+    if isinstance(exc, FileNotFoundError) and not path.parent.exists():
+        return f"the folder {path.parent} does not exist: create it first, or write elsewhere"
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder: give a file name"
+    if isinstance(exc, PermissionError):
+        return "permission denied: write somewhere this user may"
+    return exc.strerror or str(exc)
+
+
+def settings() -> Settings:
+    """The settings of the environment; a bad one ends the command with its message."""
     try:
-        fn()
-    except (CatalogError, PlannerError) as exc:
+        return Settings.from_env()
+    except ValueError as exc:
         fail(str(exc))
 
 
+def run(fn: Callable[[], None]) -> None:
+    """Call `fn`; a catalog or planner error, or a database that cannot be used, becomes
+    one message on stderr and exit 1."""
+    try:
+        fn()
+    except NotFound as exc:
+        if exc.what != "workspace":
+            fail(str(exc))
+        fail(
+            f"no workspace {exc.key} in {describe_database(settings().database_url)} "
+            "(DATABASE_URL): load one with `townhall demo` or `townhall import FILE`, or "
+            "name another with --team"
+        )
+    except (CatalogError, PlannerError) as exc:
+        fail(str(exc))
+    except SQLAlchemyError as exc:
+        fail(str(database_problem(settings().database_url, exc)))
+
+
 @cache
-def database_url() -> str:
-    url = Settings.from_env().database_url
-    if url.startswith("sqlite"):
-        upgrade(url)  # the embedded default migrates itself, once per process
+def database_url(*, create: bool = False) -> str:
+    """The configured database, ready for units of work.
+
+    The embedded SQLite default migrates itself, once per process; a command that only
+    reads (`create` false) refuses a SQLite file that does not exist rather than leave an
+    empty one behind. Any other database is migrated by `townhall db upgrade` (README
+    "Configuration"): it is checked to be at the newest migration.
+    """
+    url = settings().database_url
+    try:
+        path = sqlite_file(url)
+        if path is not None and not create and not path.exists():
+            fail(
+                f"no database here: {path.resolve()} does not exist (DATABASE_URL, by "
+                f"default {path.name} in the current directory). Run `townhall demo` or "
+                "`townhall import FILE` to create it here, or point DATABASE_URL at your "
+                "database"
+            )
+        if url.startswith("sqlite"):
+            if path is not None and create and not path.exists():
+                err.print(
+                    f"Creating the database {path.resolve()} (DATABASE_URL).", highlight=False
+                )
+            upgrade(url)
+        else:
+            check_schema(session_factory_for(url).kw["bind"], url)
+    except DatabaseUnusable as exc:
+        fail(str(exc))
+    except SQLAlchemyError as exc:
+        fail(str(database_problem(url, exc)))
     return url
 
 
-def uow_factory() -> Callable[[], UnitOfWork]:
-    """Units of work on the configured database (the embedded default migrated first)."""
-    factory = session_factory_for(database_url())
+def uow_factory(*, create: bool = False) -> Callable[[], UnitOfWork]:
+    """Units of work on the configured database (see `database_url`)."""
+    factory = session_factory_for(database_url(create=create))
     return lambda: UnitOfWork(factory)
 
 
 @contextmanager
-def unit_of_work() -> Iterator[UnitOfWork]:
-    with uow_factory()() as uow:
+def unit_of_work(*, create: bool = False) -> Iterator[UnitOfWork]:
+    with uow_factory(create=create)() as uow:
         yield uow

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli.common import database_url, fail, out, run
+from bot.cli.common import database_url, fail, out, run, settings
 from catalog.db import upgrade
-from catalog.settings import Settings
 
 
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations up to REVISION (default: the latest)."""
-    url = Settings.from_env().database_url
+    url = settings().database_url
     run(lambda: upgrade(url, revision))
     out.print(f"Database at {revision}: {_safe_url(url)}")
 
@@ -21,7 +20,7 @@ def db_downgrade(revision: str = typer.Argument(..., help="e.g. -1 or base")) ->
     """Revert migrations down to REVISION."""
     from catalog.db import downgrade
 
-    url = Settings.from_env().database_url
+    url = settings().database_url
     run(lambda: downgrade(url, revision))
     out.print(f"Database downgraded to {revision}: {_safe_url(url)}")
 
@@ -33,9 +32,8 @@ def db_encrypt_tokens() -> None:
     from bot.token_cipher import EncryptionKeyError, TokenCipher
     from catalog.db import make_engine
 
-    settings = Settings.from_env()
     try:
-        cipher = TokenCipher.from_settings(settings)
+        cipher = TokenCipher.from_settings(settings())
     except EncryptionKeyError as exc:
         fail(str(exc))
     engine = make_engine(database_url())

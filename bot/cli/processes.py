@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import fail
-from catalog.settings import Settings
+from bot.cli.common import settings as read_settings
 
 AppSpec = Annotated[
     str,
@@ -40,7 +40,7 @@ def serve(
     from bot.server import StartupError
     from bot.server import serve as serve_http
 
-    settings = Settings.from_env()
+    settings = read_settings()
     configure_logging(settings)
     try:
         serve_http(
@@ -61,7 +61,7 @@ def socket(app_spec: AppSpec = "bot.app:build_app") -> None:
     from bot.server import StartupError
     from bot.socket_mode import run_socket_mode
 
-    settings = Settings.from_env()
+    settings = read_settings()
     configure_logging(settings)
     try:
         run_socket_mode(settings=settings, builder_spec=app_spec)
@@ -99,7 +99,7 @@ def worker(
         # before any thread starts: Linux niceness is per thread, and new threads (the
         # solver's, the sweep's) inherit it from the thread that creates them
         os.nice(nice)
-    settings = Settings.from_env()
+    settings = read_settings()
     configure_logging(settings)
     try:
         run_worker(
