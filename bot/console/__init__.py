@@ -155,10 +155,14 @@ def repl(
         line = line.strip()
         if line.lower() in QUIT:
             return
-        if line:
+        if not line:
+            continue
+        try:
             run_command(
                 line, actor=actor, team_id=team_id, uow_factory=uow_factory, write=write, read=read
             )
+        except Exception as exc:  # one command failed (logged); the session goes on
+            write(reply_to_text(error_reply(exc)))
 
 
 __all__ = [

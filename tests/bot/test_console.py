@@ -90,3 +90,27 @@ def test_a_budget_whatif_says_exactly_what_it_changed(demo_uow: Callable[[], Uni
     out = _run("whatif budget-20%", demo_uow)
     changed = next(line for line in out.splitlines() if "Changed:" in line)
     assert "budget of every phase" in changed and "total budget" in changed
+
+
+def test_the_repl_goes_on_after_an_unexpected_error(demo_uow, monkeypatch) -> None:
+    import bot.console
+
+    calls = []
+
+    def flaky(text: str, **kw: object) -> None:
+        calls.append(text)
+        if text == "boom":
+            raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(bot.console, "run_command", flaky)
+    typed = iter(["boom", "list", "quit"])
+    lines: list[str] = []
+    repl(
+        actor=OPERATOR,
+        team_id="local",
+        uow_factory=demo_uow,
+        read=lambda _prompt: next(typed),
+        write=lines.append,
+    )
+    assert calls == ["boom", "list"]
+    assert any("the disk is full" in line for line in lines)
