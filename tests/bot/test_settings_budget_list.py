@@ -18,6 +18,7 @@ from bot.errors import ModalErrors
 from catalog import services
 from catalog.views import SettingsView
 from planner.errors import ScenarioError
+from planner.limits import MAX_PHASES
 from planner.portfolio import Budget, Calendar
 from tests.bot.blocks_support import NOW, check_view, demo_portfolio, submitted, typed
 from tests.bot.conftest import OPERATOR, Served
@@ -193,10 +194,10 @@ AMOUNTS = st.integers(min_value=0, max_value=10**12)  # what Townhall plans with
         ),
         min_size=1,
         max_size=200,
-    ).map(lambda runs: tuple(a for a, n in runs for _ in range(n))[:520])
+    ).map(lambda runs: tuple(a for a, n in runs for _ in range(n))[:MAX_PHASES])
 )
 def test_any_budget_list_saves_unchanged(per_phase: tuple[int, ...]) -> None:
-    """Any per-phase list (up to the modal's 520 phases, amounts up to 10**12) fits the
+    """Any per-phase list (up to the most phases a plan has, amounts up to 10**12) fits the
     modal's fields and reads back as it was."""
     current = _settings(per_phase, phases=len(per_phase))
     view = settings_modal(settings=current, private_metadata="")
