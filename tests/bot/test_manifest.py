@@ -76,9 +76,7 @@ def test_no_scope_is_asked_for_that_nothing_uses(manifest):
     readme = README.read_text(encoding="utf-8")
     [listed] = re.findall(r"the bot scopes \(([^)]*)\)", readme)
     assert [s.strip(" `\n") for s in listed.split(",")] == list(bot_scopes)
-    code = "\n".join(
-        p.read_text(encoding="utf-8") for p in (ROOT / "bot").rglob("*.py")
-    )
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "bot").rglob("*.py"))
     assert not re.search(r"\busers_(info|list|lookup|profile)", code)
 
 
