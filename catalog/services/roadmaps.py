@@ -151,9 +151,9 @@ def publish_roadmap(
     record.published_by = str(actor)
     planned = {s["key"] for s in record.document.get("scheduled", ())}
     rows = uow.session.scalars(
-        select(Initiative).where(
-            Initiative.workspace_id == ws.id, Initiative.status.in_((APPROVED, SCHEDULED))
-        )
+        select(Initiative)
+        .where(Initiative.workspace_id == ws.id, Initiative.status.in_((APPROVED, SCHEDULED)))
+        .order_by(Initiative.position, Initiative.key)  # the audit trail in portfolio order
     )
     for row in rows:
         action = None
