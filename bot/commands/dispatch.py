@@ -73,4 +73,6 @@ def run_job(payload: Mapping[str, Any], ctx: Context, *, slash: str = DEFAULT_CO
         entry = entry_for(command)
         return entry.render(entry.run(command, ctx), slash=slash)
 
-    return guarded(go, slash=slash)
+    # a connection lost mid-job (a database restart) rolled its transaction back: the use
+    # case runs once more (the use cases save last: a retry never saves twice)
+    return guarded(lambda: retry_on_disconnect(go, what="a job"), slash=slash)
