@@ -14,9 +14,18 @@ ADMIN = "admin"
 APPROVER = "approver"
 SECURITY = "security"
 PMO = "pmo"
+LEADER = "leader"
 MEMBER = "member"
 #: Every role; each workspace user is a member without a grant.
-ROLES = (ADMIN, APPROVER, SECURITY, PMO, MEMBER)
+ROLES = (ADMIN, APPROVER, SECURITY, PMO, LEADER, MEMBER)
+#: Roles whose holders answer the pairwise comparisons of the business drivers (a leader
+#: is someone an admin invites to weigh them, without deciding on initiatives).
+WEIGH_ROLES = (LEADER, APPROVER, ADMIN)
+#: Who adds, renames, retires and restores business drivers.
+DRIVER_ROLES = (ADMIN,)
+#: How firmly a new plan keeps to the published roadmap (`plan stability=…`).
+STABILITY_LEVELS = ("low", "normal", "high", "off")
+DEFAULT_STABILITY = "normal"
 
 PROPOSED = "proposed"
 CHANGES_REQUESTED = "changes_requested"

@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -22,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from catalog.domain import ROLES, STATUSES
+from catalog.domain import DEFAULT_STABILITY, ROLES, STATUSES
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -137,6 +138,8 @@ class Initiative(Base):
     earliest: Mapped[int] = mapped_column(Integer, default=0)
     deadline: Mapped[int | None] = mapped_column(Integer)
     pin: Mapped[int | None] = mapped_column(Integer)
+    # driver key → impact 0..5; keys of retired drivers stay (hidden) until restored
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -165,11 +168,59 @@ class PlanningSettings(Base):
     capacity: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     policy_review: Mapped[Any] = mapped_column(JSON, default=list)
     policy_forbid: Mapped[Any] = mapped_column(JSON, default=list)
+    objective: Mapped[str] = mapped_column(String(20), default="value")
+    blend: Mapped[float] = mapped_column(Float, default=1.0)
+    stability: Mapped[str] = mapped_column(String(10), default=DEFAULT_STABILITY)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(64))
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class Driver(Base):
+    """A business driver of a workspace: a strategic goal initiatives are scored against.
+
+    A driver is retired rather than deleted: its key keeps its meaning (the judgments and
+    scores that name it stay, unused, until it is restored).
+    """
+
+    __tablename__ = "drivers"
+    __table_args__ = (UniqueConstraint("workspace_id", "key", name="uq_drivers_workspace_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(Integer)  # order of the drivers in lists and forms
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class JudgmentRecord(Base):
+    """One person's answer to one pairwise comparison: driver `a` is `ratio` times as
+    important as driver `b` (ratio as text: "3", "1/3"). One row per person and pair; the
+    pair is stored once, in key order (`a` < `b`)."""
+
+    __tablename__ = "judgments"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "user_id", "a", "b", name="uq_judgments_user_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(64))
+    a: Mapped[str] = mapped_column(String(40))
+    b: Mapped[str] = mapped_column(String(40))
+    ratio: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class AuditEntry(Base):

@@ -137,7 +137,7 @@ def test_an_admin_of_another_workspace_cannot_grant(uow, team):
 def test_unknown_role_and_missing_user_are_refused(uow, team):
     with pytest.raises(ValidationFailed) as info, uow() as u:
         services.grant_role(u, actor=team.admin, team_id=team.id, user_id="U1", role="king")
-    assert "admin, approver, security, pmo, member" in info.value.fields["role"]
+    assert "admin, approver, security, pmo, leader, member" in info.value.fields["role"]
     with pytest.raises(ValidationFailed) as info, uow() as u:
         services.grant_role(u, actor=team.admin, team_id=team.id, user_id=" ", role="pmo")
     assert "user_id" in info.value.fields
