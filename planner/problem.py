@@ -3,8 +3,9 @@
 Its rules are docs/PLANNING_MODEL.md; `planner.validate` checks a plan against them.
 
 `build_problem` resolves a Portfolio into per-phase budgets and capacities, tollgate and
-freeze sets, and one `Item` per plannable initiative with its security review need and,
-when it can never be scheduled, the reason why.
+freeze sets, the objective (`planner.goal.Goal`: value, strategic score or a blend) and
+one `Item` per plannable initiative with its security review need, its per-phase benefit
+and, when it can never be scheduled, the reason why.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from functools import cached_property
 from math import lcm
 
 from planner.calendar import Phase, phases_of, tollgate_phases
+from planner.drivers import group_weights, strategic_score
 from planner.errors import PortfolioError
+from planner.goal import SCALE, Goal
 from planner.limits import MAX_CAPACITY, MAX_MONEY, MAX_PHASES
 from planner.portfolio import (
     PLANNABLE_STATUSES,
@@ -52,6 +55,13 @@ class Item:
     needs_review: bool = False
     blocked: str | None = None  # why it can never be scheduled (policy, failed review, …)
     spec: InitiativeSpec | None = field(default=None, compare=False, repr=False)
+    strategic: float = 0.0  # strategic score S = Σ weight × score (planner.drivers)
+    benefit: int | None = None  # per-phase objective coefficient; None: `value`
+
+    @property
+    def per_phase(self) -> int:
+        """What the objective counts for each phase it is live: `benefit`, else `value`."""
+        return self.value if self.benefit is None else self.benefit
 
     def use(self, resource: str) -> int:
         """Amount of a resource used in each build phase (security reviews excepted)."""
@@ -66,7 +76,9 @@ class Item:
         return Fraction(self.capex, self.duration)
 
     def realized_value(self, start: int, phases: int) -> int:
-        return self.value * (phases - start - self.duration + 1)
+        """Its contribution to the objective when started in `start`: per_phase × the
+        phases from go-live to the horizon (docs/PLANNING_MODEL.md, Objective)."""
+        return self.per_phase * (phases - start - self.duration + 1)
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,7 @@ class Problem:
     force_in: frozenset[str] = frozenset()
     force_out: frozenset[str] = frozenset()
     portfolio: Portfolio | None = field(default=None, compare=False, repr=False)
+    goal: Goal = field(default_factory=Goal)
 
     @property
     def horizon(self) -> int:
@@ -321,6 +334,9 @@ def build_problem(
         for other in it.excludes:
             partners[other].add(it.key)
     items = [replace(it, excludes=tuple(sorted(partners[it.key]))) for it in items]
+    goal = goal_of(portfolio)
+    if portfolio.drivers:
+        items = [_with_benefit(it, goal) for it in items]
     capacity = {name: _per_phase(value, cal.phases) for name, value in portfolio.capacity.items()}
     return Problem(
         name=portfolio.name,
@@ -334,4 +350,38 @@ def build_problem(
         force_in=frozenset(force_in) | frozenset(k for k in extra if k in chosen_keys),
         force_out=frozenset(force_out),
         portfolio=portfolio,
+        goal=goal,
     )
+
+
+def goal_of(portfolio: Portfolio) -> Goal:
+    """The objective a portfolio plans for, with its drivers' group weights.
+
+    Raises PortfolioError when it plans for strategy but has no drivers to score against.
+    """
+    kind = portfolio.objective
+    if kind != "value" and not portfolio.drivers:
+        raise PortfolioError(
+            [
+                f"objective {kind!r} plans for the business drivers but the portfolio has "
+                "none; add drivers and score the initiatives against them, or plan for value"
+            ]
+        )
+    weights = group_weights(portfolio.drivers, portfolio.judgments)
+    values = [s.value for s in portfolio.initiatives]
+    return Goal(
+        kind=kind,
+        blend=portfolio.blend,
+        weights=dict(weights.weights),
+        value_norm=max([1, *values]) if kind == "blend" else 1,
+        scale=1 if kind == "value" else SCALE,
+        cr=weights.cr,
+        source=weights.source,
+        names={d.key: d.name for d in portfolio.drivers},
+    )
+
+
+def _with_benefit(item: Item, goal: Goal) -> Item:
+    scores = item.spec.scores if item.spec is not None else {}
+    score = strategic_score(scores, goal.weights)
+    return replace(item, strategic=score, benefit=goal.benefit(item.value, score))

@@ -83,8 +83,10 @@ COLUMNS: tuple[str, ...] = ("key", "title", *_PLAN_COLUMNS, *_SPEC_COLUMNS)
   none), `review` (recorded outcome), `uses` (`integration=3;data_engineering=1`),
   `teams`, `depends_on` and `excludes` (keys joined by `;`), `mandatory`, `earliest`,
   `deadline`, `pin`, `summary`, then every other field of
-  `planner.portfolio.INITIATIVE_FIELDS` (`review_note`: the security review's note): the
-  catalog fields (empty when the portfolio no longer holds the initiative).
+  `planner.portfolio.INITIATIVE_FIELDS` (`review_note`: the security review's note;
+  `scores`: the impact 0-5 on each business driver, `engage=5;secure=1`, drivers left
+  out score 0): the catalog fields (empty when the portfolio no longer holds the
+  initiative).
 """
 
 _TEXT = frozenset({"title", "reason", "category", "owner", "proposer", "summary", "review_note"})
@@ -127,6 +129,7 @@ _CELLS: dict[str, Callable[[InitiativeRow], Any]] = {
     "uses": lambda r: None if r.spec is None else uses_text(dict(r.spec.uses)),
     "depends_on": lambda r: None if r.spec is None else keys_text(r.spec.depends_on),
     "excludes": lambda r: None if r.spec is None else keys_text(r.spec.excludes),
+    "scores": lambda r: None if r.spec is None else uses_text(dict(r.spec.scores)),
 }
 
 

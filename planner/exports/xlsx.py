@@ -85,6 +85,7 @@ SPEC_COLUMNS: dict[str, tuple[str, str]] = {
     "earliest": ("Earliest start phase", "int"),
     "deadline": ("Deadline (go-live phase)", "int"),
     "pin": ("Pinned start phase", "int"),
+    "scores": ("Driver scores", "text"),
 }
 #: Schedule columns after the catalog fields: (header, kind).
 SCHEDULE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -283,7 +284,7 @@ def _phases_sheet(ws: Worksheet, source: ExportSource) -> None:
 
 def _spec_value(spec: InitiativeSpec, name: str) -> Any:
     value = getattr(spec, name)
-    if name == "uses":
+    if name in ("uses", "scores"):
         return uses_text(dict(value))
     if name in ("depends_on", "excludes"):
         return keys_text(value)

@@ -17,7 +17,8 @@ Values are read as chat reads them: money as `25k`, `$40,000` or `1.5k`
 
 The parts: `planner.portfolio.records` (the typed records, the names the format
 allows and the limits), `.source` (a file's text as data, bounded), `.values` (reading
-one value), `.reader` (reading a whole file), `.writer` (writing one back). Everything
+one value), `.strategy` (reading business drivers, judgments, the objective and
+scores), `.reader` (reading a whole file), `.writer` (writing one back). Everything
 is importable from here.
 """
 
@@ -35,8 +36,10 @@ from planner.portfolio.records import (
     HOSTINGS,
     INITIATIVE_FIELDS,
     KEY_RE,
+    MAX_BLEND,
     MAX_CATEGORY_LENGTH,
     MAX_INITIATIVES,
+    MAX_JUDGMENTS,
     MAX_KEY_LENGTH,
     MAX_NAME_LENGTH,
     MAX_NOTE_LENGTH,
@@ -46,6 +49,7 @@ from planner.portfolio.records import (
     MAX_RESOURCES,
     MAX_SUMMARY_LENGTH,
     MAX_TITLE_LENGTH,
+    OBJECTIVES,
     PHASE_KINDS,
     PLANNABLE_STATUSES,
     RESOURCE_RE,
@@ -60,7 +64,13 @@ from planner.portfolio.records import (
     policy_rule_matches,
     split_policy_rule,
 )
-from planner.portfolio.writer import dump_portfolio, initiative_to_dict, portfolio_to_dict
+from planner.portfolio.writer import (
+    driver_to_dict,
+    dump_portfolio,
+    initiative_to_dict,
+    judgment_to_dict,
+    portfolio_to_dict,
+)
 
 __all__ = [
     "BUILTIN_RESOURCES",
@@ -69,9 +79,11 @@ __all__ = [
     "HOSTINGS",
     "INITIATIVE_FIELDS",
     "KEY_RE",
+    "MAX_BLEND",
     "MAX_CAPACITY",
     "MAX_CATEGORY_LENGTH",
     "MAX_INITIATIVES",
+    "MAX_JUDGMENTS",
     "MAX_KEY_LENGTH",
     "MAX_MONEY",
     "MAX_NAME_LENGTH",
@@ -83,6 +95,7 @@ __all__ = [
     "MAX_RESOURCE_LENGTH",
     "MAX_SUMMARY_LENGTH",
     "MAX_TITLE_LENGTH",
+    "OBJECTIVES",
     "PHASE_KINDS",
     "PLANNABLE_STATUSES",
     "RESOURCE_RE",
@@ -94,8 +107,10 @@ __all__ = [
     "InitiativeSpec",
     "Policy",
     "Portfolio",
+    "driver_to_dict",
     "dump_portfolio",
     "initiative_to_dict",
+    "judgment_to_dict",
     "load_portfolio",
     "load_portfolio_data",
     "parse_portfolio",

@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from planner.calendar import MAX_PHASES, calendar_problem, rrule_problem
+from planner.drivers import Driver
 from planner.errors import PortfolioError
 from planner.portfolio.records import (
     BUILTIN_RESOURCES,
@@ -29,6 +30,7 @@ from planner.portfolio.records import (
     MAX_NAME_LENGTH,
     MAX_RESOURCE_LENGTH,
     MAX_RESOURCES,
+    OBJECTIVES,
     PHASE_KINDS,
     RESOURCE_RE,
     REVIEW_OUTCOMES,
@@ -43,7 +45,8 @@ from planner.portfolio.records import (
     split_policy_rule,
 )
 from planner.portfolio.source import MAX_FILE_BYTES, decode, load_data
-from planner.portfolio.values import Horizon, ValueReader, quote, show
+from planner.portfolio.strategy import StrategyReader
+from planner.portfolio.values import Horizon, quote, show
 
 #: The most rules each policy list may hold.
 _MOST_RULES = 100
@@ -90,11 +93,26 @@ def parse_portfolio(data: Any) -> Portfolio:
     return _Reader().portfolio(data)
 
 
-class _Reader(ValueReader):
+class _Reader(StrategyReader):
     """The sections of a portfolio file, each read with the value readers it inherits."""
 
+    #: The portfolio's drivers, once read (None: the section is invalid), for the scores.
+    known_drivers: tuple[Driver, ...] | None = ()
+
     def portfolio(self, data: Any) -> Portfolio:
-        top = ("version", "name", "calendar", "budget", "capacity", "policy", "initiatives")
+        top = (
+            "version",
+            "name",
+            "calendar",
+            "budget",
+            "capacity",
+            "policy",
+            "drivers",
+            "judgments",
+            "objective",
+            "blend",
+            "initiatives",
+        )
         if self.mapping("portfolio", data, top) is None:
             raise PortfolioError(self.report())
         version = data.get("version")
@@ -109,6 +127,15 @@ class _Reader(ValueReader):
         budget = self.budget(data.get("budget") or {}, phases)
         capacity = self.capacity(data.get("capacity") or {}, phases)
         policy = self.policy(data.get("policy") or {})
+        drivers = self.known_drivers = self.drivers(data.get("drivers"))
+        judgments = self.judgments(data.get("judgments"), drivers)
+        objective = self.objective(data.get("objective", "value"))
+        blend = self.blend(data.get("blend", 1.0))
+        if objective in OBJECTIVES[1:] and drivers == ():
+            self.add(
+                f"objective: {objective!r} plans for the business drivers but the portfolio "
+                "has none; add a drivers section (and scores), or plan for value"
+            )
         initiatives = self.initiatives(data.get("initiatives"), horizon)
         if self.defects or calendar is None or initiatives is None:
             raise PortfolioError(self.report())
@@ -119,6 +146,10 @@ class _Reader(ValueReader):
             capacity=capacity or {},
             policy=policy or Policy(),
             initiatives=initiatives,
+            drivers=drivers or (),
+            judgments=judgments,
+            objective=objective or "value",
+            blend=blend or 1.0,
         )
 
     def calendar(self, data: Any) -> Calendar | None:
@@ -354,6 +385,8 @@ class _Reader(ValueReader):
                 got[name] = check(f"{label}: field '{name}'", data[name])
         if "uses" in data:
             got["uses"] = self.uses(label, data["uses"])
+        if "scores" in data:
+            got["scores"] = self.scores(label, data["scores"], self.known_drivers)
         if phases is not None:
             self.horizon(label, got, phases)
         if key is None or self.defects > before:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
 from planner.calendar import Calendar
+from planner.drivers import Driver, Judgment
 
 CADENCES = ("waterfall", "agile")
 HOSTINGS = ("saas", "on_prem", "hybrid")
@@ -39,6 +40,12 @@ RESOURCE_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 #: Policy rules: a hosting, one of these conditions, or `hosting_condition`
 #: (e.g. saas_personal_data).
 RULE_CONDITIONS = ("personal_data", *DATA_CLASSES)
+#: What a plan maximizes: money value, strategic score, or a blend of both (`planner.goal`).
+OBJECTIVES = ("value", "strategic", "blend")
+#: Weight of the strategic term in the `blend` objective: 0 < W <= MAX_BLEND.
+MAX_BLEND = 100.0
+#: The most judgments a portfolio may hold (45 pairs of 10 drivers for 200 people).
+MAX_JUDGMENTS = 9000
 
 
 # Limits. Text lengths are those of the initiative modal (`bot/blocks/initiative_modal.py`
@@ -149,6 +156,7 @@ class InitiativeSpec:
     earliest: int = 0
     deadline: int | None = None  # last allowed go-live phase; None: end of horizon
     pin: int | None = None
+    scores: Mapping[str, int] = field(default_factory=dict)  # driver key -> 0..5; missing: 0
 
 
 #: Every field of an initiative, in `InitiativeSpec` order: the one list the exports'
@@ -164,6 +172,10 @@ class Portfolio:
     budget: Budget = field(default_factory=Budget)
     capacity: Mapping[str, int | tuple[int, ...]] = field(default_factory=dict)
     policy: Policy = field(default_factory=Policy)
+    drivers: tuple[Driver, ...] = ()
+    judgments: tuple[Judgment, ...] = ()
+    objective: str = "value"  # one of OBJECTIVES
+    blend: float = 1.0  # weight of the strategic term when objective is "blend"
 
     def initiative(self, key: str) -> InitiativeSpec:
         for item in self.initiatives:

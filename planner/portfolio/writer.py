@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from planner.drivers import Driver, Judgment, ratio_text
 from planner.portfolio.records import INITIATIVE_FIELDS, InitiativeSpec, Portfolio
 
 
@@ -44,6 +45,14 @@ def portfolio_to_dict(portfolio: Portfolio) -> dict[str, Any]:
     }
     if policy:
         out["policy"] = policy
+    if portfolio.drivers:
+        out["drivers"] = [driver_to_dict(d) for d in portfolio.drivers]
+    if portfolio.judgments:
+        out["judgments"] = [judgment_to_dict(j) for j in portfolio.judgments]
+    if portfolio.objective != "value":
+        out["objective"] = portfolio.objective
+    if portfolio.blend != 1.0:
+        out["blend"] = portfolio.blend
     out["initiatives"] = [initiative_to_dict(s) for s in portfolio.initiatives]
     return out
 
@@ -56,6 +65,20 @@ def initiative_to_dict(spec: InitiativeSpec) -> dict[str, Any]:
         if name in ("key", "title", "duration", "value") or value != getattr(defaults, name):
             out[name] = _plain(value)
     return out
+
+
+def driver_to_dict(driver: Driver) -> dict[str, Any]:
+    out: dict[str, Any] = {"key": driver.key, "name": driver.name}
+    if driver.description:
+        out["description"] = driver.description
+    return out
+
+
+def judgment_to_dict(judgment: Judgment) -> dict[str, Any]:
+    """A judgment as files write it: ratio 3, or "1/3" (a fraction is text in YAML)."""
+    ratio = judgment.ratio
+    written: int | str = ratio.numerator if ratio.denominator == 1 else ratio_text(ratio)
+    return {"by": judgment.by, "a": judgment.a, "b": judgment.b, "ratio": written}
 
 
 def dump_portfolio(portfolio: Portfolio, *, fmt: str = "yaml") -> str:

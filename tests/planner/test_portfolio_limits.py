@@ -345,7 +345,7 @@ def test_yaml_merge_keys_may_override_what_they_merge() -> None:
     found = text_problems(text)  # `base` is not a portfolio field, but merging is fine
     assert found == [
         "portfolio: unknown field 'base' (known: version, name, calendar, budget, capacity, "
-        "policy, initiatives)"
+        "policy, drivers, judgments, objective, blend, initiatives)"
     ]
 
 
