@@ -27,6 +27,14 @@ REVIEW_FAILED = "review_failed"
 PROPOSE = "home_propose"
 OPEN_SETTINGS = "home_settings"
 
+# --------------------------------------------------------------------------- business drivers
+#: Opens the judgment form (all pairs); on the drivers view.
+OPEN_WEIGH = "drivers_weigh"
+#: Opens the form to add, rename, describe and retire drivers (admins).
+MANAGE_DRIVERS = "drivers_manage"
+#: Opens the judgment form for one pair: the inconsistency hint's Revise button.
+REVISE_JUDGMENT = "drivers_revise"
+
 #: Action ids of the buttons `initiative_blocks` can show, by the name callers use.
 INITIATIVE_ACTIONS: dict[str, str] = {
     "approve": APPROVE,
@@ -47,6 +55,8 @@ PROPOSE_FROM_MESSAGE = "propose_from_message"
 INITIATIVE_MODAL = "initiative_modal"
 SETTINGS_MODAL = "settings_modal"
 REASON_MODAL = "reason_modal"
+WEIGH_MODAL = "weigh_modal"
+DRIVERS_MODAL = "drivers_modal"
 #: The reason modal asking for a security review's note (conditions, failed).
 REVIEW_MODAL = "review_modal"
 
@@ -55,7 +65,7 @@ INPUT = "value"
 
 #: Fields the initiative form does not ask for: the workflow sets these (decisions,
 #: security reviews) and `pin KEY PHASE` the pin.
-_NOT_IN_FORM = ("status", "proposer", "review", "review_note", "pin")
+_NOT_IN_FORM = ("status", "proposer", "review", "review_note", "pin", "scores")
 
 #: Input block of each initiative field the form asks for, by catalog field name
 #: (planner.portfolio.INITIATIVE_FIELDS less _NOT_IN_FORM).
@@ -79,6 +89,8 @@ SETTINGS_BLOCKS: dict[str, str] = {
         "capacity",
         "policy.review",
         "policy.forbid",
+        "objective",
+        "blend",
     )
 }
 
@@ -86,6 +98,46 @@ SETTINGS_BLOCKS: dict[str, str] = {
 REASON_BLOCK = "decision_reason"
 
 _SEP = "|"
+
+#: The initiative form asks one impact score per business driver: block `initiative_score_KEY`.
+SCORE_BLOCK_PREFIX = "initiative_score_"
+#: The judgment form asks each pair of drivers in block `pair|A|B` (keys hold no `|`).
+PAIR_BLOCK_PREFIX = "pair|"
+#: The drivers form: block `driver|KEY|FIELD` for an existing driver (name, description,
+#: retire), `new|N|FIELD` for the Nth new one (key, name, description).
+DRIVER_BLOCK_PREFIX = "driver|"
+NEW_DRIVER_BLOCK_PREFIX = "new|"
+
+
+def score_block(driver: str) -> str:
+    """The input block of one driver's impact score in the initiative form."""
+    return f"{SCORE_BLOCK_PREFIX}{driver}"
+
+
+def pair_block(a: str, b: str) -> str:
+    """The input block of the judgment of driver `a` against `b`: `pair|engage|secure`."""
+    return f"{PAIR_BLOCK_PREFIX}{a}{_SEP}{b}"
+
+
+def read_pair_block(block_id: str) -> tuple[str, str] | None:
+    """`pair|engage|secure` → ("engage", "secure"); None for any other block."""
+    if not block_id.startswith(PAIR_BLOCK_PREFIX):
+        return None
+    a, sep, b = block_id[len(PAIR_BLOCK_PREFIX) :].partition(_SEP)
+    return (a, b) if sep and a and b and _SEP not in b else None
+
+
+def pair_value(a: str, b: str) -> str:
+    """The value of a Revise button: the pair it revises, `engage|secure`."""
+    return f"{a}{_SEP}{b}"
+
+
+def read_pair_value(value: str) -> tuple[str, str]:
+    """`engage|secure` → ("engage", "secure"); raise ValueError for anything else."""
+    a, sep, b = value.partition(_SEP)
+    if not sep or not a or not b or _SEP in b:
+        raise ValueError(f"not a pair of drivers: {value!r}")
+    return a, b
 
 
 def initiative_value(key: str, version: int) -> str:

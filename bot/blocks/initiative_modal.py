@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.elements import Block
+from bot.blocks.elements import Block, header
 from bot.blocks.inputs import (
     State,
     checkbox,
@@ -22,6 +22,7 @@ from bot.blocks.text import ERROR_TEXT, INPUT_MAX_LENGTH, OPTIONS, truncate
 from bot.errors import ModalErrors
 from catalog.views import InitiativeView
 from planner.calendar import Phase
+from planner.drivers import MAX_SCORE, SCORE_LEVELS, Driver
 from planner.errors import ScenarioError
 from planner.money import MONEY_EXAMPLES, format_money, parse_money
 from planner.portfolio import (
@@ -52,18 +53,21 @@ def initiative_modal(
     private_metadata: str,
     keys: Mapping[str, str] | None = None,
     phases: Sequence[Phase] = (),
+    drivers: Sequence[Driver] = (),
 ) -> dict[str, Any]:
     """The propose (no `view`) or edit (`view`) modal with every initiative field.
 
     `prefill` holds catalog fields that override the initial values (e.g. a title and a
     summary taken from a message). `keys` maps the workspace's other initiative keys to
     their titles, offered for depends-on and excludes; `phases` names the phases for
-    earliest start and deadline (without them those are 0-based phase numbers).
+    earliest start and deadline (without them those are 0-based phase numbers);
+    `drivers` are the business drivers, each asked an impact score 0–5.
     """
     current: dict[str, Any] = {}
     if view is not None:
         spec = view.spec
         current = {name: getattr(spec, name) for name in B if hasattr(spec, name)}
+        current["scores"] = dict(spec.scores)
     current.update(prefill or {})
     others = {k: t for k, t in (keys or {}).items() if view is None or k != view.key}
     for name in ("depends_on", "excludes"):  # keep chosen keys even if not offered
@@ -264,6 +268,7 @@ def initiative_modal(
             optional=True,
         ),
     ]
+    blocks += score_blocks(drivers, current.get("scores") or {})
     title = "Propose an initiative" if view is None else f"Edit {view.key}"
     return modal(
         title=title,
@@ -272,6 +277,31 @@ def initiative_modal(
         private_metadata=private_metadata,
         submit="Propose" if view is None else "Save",
     )
+
+
+def score_label(score: int) -> str:
+    """`3 — moderate`: a score with its level word."""
+    return f"{score} — {SCORE_LEVELS[score]}"
+
+
+def score_blocks(drivers: Sequence[Driver], scores: Mapping[str, int]) -> list[Block]:
+    """A header and one select per driver: the initiative's impact on it, 0 (none) to 5
+    (transformative), showing the current score (0 when none is given)."""
+    if not drivers:
+        return []
+    choices = [(str(n), score_label(n)) for n in range(MAX_SCORE + 1)]
+    blocks: list[Block] = [header("Impact on the business drivers")]
+    for d in drivers:
+        current = scores.get(d.key, 0)
+        blocks.append(
+            input_block(
+                d.name,
+                select(choices, initial=str(current if 0 <= current <= MAX_SCORE else 0)),
+                block_id=ids.score_block(d.key),
+                hint=d.description or None,
+            )
+        )
+    return blocks
 
 
 def _phase_element(phases: Sequence[Phase], initial: int | None) -> dict[str, Any]:
@@ -363,8 +393,32 @@ def read_initiative_submission(state_values: Mapping[str, Mapping[str, Any]]) ->
                 f"Starting in phase {earliest or 0} at the earliest, {duration} phases of "
                 f"building go live in phase {first_live} at the earliest; choose that or later."
             )
+    scores = _scores(state_values, errors)
+    if scores is not None:
+        out["scores"] = scores
     if errors:
         raise ModalErrors(errors)
+    return out
+
+
+def _scores(
+    state_values: Mapping[str, Mapping[str, Any]], errors: dict[str, str]
+) -> dict[str, int] | None:
+    """The impact scores of the form's driver selects (driver key → 0..5); None when the
+    form asks none (a workspace without drivers)."""
+    state = State(state_values)
+    blocks = [b for b in state_values if b.startswith(ids.SCORE_BLOCK_PREFIX)]
+    if not blocks:
+        return None
+    out: dict[str, int] = {}
+    for block_id in blocks:
+        chosen = state.choice(block_id)
+        if chosen is None:
+            continue
+        if not chosen.isdigit() or not 0 <= int(chosen) <= MAX_SCORE:
+            errors[block_id] = f"Choose a score from 0 (none) to {MAX_SCORE} (transformative)."
+            continue
+        out[block_id[len(ids.SCORE_BLOCK_PREFIX) :]] = int(chosen)
     return out
 
 
@@ -418,14 +472,25 @@ def _phase(state: State, name: str, errors: dict[str, str]) -> int | None:
     return _whole(state, name, errors, minimum=0, required=False)
 
 
-def initiative_errors_for(fields: Mapping[str, str], *, editing: bool = False) -> dict[str, str]:
+def initiative_errors_for(
+    fields: Mapping[str, str],
+    *,
+    editing: bool = False,
+    score_blocks_shown: Collection[str] = (),
+) -> dict[str, str]:
     """Catalog `ValidationFailed.fields` (field → message) as modal block_id → message.
 
     Messages about fields the modal does not show (and `__all__`) go under the title,
-    naming the field; with `editing` there is no key field either.
+    naming the field; with `editing` there is no key field either. A message about one
+    driver's score (`scores.engage`) goes under its select when `score_blocks_shown`
+    (the block ids submitted) has it.
     """
     out: dict[str, list[str]] = {}
     for name, message in fields.items():
+        score = name.partition(".")[2] if name.startswith("scores.") else None
+        if score and ids.score_block(score) in score_blocks_shown:
+            out.setdefault(ids.score_block(score), []).append(_sentence(message))
+            continue
         shown = name in B and not (editing and name == "key")
         target = B[name] if shown else B["title"]
         text = message if shown or name == "__all__" else f"{name}: {message}"

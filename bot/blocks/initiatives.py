@@ -24,6 +24,7 @@ from bot.blocks.text import (
     truncate,
 )
 from catalog.views import InitiativeView
+from planner.drivers import SCORE_LEVELS, Driver
 from planner.portfolio import InitiativeSpec
 
 STATUS_EMOJI = {
@@ -136,13 +137,36 @@ def _buttons(view: InitiativeView, names: Sequence[str]) -> list[dict]:
     return out
 
 
+def score_text(spec: InitiativeSpec, drivers: Sequence[Driver] = ()) -> str | None:
+    """`*Impact*: Customer engagement 5 transformative · Cost efficiency 0 none` (mrkdwn):
+    the score on each driver (0 when not given), or on each driver scored when the
+    drivers are not known; None when there is nothing to say."""
+    named = [(d.name, spec.scores.get(d.key, 0)) for d in drivers]
+    known = {d.key for d in drivers}
+    named += [(key, score) for key, score in sorted(spec.scores.items()) if key not in known]
+    if not named:
+        return None
+    parts = [
+        f"{escape(truncate(name, 60))} {score} {SCORE_LEVELS[score]}"
+        if 0 <= score < len(SCORE_LEVELS)
+        else f"{escape(truncate(name, 60))} {score}"
+        for name, score in named
+    ]
+    return "*Impact on the business drivers*\n" + " · ".join(parts)
+
+
 def initiative_blocks(
-    view: InitiativeView, *, actions: Sequence[str] = (), phase_labels: Sequence[str] = ()
+    view: InitiativeView,
+    *,
+    actions: Sequence[str] = (),
+    phase_labels: Sequence[str] = (),
+    drivers: Sequence[Driver] = (),
 ) -> list[Block]:
     """An initiative's card: every field, and buttons for `actions`.
 
     `actions` are names of `ACTION_BUTTONS` (e.g. `("approve", "reject")`); each button's
-    value is `KEY|version`. `phase_labels` name phase indices (e.g. `2027Q1`).
+    value is `KEY|version`. `phase_labels` name phase indices (e.g. `2027Q1`); `drivers`
+    name the business drivers its impact scores are on.
     """
     spec = view.spec
     summary = escape(spec.summary) if spec.summary.strip() else "_No summary._"
@@ -150,6 +174,11 @@ def initiative_blocks(
         header(f"{spec.key} — {spec.title}"),
         section(summary),
         section(fields=fact_fields(spec)),
+    ]
+    scores = score_text(spec, drivers)
+    if scores is not None:
+        blocks.append(section(scores))
+    blocks += [
         context(constraint_text(spec, phase_labels=phase_labels)),
         context(_bookkeeping(view)),
     ]

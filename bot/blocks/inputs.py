@@ -97,19 +97,28 @@ def text_input(
 
 def number_input(
     *,
-    initial: int | None = None,
-    minimum: int | None = None,
-    maximum: int | None = None,
+    initial: int | float | None = None,
+    minimum: int | float | None = None,
+    maximum: int | float | None = None,
     placeholder: str | None = None,
+    decimal: bool = False,
 ) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "number_input", "is_decimal_allowed": False}
+    """A number input; whole numbers unless `decimal`."""
+    element: dict[str, Any] = {"type": "number_input", "is_decimal_allowed": decimal}
     if initial is not None:
-        element["initial_value"] = str(initial)
+        element["initial_value"] = _number_text(initial)
     if minimum is not None:
-        element["min_value"] = str(minimum)
+        element["min_value"] = _number_text(minimum)
     if maximum is not None:
-        element["max_value"] = str(maximum)
+        element["max_value"] = _number_text(maximum)
     return _placeholder(element, placeholder)
+
+
+def _number_text(number: int | float) -> str:
+    """A number as a number input holds it: `1`, `0.5` (no `1.0`, no exponent)."""
+    if isinstance(number, float) and number.is_integer():
+        return str(int(number))
+    return format(number, "f").rstrip("0").rstrip(".") if isinstance(number, float) else str(number)
 
 
 def date_input(*, initial: dt.date | None = None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from bot.blocks.settings_fields import SECTIONS, B
+from bot.blocks.settings_fields import SECTIONS, B, section_of
 from bot.blocks.text import ERROR_TEXT, truncate
 
 
@@ -18,7 +18,7 @@ def settings_errors_for(
     (the number of phases when the calendar is shown: a horizon too short is the usual
     cause).
     """
-    shown = [name for name in B if name.split(".")[0] in sections]
+    shown = [name for name in B if section_of(name) in sections]
     if not shown:
         raise ValueError("the modal shows no section")
     fallback = "calendar.phases" if "calendar" in sections else shown[0]
@@ -33,12 +33,13 @@ def settings_errors_for(
 def _settings_field(name: str, shown: Sequence[str]) -> str | None:
     if name in shown:
         return name
-    section = name.split(".")[0]
+    section = section_of(name)
     firsts = {
         "calendar": "calendar.phases",
         "budget": "budget.per_phase",
         "capacity": "capacity",
         "policy": "policy.review",
+        "objective": "objective",
     }
     guess = firsts.get(section)
     return guess if guess in shown else None

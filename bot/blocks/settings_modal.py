@@ -23,7 +23,7 @@ from bot.blocks.inputs import (
     text_input,
 )
 from bot.blocks.settings_errors import settings_errors_for
-from bot.blocks.settings_fields import PHASE_LABELS, POLICY_RULES, SECTIONS, B
+from bot.blocks.settings_fields import OBJECTIVE_LABELS, PHASE_LABELS, POLICY_RULES, SECTIONS, B
 from bot.blocks.settings_submission import (
     format_amounts,
     parse_amounts,
@@ -35,7 +35,7 @@ from bot.blocks.text import INPUT_MAX_LENGTH
 from catalog.views import SettingsView
 from planner.calendar import phases_of
 from planner.money import format_money
-from planner.portfolio import MAX_NAME_LENGTH, PHASE_KINDS, Calendar
+from planner.portfolio import MAX_BLEND, MAX_NAME_LENGTH, PHASE_KINDS, Calendar
 
 __all__ = [
     "POLICY_RULES",
@@ -78,6 +78,8 @@ def settings_modal(
         blocks += _capacity_blocks(settings)
     if "policy" in sections:
         blocks += _policy_blocks(settings)
+    if "objective" in sections:
+        blocks += _objective_blocks(settings)
     return modal(
         title="Planning settings",
         callback_id=ids.SETTINGS_MODAL,
@@ -228,5 +230,30 @@ def _policy_blocks(settings: SettingsView | None) -> list[Block]:
             block_id=B["policy.forbid"],
             optional=True,
             hint="A passed security review counts as an approved exception.",
+        ),
+    ]
+
+
+def _objective_blocks(settings: SettingsView | None) -> list[Block]:
+    objective = settings.objective if settings else "value"
+    blend = settings.blend if settings else 1.0
+    return [
+        header("Objective"),
+        input_block(
+            "What the plan maximizes",
+            select(list(OBJECTIVE_LABELS.items()), initial=objective),
+            block_id=B["objective"],
+            hint="Every budget, capacity, dependency and policy rule holds whatever is chosen.",
+        ),
+        input_block(
+            "Weight of the strategic score in the blend",
+            number_input(initial=blend, maximum=MAX_BLEND, decimal=True),
+            block_id=B["blend"],
+            optional=True,
+            hint=(
+                "For the blend: value ÷ the largest value per phase, plus this weight × the "
+                f"strategic score ÷ 5. More than 0 and at most {MAX_BLEND:g}; 1 weighs them "
+                "alike. Empty: 1."
+            ),
         ),
     ]

@@ -16,7 +16,7 @@ from planner.calendar import RRULE_EXAMPLES, calendar_problem, phases_of, rrule_
 from planner.errors import ScenarioError
 from planner.limits import MAX_CAPACITY, MAX_PHASES, read_whole
 from planner.money import format_money, parse_money
-from planner.portfolio import PHASE_KINDS, RESOURCE_RE, Calendar
+from planner.portfolio import MAX_BLEND, OBJECTIVES, PHASE_KINDS, RESOURCE_RE, Calendar
 
 _SPLIT_AMOUNTS = re.compile(r"\s*(?:[;\n]|,\s+)\s*")
 #: The sign between an amount and how many phases it repeats for (`250k×12`), as typed:
@@ -62,9 +62,31 @@ def read_settings_submission(
             "review": state.choices(B["policy.review"]),
             "forbid": state.choices(B["policy.forbid"]),
         }
+    if state.has(B["objective"]):
+        objective = state.choice(B["objective"]) or "value"
+        if objective not in OBJECTIVES:
+            errors[B["objective"]] = f"Choose one of {', '.join(OBJECTIVES)}."
+        changes["objective"] = objective
+        blend = read_blend(state.text(B["blend"]))
+        if isinstance(blend, str):
+            errors[B["blend"]] = blend
+        else:
+            changes["blend"] = blend
     if errors:
         raise ModalErrors(errors)
     return _changed(changes, current) if current is not None else changes
+
+
+def read_blend(typed: str) -> float | str:
+    """The blend weight typed (empty: 1), or the message saying what to type."""
+    if not typed:
+        return 1.0
+    if not re.fullmatch(r"[0-9]{1,6}(?:\.[0-9]{1,6})?|\.[0-9]{1,6}", typed):
+        return f"Enter a number more than 0 and at most {MAX_BLEND:g}, e.g. 0.5."
+    weight = float(typed)
+    if not 0 < weight <= MAX_BLEND:
+        return f"Enter a number more than 0 and at most {MAX_BLEND:g}, e.g. 0.5."
+    return weight
 
 
 def _read_calendar(
@@ -342,6 +364,8 @@ def _current_sections(current: SettingsView) -> dict[str, Any]:
             k: list(v) if isinstance(v, tuple) else v for k, v in current.capacity.items()
         },
         "policy": {"review": list(current.policy.review), "forbid": list(current.policy.forbid)},
+        "objective": current.objective,
+        "blend": current.blend,
     }
 
 

@@ -341,7 +341,8 @@ def test_unchanged_settings_submit_no_changes():
 def test_settings_submission_without_current_has_every_section():
     view = settings_modal(settings=_settings(), private_metadata="")
     changes = read_settings_submission(submitted(view))
-    assert set(changes) == set(SECTIONS)
+    assert set(changes) == {*SECTIONS, "blend"}  # the objective section holds two settings
+    assert (changes["objective"], changes["blend"]) == ("value", 1.0)
     assert changes["calendar"] == {
         "start": "2027-01-01",
         "phase": "quarter",
