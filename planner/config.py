@@ -37,9 +37,12 @@ class SolverConfig:
     """Options of `planner.solve.solve` and `planner.optimize.optimize`.
 
     `baseline` holds the published start phase of each initiative; with it, the CP-SAT
-    objective subtracts `stability_weight` × (baseline initiatives dropped + phases each
-    one moved). `stability_weight=None` picks the default of
-    `planner.cpsat.objective.default_stability_weight`; 0 turns the term off.
+    objective subtracts weight × (phases each baseline initiative moved + P + 1 for each
+    one dropped; `planner.stability`). The weight is the `stability` level (`low` ½×,
+    `normal` 1×, `high` 4×, `off` 0) times `planner.stability.default_stability_weight`;
+    `stability_weight`, when given, is the weight itself (0 turns the term off).
+    `planner.solve.solve` then also plans without the baseline, to report what keeping
+    to it cost (`Roadmap.stability`).
     `explain=False` has `planner.solve.solve` keep the short reasons `optimize` gives for
     what is not scheduled, without the explanations of `planner.explain` (which may
     re-solve); `optimize` never explains.
@@ -51,7 +54,8 @@ class SolverConfig:
     seed: int = 0
     hint_greedy: bool = True  # warm start CP-SAT from the greedy plan
     baseline: Mapping[str, int] | None = None  # published starts; enables the stability term
-    stability_weight: int | None = None  # None → a sensible default; 0 disables
+    stability: str = "normal"  # low | normal | high | off: planner.stability.STABILITY_LEVELS
+    stability_weight: int | None = None  # None → the level's weight; a number overrides it
     explain: bool = True  # write a one-line reason for each initiative left out
     progress: Callable[[Progress], None] | None = field(default=None, compare=False)
     #: `time.monotonic()` by which every solve made with these options must be over: the

@@ -3,6 +3,11 @@
 `diff_roadmaps(before, after)` compares two Roadmaps of the same portfolio, e.g. the
 published baseline and a re-plan, or a plan and its what-if. Phases are matched by
 index; a phase only one of the roadmaps has counts as zero spend in the other.
+
+Dropped initiatives come first, each with the reason the new roadmap gives for leaving
+it out, then those moved, then those added: against a published roadmap, what it no
+longer keeps matters most. When the new roadmap was planned against `before` as its
+published baseline, `stability` is its report of what keeping to it kept and cost.
 """
 
 from __future__ import annotations
@@ -11,8 +16,10 @@ from dataclasses import dataclass
 
 from planner.money import format_change, format_money
 from planner.roadmap import Roadmap
+from planner.stability import Stability
 
-_MAX_SUMMARY_REASON = 110
+#: Longest reason in `lines()`: a whole reason (`planner.reasons.REASON_LIMIT`).
+_MAX_SUMMARY_REASON = 150
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,10 @@ class RoadmapDiff:
     spend_before: int
     spend_after: int
     phases: tuple[PhaseSpend, ...]  # spend per phase, before and after
+    #: The new roadmap's stability report, when it was planned against `before`.
+    stability: Stability | None = None
+    noun: str = "value"  # what the objective counts ("value", "strategic score", …)
+    scale: int = 1  # objective units per unit shown
 
     @property
     def value_change(self) -> int | None:
@@ -99,24 +110,27 @@ class RoadmapDiff:
         )
 
     def lines(self) -> list[str]:
-        """One line per change, in plain words."""
+        """One line per change, in plain words: dropped (with the reason), moved, added,
+        then what stability kept and cost, value and spend."""
         out: list[str] = []
         if self.status_after != self.status_before and self.status_after not in (
             "optimal",
             "feasible",
         ):
             out.append(f"The new roadmap is {self.status_after}: no plan was found")
-        for a in self.added:
-            out.append(f"{a.key} is added, starting {a.start_label}")
         for d in self.dropped:
             out.append(f"{d.key} is dropped: {_short(d.reason)}")
         for m in self.moved:
             out.append(f"{m.key} moves from {m.from_label} to {m.to_label}")
+        for a in self.added:
+            out.append(f"{a.key} is added, starting {a.start_label}")
+        if self.stability is not None:
+            out.append(self.stability.summary())
         change = self.value_change
         if change:
             pct = self.value_change_percent
             rel = "" if pct is None else f" ({_signed_percent(pct)})"
-            out.append(f"Realized value {format_change(change)}{rel}")
+            out.append(f"Realized {self.noun} {self._change(change)}{rel}")
         if self.spend_change:
             out.append(
                 f"Total spend {format_change(self.spend_change)} "
@@ -135,6 +149,12 @@ class RoadmapDiff:
     def summary(self) -> str:
         """`lines()` joined by newlines."""
         return "\n".join(self.lines())
+
+    def _change(self, units: int) -> str:
+        if self.scale == 1:
+            return format_change(units)
+        shown = round(abs(units) / self.scale, 4)
+        return f"{'+' if units > 0 else '−'}{shown:,}"
 
 
 def diff_roadmaps(before: Roadmap, after: Roadmap) -> RoadmapDiff:
@@ -196,7 +216,18 @@ def diff_roadmaps(before: Roadmap, after: Roadmap) -> RoadmapDiff:
         spend_before=sum(spend_old.values()),
         spend_after=sum(spend_new.values()),
         phases=phases,
+        stability=_stability_against(before, after),
+        noun=after.goal.noun,
+        scale=after.goal.scale,
     )
+
+
+def _stability_against(before: Roadmap, after: Roadmap) -> Stability | None:
+    """`after.stability` when `after` was planned with `before` as its published baseline."""
+    report = after.stability
+    if report is None or dict(report.baseline) != before.starts:
+        return None
+    return report
 
 
 def _signed_percent(pct: float) -> str:

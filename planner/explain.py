@@ -4,7 +4,9 @@ changing that would cost.
 `explain(problem, roadmap, key)` answers `explain KEY` with a headline and details: for a
 scheduled initiative, what rules out each earlier start and what starting one phase
 earlier would cost; for an unscheduled one, its reason, what forcing it in would cost
-and how much more budget would make room for it next to the current plan.
+and how much more budget would make room for it next to the current plan. For a roadmap
+planned against a published baseline, re-solves weigh it as the roadmap did, and what
+they would change in the published roadmap is said with its stability cost.
 
 The one-line reasons for every initiative left out are `planner.reasons`
 (`explain_unscheduled`, importable from here too).
@@ -31,7 +33,7 @@ from planner.reasons import (
     RESOLVE_SHARE,
     Analysis,
     explain_unscheduled,
-    resolve,
+    listed,
 )
 from planner.roadmap import Roadmap
 from planner.rules import phase_span, start_blockers
@@ -114,7 +116,7 @@ def _explain_scheduled(analysis: Analysis, item: Item) -> Explanation:
         if item.duration == 1
         else f"starts in {analysis.label(start)} and goes live in {analysis.label(live)}"
     )
-    headline = f"{item.key} {when}, adding {format_money(value)} of realized value"
+    headline = f"{item.key} {when}, adding {_amount(problem, value)} of realized {analysis.noun}"
     details: list[str] = []
     if item.pin is not None:
         details.append(f"It is pinned to {analysis.label(item.pin)}.")
@@ -161,6 +163,22 @@ def _start_reason(analysis: Analysis, rest: Load, item: Item, t: int) -> str:
     found = bindings(analysis.problem, rest, item, t)
     if found:
         return summarize(analysis.problem, {t: found}, limit=REASON_LIMIT)
+    return _fits_earlier(analysis, item, t)
+
+
+def _fits_earlier(analysis: Analysis, item: Item, t: int) -> str:
+    """Why an earlier start it would fit in next to the rest of the plan is not taken."""
+    published = analysis.stability.baseline if analysis.stability is not None else {}
+    if item.key in published:
+        was, now = published[item.key], analysis.starts[item.key]
+        if abs(t - was) > abs(now - was):
+            return (
+                f"it would fit there, but further from its published start ({analysis.label(was)})"
+            )
+    if analysis.roadmap.status != "optimal":
+        return "it would fit there; the search stopped before moving it"
+    if item.per_phase <= 0:
+        return f"it would fit there; starting earlier adds no {analysis.noun}"
     return "it would fit there; the plan is worth more with it where it is"
 
 
@@ -181,7 +199,9 @@ def _earlier_cost(analysis: Analysis, item: Item, start: int) -> str:
     if result.status == "infeasible":
         why = f": {result.conflicts[0]}" if result.conflicts else ""
         return f"{where} is impossible with what must be scheduled{why}."
-    return f"{where} {_consequences(analysis.roadmap, result, item.key)}."
+    return f"{where} {_consequences(analysis, result, item.key)}." + _stability_note(
+        analysis, result, item.key
+    )
 
 
 def _explain_unscheduled(analysis: Analysis, item: Item) -> Explanation:
@@ -208,7 +228,10 @@ def _explain_unscheduled(analysis: Analysis, item: Item) -> Explanation:
     else:
         placed = result.scheduled_item(item.key)
         at = f" (starting {analysis.label(placed.start_phase)})" if placed else ""
-        details.append(f"Forcing it in{at} {_consequences(analysis.roadmap, result, item.key)}.")
+        details.append(
+            f"Forcing it in{at} {_consequences(analysis, result, item.key)}."
+            + _stability_note(analysis, result, item.key)
+        )
     details.extend(_room(analysis, item))
     return Explanation(headline, details)
 
@@ -222,24 +245,45 @@ def _resolve_for_explain(analysis: Analysis, problem: Problem) -> Roadmap | None
     seconds = analysis.config.capped(min(analysis.config.time_limit, EXPLAIN_SECONDS))
     if seconds < LEAST_SOLVE_SECONDS:
         return None
-    result = resolve(problem, analysis.config, baseline=analysis.starts, seconds=seconds)
+    result = analysis.resolve(problem, seconds=seconds)
     if result.status in ("optimal", "feasible", "infeasible"):
         return result
     return None
 
 
-def _consequences(before: Roadmap, after: Roadmap, key: str) -> str:
+def _amount(problem: Problem, units: int) -> str:
+    """A figure of the objective: money for value (`45k`), else as the goal shows it."""
+    if problem.goal.kind == "value":
+        return format_money(units)
+    return f"{problem.goal.display(units):,}"
+
+
+def _stability_note(analysis: Analysis, after: Roadmap, key: str) -> str:
+    """` Against the published roadmap it would move SSO by 6 quarters, a stability cost
+    of 67.5k.` (empty without a published baseline, or when it changes nothing there)."""
+    effects = analysis.stability_effects(after, skip=key)
+    cost = analysis.stability_cost(after)
+    if not effects or cost is None or cost <= 0:
+        return ""
+    return (
+        f" Against the published roadmap it would {listed(effects, most=4)}, a stability "
+        f"cost of {_amount(analysis.problem, cost)}."
+    )
+
+
+def _consequences(analysis: Analysis, after: Roadmap, key: str) -> str:
     """`would cost 45k of realized value (−1.5%): drops X; moves Y from … to …`."""
+    before, noun = analysis.roadmap, analysis.noun
     change: RoadmapDiff = diff_roadmaps(before, after)
     delta = change.value_change or 0
     if delta < 0:
         pct = change.value_change_percent
         rel = f" ({pct:+.1f}%)".replace("-", "−") if pct is not None else ""
-        head = f"would cost {format_money(-delta)} of realized value{rel}"
+        head = f"would cost {_amount(analysis.problem, -delta)} of realized {noun}{rel}"
     elif delta > 0:
-        head = f"would add {format_money(delta)} of realized value"
+        head = f"would add {_amount(analysis.problem, delta)} of realized {noun}"
     else:
-        head = "would leave realized value unchanged"
+        head = f"would leave realized {noun} unchanged"
     if after.status != "optimal":
         head += " (best plan found in time)"
     effects = []

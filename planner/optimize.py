@@ -18,8 +18,11 @@ Status of the result:
 `time_limit` is for the whole solve: the search gets what is left after the greedy plan
 and the model are built, less a small allowance for checking and explaining the result.
 
-`stability_penalty` is, with a baseline and a non-zero weight, weight × (baseline
-initiatives dropped + phases each moved); `objective` is always the realized value.
+`stability_penalty` is, with a baseline and a non-zero weight, weight × (phases each
+baseline initiative moved + `drop_phases` for each dropped); `objective` is always the
+realized value. With a baseline the roadmap's `stability` counts the published starts
+kept, moved and dropped (`planner.stability.measure`); `planner.solve.solve` adds what
+keeping them cost.
 Every plan returned passes `check_starts`; if one ever does not, `SolverBug` is raised.
 """
 
@@ -27,16 +30,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 
 from planner.config import SOLVERS, SolverConfig
 from planner.conflicts import find_conflicts
 from planner.cpsat import build_model, run
-from planner.cpsat.objective import default_stability_weight, stability_penalty
 from planner.errors import ScenarioError
 from planner.greedy import greedy_starts
 from planner.problem import Item, Problem
-from planner.roadmap import Roadmap, assemble
+from planner.roadmap import Roadmap, assemble, realized_value
 from planner.rules import no_start_reason
+from planner.stability import CUSTOM, level_weight, measure, parse_stability, stability_penalty
 from planner.validate import check_starts
 
 #: Most seconds spent naming the conflicts of an infeasible problem.
@@ -57,11 +61,17 @@ class SolverBug(AssertionError):
         )
 
 
-def optimize(problem: Problem, config: SolverConfig = SolverConfig()) -> Roadmap:  # noqa: B008
+def optimize(
+    problem: Problem,
+    config: SolverConfig = SolverConfig(),  # noqa: B008
+    *,
+    hint: Mapping[str, int] | None = None,
+) -> Roadmap:
     """Plan the problem as `config` says; never raises for an infeasible problem.
 
     Left-out initiatives get `simple_reasons`; `config.explain` is read by
-    `planner.solve.solve`, not here.
+    `planner.solve.solve`, not here. `hint`, a valid plan, warm-starts CP-SAT instead of
+    the greedy plan when it is worth at least as much.
     """
     clock = time.perf_counter()
     if config.solver not in SOLVERS:
@@ -72,11 +82,14 @@ def optimize(problem: Problem, config: SolverConfig = SolverConfig()) -> Roadmap
         raise ScenarioError(f"workers must be 1 or more, got {config.workers}")
     weight = _weight(problem, config)
     greedy = greedy_starts(problem) if config.hint_greedy or config.solver == "greedy" else {}
+    hinted = config.hint_greedy
+    if hint is not None and config.solver == "cpsat" and _better_hint(problem, hint, greedy):
+        greedy, hinted = dict(hint), True
     if config.solver == "greedy":
         return _greedy_roadmap(problem, greedy, config=config, weight=weight, clock=clock)
 
     built = build_model(problem, baseline=config.baseline, stability_weight=weight)
-    if config.hint_greedy:
+    if hinted:
         built.hint(greedy)
     after = min(AFTER_SEARCH_SHARE * config.time_limit, AFTER_SEARCH_PER_ITEM * len(problem.items))
     outcome = run(
@@ -99,7 +112,7 @@ def optimize(problem: Problem, config: SolverConfig = SolverConfig()) -> Roadmap
             weight=weight,
             clock=clock,
         )
-    if outcome.status == "unknown" and config.hint_greedy and not check_starts(problem, greedy):
+    if outcome.status == "unknown" and hinted and not check_starts(problem, greedy):
         # CP-SAT found nothing in time, not even the hint again: the greedy plan stands.
         return _finish(
             problem,
@@ -133,11 +146,21 @@ def _conflict_seconds(config: SolverConfig, clock: float) -> float:
     return max(1.0, min(CONFLICT_SECONDS, left))
 
 
+def _better_hint(problem: Problem, hint: Mapping[str, int], greedy: Mapping[str, int]) -> bool:
+    """Whether `hint` is a valid plan worth at least as much as the greedy one."""
+    if check_starts(problem, hint):
+        return False
+    if not greedy or check_starts(problem, greedy):
+        return True
+    return realized_value(problem, hint) >= realized_value(problem, greedy)
+
+
 def _weight(problem: Problem, config: SolverConfig) -> int:
+    level = parse_stability(config.stability)  # a bad level is refused, baseline or not
     if not config.baseline:
         return 0
     if config.stability_weight is None:
-        return default_stability_weight(problem)
+        return level_weight(problem, level)
     if config.stability_weight < 0:
         raise ScenarioError(f"stability weight must be 0 or more, got {config.stability_weight}")
     return config.stability_weight
@@ -202,23 +225,29 @@ def _finish(
         if planned and config.baseline and weight
         else None
     )
-    return assemble(
+    roadmap = assemble(
         problem,
         starts,
         status=status,
         solver=solver,
         seconds=time.perf_counter() - clock,
         bound=bound,
-        reasons=simple_reasons(problem, starts, status=status),
+        reasons=simple_reasons(problem, starts, status=status, stable=bool(penalty is not None)),
         conflicts=conflicts,
         stability_penalty=penalty,
     )
+    if not planned or not config.baseline:
+        return roadmap
+    level = config.stability if config.stability_weight is None else CUSTOM
+    report = measure(problem, config.baseline, starts, level=level, weight=weight)
+    return replace(roadmap, stability=report)
 
 
 def simple_reasons(
-    problem: Problem, starts: Mapping[str, int], *, status: str = "optimal"
+    problem: Problem, starts: Mapping[str, int], *, status: str = "optimal", stable: bool = False
 ) -> dict[str, str]:
-    """One short reason for each initiative left out of the plan."""
+    """One short reason for each initiative left out of the plan (`stable`: it was
+    planned with a stability term against a published baseline)."""
     out = {}
     for it in problem.items:
         if it.key in starts:
@@ -234,15 +263,22 @@ def simple_reasons(
         elif status == "unknown":
             out[it.key] = "no roadmap was found within the time limit"
         else:
-            out[it.key] = _planned_reason(problem, it, starts)
+            out[it.key] = _planned_reason(problem, it, starts, status=status, stable=stable)
     return out
 
 
-def _planned_reason(problem: Problem, it: Item, starts: Mapping[str, int]) -> str:
+def _planned_reason(
+    problem: Problem, it: Item, starts: Mapping[str, int], *, status: str, stable: bool
+) -> str:
     for dep in it.depends_on:
         if dep not in starts:
             return f"depends on {dep}, which is not scheduled"
     for other in it.excludes:
         if other in starts:
             return f"excluded by {other}, which is scheduled"
-    return "lower value than what it would displace"
+    noun = problem.goal.noun
+    if status != "optimal":
+        return f"not in the best plan found in time (its {noun} or room for it)"
+    if stable:
+        return f"lower {noun} than what it would displace, or move in the published roadmap"
+    return f"lower {noun} than what it would displace"

@@ -13,12 +13,21 @@ most specific reason first:
 6. it cannot start after its dependencies go live within its own rules;
 7. it does not fit next to what must be scheduled (mandatory, pinned, forced in and what
    they depend on): which budget, capacity or review slot binds;
-8. otherwise room for it must be made: "lower value than what it would displace: X, Y",
-   found by re-solving with it forced in (only for a roadmap proven optimal; short
-   solves sharing a time budget about the size of the solve itself, stopping at the
-   first that proves nothing). Without a re-solve: "does not fit next to the chosen
-   plan" with what binds and who uses it; and if it would fit after all (a plan not
-   proven optimal), that the search stopped before adding it.
+8. otherwise room for it must be made, found by re-solving with it forced in (only for
+   a roadmap proven optimal; short solves sharing a time budget about the size of the
+   solve itself, stopping at the first that proves nothing): "lower value than what it
+   would displace: X, Y" when the best plan with it is worth less; with a published
+   baseline, "kept out to keep the published roadmap: scheduling it in 2028Q3 would move
+   SSO by 6 quarters" when that plan is worth more but moves or drops published
+   initiatives at a stability cost above the gain. Without a re-solve: "does not fit
+   next to the chosen plan" with what binds and who uses it. If it fits next to the
+   plan as it is: that the search stopped before adding it (a plan not proven optimal
+   only), or that it adds nothing to the objective (a proven optimal one).
+
+With a published baseline (`Roadmap.stability` with a weight), re-solves maximize what
+the roadmap maximized, value − weight × stability penalty against the published starts,
+so a reason names what actually kept the initiative out. Without one, a re-solve keeps
+what it can of the roadmap itself, so that what it displaces is what it must.
 
 `Analysis` holds what those reasons share for one roadmap (loads, what must be
 scheduled, re-solves with an initiative forced in); `planner.explain` reads it too.
@@ -37,6 +46,7 @@ from planner.fit import Binding, Load, bindings, clip, describe, names, summariz
 from planner.problem import Item, Problem
 from planner.roadmap import Roadmap
 from planner.rules import no_start_reason, phase_label
+from planner.stability import Stability, phase_count, stability_penalty
 
 #: Longest reason, in characters.
 REASON_LIMIT = 150
@@ -103,6 +113,10 @@ class Analysis:
         self.deadline = time.perf_counter() + time_budget
         self.resolve_seconds = resolve_seconds
         self.resolving_pays = resolve  # False once a re-solve cannot prove optimality
+        report = roadmap.stability
+        #: The published baseline and its weight, when the roadmap weighed keeping to it.
+        self.stability: Stability | None = report if report and report.weight > 0 else None
+        self.noun = problem.goal.noun
         self._reasons: dict[str, str] = {}
         self._full: Load | None = None
         self._required: set[str] | None = None
@@ -253,22 +267,102 @@ class Analysis:
     def _displacement_reason(self, item: Item, candidates: list[int]) -> str:
         loose = [s for s, found in self.full_bindings(item, candidates).items() if not found]
         if loose:
-            return (
-                f"fits from {self.label(loose[0])} next to the plan, but the search "
-                "stopped before adding it"
-            )
+            return self._loose_reason(item, loose)
         forced = self.resolve_forced_in(item) if self.can_resolve() else None
         if forced is not None:
             if forced.status == "infeasible":
                 return "cannot be scheduled together with what must be scheduled"
-            change = diff_roadmaps(self.roadmap, forced)
-            dropped = [d.key for d in change.dropped]
-            if dropped:
-                return f"lower value than what it would displace: {names(dropped)}"
-            moved = [m.key for m in change.moved if m.key != item.key]
-            if moved:
-                return f"lower value than what it would push back: {names(moved)}"
+            gain = (forced.objective or 0) - (self.roadmap.objective or 0)
+            if self.stability is not None and gain > 0:
+                text = self._stability_reason(item, forced, gain)
+                if text is not None:
+                    return text
+            elif gain <= 0:
+                text = self._value_reason(item, forced, gain)
+                if text is not None:
+                    return text
         return self._occupants_reason(item, candidates)
+
+    def _loose_reason(self, item: Item, loose: list[int]) -> str:
+        """It fits next to the plan as it is, from `loose[0]`: the search stopped before
+        adding it, unless the plan is proven optimal (then adding it gains nothing)."""
+        where = f"fits from {self.label(loose[0])} next to the plan"
+        if self.roadmap.status != "optimal":
+            return f"{where}, but the search stopped before adding it"
+        if all(item.realized_value(s, self.problem.horizon) <= 0 for s in loose):
+            return f"{where} but adds no {self.noun}"
+        return where  # a proven optimal plan leaves out nothing that gains: not reached
+
+    def _value_reason(self, item: Item, forced: Roadmap, gain: int) -> str | None:
+        """The best plan with it is worth no more: what it would displace or push back."""
+        change = diff_roadmaps(self.roadmap, forced)
+        lower = f"lower {self.noun}" if gain < 0 else f"no more {self.noun}"
+        dropped = [d.key for d in change.dropped]
+        if dropped:
+            return f"{lower} than what it would displace: {names(dropped)}"
+        moved = [m.key for m in change.moved if m.key != item.key]
+        if moved:
+            return f"{lower} than what it would push back: {names(moved)}"
+        return None
+
+    def _stability_reason(self, item: Item, forced: Roadmap, gain: int) -> str | None:
+        """The best plan with it is worth more but moves or drops published initiatives
+        at a stability cost above that gain: what it would do to the published roadmap."""
+        effects = self.stability_effects(forced, skip=item.key)
+        if not effects:
+            return None  # not the stability term: leave it to what binds
+        placed = forced.scheduled_item(item.key)
+        where = f" in {self.label(placed.start_phase)}" if placed is not None else ""
+        published = self.stability is not None and item.key in self.stability.baseline
+        head = (
+            "dropped to keep the rest of the published roadmap"
+            if published
+            else "kept out to keep the published roadmap"
+        )
+        text = f"{head}: scheduling it{where} would {listed(effects)}"
+        worth = f" (+{self._figure(gain)} of {self.noun}, less than its stability cost)"
+        if len(text) + len(worth) <= REASON_LIMIT:
+            text += worth
+        return text
+
+    def stability_effects(self, other: Roadmap, *, skip: str = "") -> list[str]:
+        """What `other` does to the published roadmap beyond what this roadmap does, one
+        phrase per published initiative: `move SSO by 6 quarters`, `drop DLP`."""
+        if self.stability is None:
+            return []
+        baseline = self.stability.baseline
+        here, there = self.starts, other.starts
+        out = []
+        for key in self.problem.keys:
+            if key == skip or key not in baseline:
+                continue
+            before = stability_penalty(self.problem, {key: baseline[key]}, here)
+            after = stability_penalty(self.problem, {key: baseline[key]}, there)
+            if after <= before:
+                continue
+            if key not in there:
+                out.append(f"drop {key}")
+                continue
+            moved = phase_count(self.problem, abs(there[key] - baseline[key]))
+            was = f" instead of {abs(here[key] - baseline[key])}" if key in here and before else ""
+            out.append(f"move {key} by {moved}{was}")
+        return out
+
+    def stability_cost(self, other: Roadmap) -> int | None:
+        """weight × (stability penalty of `other` − that of this roadmap); None without
+        a published baseline."""
+        if self.stability is None:
+            return None
+        baseline = self.stability.baseline
+        extra = stability_penalty(self.problem, baseline, other.starts) - stability_penalty(
+            self.problem, baseline, self.starts
+        )
+        return self.stability.weight * extra
+
+    def _figure(self, units: int) -> str:
+        if self.stability is not None:
+            return self.stability.figure(units)
+        return f"{units:,}"
 
     def _occupants_reason(self, item: Item, candidates: list[int]) -> str:
         """Without a re-solve: what binds next to the plan, and who uses it."""
@@ -322,10 +416,22 @@ class Analysis:
         if item.key not in self._forced:
             seconds = min(self.resolve_seconds, self.deadline - time.perf_counter())
             forced = replace(self.problem, force_in=self.problem.force_in | {item.key})
-            self._forced[item.key] = resolve(
-                forced, self.config, baseline=self.starts, seconds=seconds
-            )
+            self._forced[item.key] = self.resolve(forced, seconds=seconds)
         return self._forced[item.key]
+
+    def resolve(self, problem: Problem, *, seconds: float) -> Roadmap:
+        """A re-solve of a changed problem (forced in, pinned earlier): with a published
+        baseline, the roadmap's own objective against it; else keeping what it can of
+        this roadmap."""
+        if self.stability is not None:
+            return resolve(
+                problem,
+                self.config,
+                baseline=self.stability.baseline,
+                seconds=seconds,
+                weight=self.stability.weight,
+            )
+        return resolve(problem, self.config, baseline=self.starts, seconds=seconds)
 
     def resolve_forced_in(self, item: Item) -> Roadmap | None:
         """`forced_in`, or None when it is not proven (then no more re-solves are tried)."""
@@ -337,10 +443,16 @@ class Analysis:
 
 
 def resolve(
-    problem: Problem, config: SolverConfig, *, baseline: Mapping[str, int], seconds: float
+    problem: Problem,
+    config: SolverConfig,
+    *,
+    baseline: Mapping[str, int],
+    seconds: float,
+    weight: int = 1,
 ) -> Roadmap:
-    """A nested, time-boxed CP-SAT solve that keeps what it can of `baseline` (its own
-    left-out initiatives get only the short reasons of `planner.optimize`)."""
+    """A nested, time-boxed CP-SAT solve that keeps what it can of `baseline`, with
+    `weight` per phase moved (its own left-out initiatives get only the short reasons of
+    `planner.optimize`)."""
     # Imported here, not at the top: OR-Tools loads on the first re-solve, so importing
     # `planner.explain` only to render an `Explanation` does not load the solver
     # (planner/__init__ docstring: the names that need OR-Tools load on first use).
@@ -351,7 +463,16 @@ def resolve(
         solver="cpsat",
         time_limit=max(seconds, 0.05),
         baseline=dict(baseline),
-        stability_weight=1,
+        stability_weight=weight,
         progress=None,
     )
     return optimize(problem, nested)
+
+
+def listed(phrases: list[str], most: int = 2) -> str:
+    """`move A by 2 quarters and drop B`; past `most`, `… and N more`."""
+    if len(phrases) > most:
+        return ", ".join(phrases[:most]) + f" and {len(phrases) - most} more"
+    if len(phrases) == 2:
+        return f"{phrases[0]} and {phrases[1]}"
+    return phrases[0]

@@ -1,47 +1,39 @@
 """The objective: realized value, minus an optional stability penalty against a baseline.
 
-Realized value of an initiative started in t is value × (P − t − d + 1): its benefit
+Realized value of an initiative started in t is per_phase × (P − t − d + 1): its benefit
 from the go-live phase to the end of the horizon.
 
-Stability (re-planning against a published baseline): each baseline initiative that is
-part of the problem costs 1 if it is dropped, else the number of phases it moved. The
-model maximizes value − weight × penalty. Baseline keys that are not part of the
+Stability (re-planning against a published baseline, `planner.stability`): each baseline
+initiative that is part of the problem costs the number of phases it moved, or
+`drop_phases` (P + 1 for a start in the horizon: more than any move) if it is dropped.
+The model maximizes value − weight × penalty. Baseline keys that are not part of the
 problem (done, withdrawn, …) are left out: nothing the solver does can change them.
 
-Default weight: half the median per-phase `value` of the initiatives (at least 1). So a
-baseline initiative is moved by one phase, or dropped, only when that gains at least half
-a phase of a typical initiative's benefit; ties and near-ties keep the published plan.
+Default weight: half the median per-phase benefit of the initiatives (at least 1), times
+the stability level (`planner.stability.STABILITY_LEVELS`). So a baseline initiative is
+moved by one phase only when that gains at least half a phase of a typical initiative's
+benefit; ties and near-ties keep the published plan, and nothing published is dropped
+while moving it is possible.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from statistics import median
 
 from ortools.sat.python import cp_model
 
 from planner.cpsat.variables import StartVars
 from planner.problem import Problem
+from planner.stability import default_stability_weight, drop_phases, stability_penalty
 
-
-def default_stability_weight(problem: Problem) -> int:
-    """Half the median per-phase value of the initiatives, at least 1."""
-    values = [it.value for it in problem.items if it.value > 0]
-    return max(1, int(median(values)) // 2) if values else 1
-
-
-def stability_penalty(
-    problem: Problem, baseline: Mapping[str, int], starts: Mapping[str, int]
-) -> int:
-    """Baseline initiatives dropped plus phases moved, over the keys of the problem."""
-    known = set(problem.keys)
-    penalty = 0
-    for key, was in baseline.items():
-        if key not in known:
-            continue
-        penalty += abs(starts[key] - was) if key in starts else 1
-    return penalty
+__all__ = [
+    "Objective",
+    "add_objective",
+    "default_stability_weight",
+    "drop_phases",
+    "stability_penalty",
+]
 
 
 @dataclass
@@ -78,11 +70,12 @@ def add_objective(
             if key not in known:
                 continue
             y = starts.y.get(key, {})
-            constant += 1  # dropped, unless one of its starts is chosen
+            drop = drop_phases(P, was)
+            constant += drop  # dropped, unless one of its starts is chosen
             for t, literal in y.items():
                 terms.append(literal)
-                costs.append(abs(t - was) - 1)
-            worst += max([1, *(abs(t - was) for t in y)])
+                costs.append(abs(t - was) - drop)
+            worst += drop
         penalty = model.new_int_var(0, worst, "stability penalty")
         model.add(penalty == cp_model.LinearExpr.weighted_sum(terms, costs) + constant)
         model.maximize(value - weight * penalty)

@@ -137,14 +137,17 @@ def test_the_weight_decides_whether_moving_is_worth_it():
     assert off.starts == {"A": 0} and off.stability_penalty is None
 
 
-def test_a_dropped_baseline_initiative_counts_once():
+def test_a_dropped_baseline_initiative_counts_the_horizon_plus_one_phase():
     problem = make_problem([{"key": "A"}, {"key": "B"}], phases=2, force_out=["B"])
     roadmap = solve(
         problem,
         SolverConfig(time_limit=5, baseline={"A": 0, "B": 0, "GONE": 1}, stability_weight=3),
     )
     assert roadmap.starts == {"A": 0}
-    assert roadmap.stability_penalty == 3  # B dropped; GONE is not part of the problem
+    # B dropped: 2 phases + 1, times the weight; GONE is not part of the problem
+    assert roadmap.stability_penalty == 3 * 3
+    assert roadmap.stability.dropped == 1 and roadmap.stability.drops == ("B",)
+    assert roadmap.stability.published == 2 and roadmap.stability.kept == 1
 
 
 def test_the_bound_with_a_stability_term_bounds_plans_at_least_as_stable():
