@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.domain import allowed_actions
+from planner.drivers import Driver, DriverWeights
 from planner.portfolio import Budget, Calendar, InitiativeSpec, Policy, Portfolio
 from planner.roadmap import Roadmap
 
@@ -71,6 +72,50 @@ class SettingsView:
     version: int
     updated_at: dt.datetime
     updated_by: str | None
+    objective: str = "value"  # what a plan maximizes: value | strategic | blend
+    blend: float = 1.0  # the strategic term's weight in a blend
+    stability: str = "normal"  # how firmly a plan keeps to the published roadmap
+
+
+@dataclass(frozen=True)
+class DriversView:
+    """A workspace's business drivers and how much each weighs.
+
+    `drivers` are the active ones in order, `retired` those that may be restored;
+    `weights` holds the group's weights, each person's weights and consistency (see
+    `planner.drivers.group_weights`); `pending` names who may weigh (leader, approver or
+    admin) but has not answered every pair yet.
+    """
+
+    drivers: tuple[Driver, ...]
+    retired: tuple[Driver, ...]
+    weights: DriverWeights
+    pending: tuple[str, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(d.key for d in self.drivers)
+
+
+@dataclass(frozen=True)
+class PriorityRow:
+    """One initiative in the priority list: its strategic score S = Σ w_d × score_d and
+    each driver's part of it (`contributions`, driver order)."""
+
+    key: str
+    title: str
+    status: str
+    score: float
+    scores: Mapping[str, int]
+    contributions: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class PriorityView:
+    """Approved and proposed initiatives by strategic score, highest first."""
+
+    weights: DriverWeights
+    rows: tuple[PriorityRow, ...]
 
 
 @dataclass(frozen=True)
@@ -100,6 +145,8 @@ class ImportSummary:
     deleted: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     settings_changed: tuple[str, ...] = ()
+    drivers_changed: tuple[str, ...] = ()  # drivers added, changed, retired or restored
+    judgments_changed: tuple[str, ...] = ()  # people whose judgments changed
 
     @property
     def policy_changed(self) -> bool:
@@ -108,7 +155,14 @@ class ImportSummary:
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.deleted or self.settings_changed)
+        return bool(
+            self.created
+            or self.updated
+            or self.deleted
+            or self.settings_changed
+            or self.drivers_changed
+            or self.judgments_changed
+        )
 
 
 @dataclass(frozen=True)

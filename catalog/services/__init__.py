@@ -16,6 +16,14 @@ from catalog.services.decisions import (
     request_changes,
     withdraw,
 )
+from catalog.services.drivers import (
+    drivers_overview,
+    my_judgments,
+    pair_field,
+    priorities,
+    record_judgments,
+    save_drivers,
+)
 from catalog.services.exports import EXPORT_ROLES, roadmap_for_export
 from catalog.services.health import ping
 from catalog.services.idempotency import claim as claim_key
@@ -72,6 +80,7 @@ __all__ = [
     "claim_key",
     "create_job",
     "demo_path",
+    "drivers_overview",
     "edit",
     "ensure_workspace",
     "export_portfolio",
@@ -92,12 +101,16 @@ __all__ = [
     "list_roles",
     "load_demo",
     "mark_delivered",
+    "my_judgments",
+    "pair_field",
     "ping",
+    "priorities",
     "propose",
     "publish_roadmap",
     "published_roadmap",
     "recent_jobs",
     "reclaim",
+    "record_judgments",
     "record_review",
     "reject",
     "release_key",
@@ -106,6 +119,7 @@ __all__ = [
     "revoke_role",
     "roadmap_for_export",
     "roles_of",
+    "save_drivers",
     "save_roadmap",
     "update_settings",
     "withdraw",

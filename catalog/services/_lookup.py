@@ -9,10 +9,17 @@ from sqlalchemy import func, select, update
 
 from catalog.domain import Actor
 from catalog.errors import NotFound, StaleVersion
-from catalog.models import Initiative, PlanningSettings
+from catalog.models import Driver, Initiative, JudgmentRecord, PlanningSettings
 from catalog.models import Workspace as WorkspaceRow
 from catalog.services._audit import audit
-from catalog.services._rows import row_to_spec, settings_to_dict, spec_to_dict
+from catalog.services._rows import (
+    driver_to_dict,
+    judgment_to_dict,
+    row_to_spec,
+    settings_record,
+    settings_to_dict,
+    spec_to_dict,
+)
 from catalog.uow import UnitOfWork
 
 #: Who creates workspaces and their default settings in the audit trail.
@@ -101,7 +108,7 @@ def create_workspace(uow: UnitOfWork, *, team_id: str, name: str | None = None) 
         SYSTEM,
         action="settings.create",
         entity="settings",
-        after=settings_to_dict(settings),
+        after=settings_record(settings),
     )
     return row
 
@@ -142,10 +149,52 @@ def next_position(uow: UnitOfWork, ws: WorkspaceRow) -> int:
     return 0 if top is None else top + 1
 
 
+def driver_rows(uow: UnitOfWork, ws: WorkspaceRow) -> list[Driver]:
+    """Every driver of the workspace, retired ones too, in their order."""
+    query = select(Driver).where(Driver.workspace_id == ws.id).order_by(Driver.position, Driver.id)
+    return list(uow.session.scalars(query))
+
+
+def active_drivers(uow: UnitOfWork, ws: WorkspaceRow) -> list[Driver]:
+    return [d for d in driver_rows(uow, ws) if not d.retired]
+
+
+def driver_keys(uow: UnitOfWork, ws: WorkspaceRow) -> tuple[str, ...]:
+    """The keys of the workspace's active drivers, in order: the scores an initiative
+    shows and the pairs people are asked about."""
+    return tuple(d.key for d in active_drivers(uow, ws))
+
+
+def judgment_rows(
+    uow: UnitOfWork, ws: WorkspaceRow, user_id: str | None = None
+) -> list[JudgmentRecord]:
+    """The workspace's judgments (one person's, when `user_id` is given), by person and
+    pair."""
+    query = select(JudgmentRecord).where(JudgmentRecord.workspace_id == ws.id)
+    if user_id is not None:
+        query = query.where(JudgmentRecord.user_id == user_id)
+    query = query.order_by(JudgmentRecord.user_id, JudgmentRecord.a, JudgmentRecord.b)
+    return list(uow.session.scalars(query))
+
+
 def portfolio_mapping(uow: UnitOfWork, ws: WorkspaceRow) -> dict[str, Any]:
-    """The workspace as a version 1 portfolio mapping: settings plus every initiative."""
+    """The workspace as a version 1 portfolio mapping: settings, the active drivers and
+    the judgments between them, and every initiative (scored against those drivers)."""
     data = settings_to_dict(settings_row(uow, ws))
-    data["initiatives"] = [spec_to_dict(row_to_spec(r)) for r in initiative_rows(uow, ws)]
+    drivers = active_drivers(uow, ws)
+    order = {d.key: i for i, d in enumerate(drivers)}
+    if drivers:
+        data["drivers"] = [driver_to_dict(d) for d in drivers]
+        judgments = [
+            judgment_to_dict(j, order)
+            for j in judgment_rows(uow, ws)
+            if j.a in order and j.b in order
+        ]
+        if judgments:
+            data["judgments"] = sorted(
+                judgments, key=lambda j: (j["by"], order[j["a"]], order[j["b"]])
+            )
+    data["initiatives"] = [spec_to_dict(row_to_spec(r, order)) for r in initiative_rows(uow, ws)]
     return data
 
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import fields
 from typing import Any
 
-from catalog.models import AuditEntry, Initiative, PlanningSettings, RoadmapRecord, RoleGrant
+from catalog.models import (
+    AuditEntry,
+    Initiative,
+    JudgmentRecord,
+    PlanningSettings,
+    RoadmapRecord,
+    RoleGrant,
+)
+from catalog.models import Driver as DriverRow
 from catalog.models import Workspace as WorkspaceRow
 from catalog.views import (
     AuditView,
@@ -16,6 +24,7 @@ from catalog.views import (
     SettingsView,
     WorkspaceView,
 )
+from planner.drivers import Driver, Judgment, parse_ratio, ratio_text
 from planner.portfolio import InitiativeSpec, Portfolio, parse_portfolio
 from planner.roadmap import roadmap_from_dict
 
@@ -38,25 +47,35 @@ def spec_to_dict(spec: InitiativeSpec) -> dict[str, Any]:
     return {name: plain(getattr(spec, name)) for name in SPEC_FIELDS}
 
 
-def row_to_spec(row: Initiative) -> InitiativeSpec:
+def row_to_spec(row: Initiative, drivers: Collection[str]) -> InitiativeSpec:
+    """The initiative as the portfolio states it; `drivers` are the workspace's active
+    driver keys: scores for retired drivers stay in the row but are not part of it."""
     values = {name: getattr(row, _COLUMN.get(name, name)) for name in SPEC_FIELDS}
     values["uses"] = dict(values["uses"] or {})
     values["depends_on"] = tuple(values["depends_on"] or ())
     values["excludes"] = tuple(values["excludes"] or ())
+    values["scores"] = {k: v for k, v in (values["scores"] or {}).items() if k in drivers}
     return InitiativeSpec(**values)
 
 
-def apply_spec(row: Initiative, spec: InitiativeSpec) -> None:
-    """Copy every field of `spec` onto `row` (fresh containers, so JSON changes are seen)."""
+def apply_spec(row: Initiative, spec: InitiativeSpec, drivers: Collection[str]) -> None:
+    """Copy every field of `spec` onto `row` (fresh containers, so JSON changes are seen).
+
+    The scores of drivers that are not among the active `drivers` (retired ones) are
+    kept: restoring a driver brings its scores back.
+    """
     for name, value in spec_to_dict(spec).items():
         column = _COLUMN.get(name, name)
+        if name == "scores":
+            hidden = {k: v for k, v in (row.scores or {}).items() if k not in drivers}
+            value = {**hidden, **value}
         if getattr(row, column, None) != value:
             setattr(row, column, value)
 
 
-def initiative_view(row: Initiative) -> InitiativeView:
+def initiative_view(row: Initiative, drivers: Collection[str]) -> InitiativeView:
     return InitiativeView(
-        spec=row_to_spec(row),
+        spec=row_to_spec(row, drivers),
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -91,11 +110,21 @@ def settings_to_dict(row: PlanningSettings) -> dict[str, Any]:
             "review": plain(row.policy_review or []),
             "forbid": plain(row.policy_forbid or []),
         },
+        "objective": row.objective,
+        "blend": row.blend,
     }
 
 
+def settings_record(row: PlanningSettings) -> dict[str, Any]:
+    """The settings as the audit trail records them: the portfolio sections, and the
+    settings that are not part of a portfolio file (`stability`)."""
+    return {**settings_to_dict(row), "stability": row.stability}
+
+
 #: The settings sections of a portfolio file, in the order summaries name them.
-SETTINGS_SECTIONS = ("name", "calendar", "budget", "capacity", "policy")
+SETTINGS_SECTIONS = ("name", "calendar", "budget", "capacity", "policy", "objective", "blend")
+#: Sections that are one value, replaced whole (the others are mappings merged by field).
+SCALAR_SECTIONS = ("name", "objective", "blend")
 
 
 def merge_settings(
@@ -114,6 +143,11 @@ def merge_settings(
     for section, change in changes.items():
         if section == "name":
             merged["name"] = change
+        elif section in SCALAR_SECTIONS:
+            if change is None:  # back to the default
+                merged.pop(section, None)
+            else:
+                merged[section] = change
         elif change is None:
             if section == "calendar":
                 problems["calendar"] = "the calendar cannot be removed"
@@ -161,6 +195,8 @@ def apply_settings(row: PlanningSettings, portfolio: Portfolio) -> None:
         "capacity": plain(portfolio.capacity),
         "policy_review": plain(portfolio.policy.review),
         "policy_forbid": plain(portfolio.policy.forbid),
+        "objective": portfolio.objective,
+        "blend": portfolio.blend,
     }
     for column, value in values.items():
         if getattr(row, column, None) != value:
@@ -178,7 +214,50 @@ def settings_view(row: PlanningSettings) -> SettingsView:
         version=row.version,
         updated_at=row.updated_at,
         updated_by=row.updated_by,
+        objective=portfolio.objective,
+        blend=portfolio.blend,
+        stability=row.stability,
     )
+
+
+def driver_of(row: DriverRow) -> Driver:
+    return Driver(key=row.key, name=row.name, description=row.description or "")
+
+
+def driver_to_dict(row: DriverRow) -> dict[str, Any]:
+    """A driver in portfolio-file form (no description when it has none)."""
+    data: dict[str, Any] = {"key": row.key, "name": row.name}
+    if row.description:
+        data["description"] = row.description
+    return data
+
+
+def judgment_of(row: JudgmentRecord) -> Judgment:
+    return Judgment(by=row.user_id, a=row.a, b=row.b, ratio=parse_ratio(row.ratio))
+
+
+def stored_pair(a: str, b: str, ratio: Any) -> tuple[str, str, str]:
+    """A judgment as the database keeps it: the pair in key order (a < b), the ratio as
+    text ("3", "1/3") turned over when the pair was."""
+    value = parse_ratio(ratio)
+    if a > b:
+        return b, a, ratio_text(1 / value)
+    return a, b, ratio_text(value)
+
+
+def judgment_to_dict(row: JudgmentRecord, order: Mapping[str, int]) -> dict[str, Any]:
+    """A judgment in portfolio-file form, its pair in the drivers' order (`order`: key →
+    position), as the judgment form asks it."""
+    a, b, ratio = row.a, row.b, row.ratio
+    if order.get(a, 0) > order.get(b, 0):
+        a, b, ratio = b, a, ratio_text(1 / parse_ratio(ratio))
+    value = parse_ratio(ratio)
+    return {
+        "by": row.user_id,
+        "a": a,
+        "b": b,
+        "ratio": value.numerator if value.denominator == 1 else ratio,
+    }
 
 
 def workspace_view(row: WorkspaceRow) -> WorkspaceView:

@@ -15,7 +15,7 @@ from catalog.domain import (
 from catalog.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from catalog.services._access import check_workspace, has_role, is_proposer
 from catalog.services._audit import audit
-from catalog.services._lookup import check_version, initiative_row, workspace_row
+from catalog.services._lookup import check_version, driver_keys, initiative_row, workspace_row
 from catalog.services._rows import initiative_view
 from catalog.uow import UnitOfWork
 from catalog.views import InitiativeView
@@ -67,7 +67,7 @@ def _transition(
         note=reason,
     )
     uow.commit()
-    return initiative_view(row)
+    return initiative_view(row, driver_keys(uow, ws))
 
 
 def approve(
@@ -210,7 +210,7 @@ def record_review(
     before = {"review": row.review, "review_note": row.review_note}
     after = {"review": outcome, "review_note": note}
     if before == after:
-        return initiative_view(row)
+        return initiative_view(row, driver_keys(uow, ws))
     row.review = outcome
     row.review_note = note
     row.updated_by = str(actor)
@@ -226,4 +226,4 @@ def record_review(
         note=note,
     )
     uow.commit()
-    return initiative_view(row)
+    return initiative_view(row, driver_keys(uow, ws))

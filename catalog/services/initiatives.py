@@ -26,6 +26,7 @@ from catalog.services._access import check_workspace, has_role, is_proposer
 from catalog.services._audit import audit, changed_fields
 from catalog.services._lookup import (
     check_version,
+    driver_keys,
     find_workspace,
     initiative_row,
     next_position,
@@ -69,12 +70,14 @@ def list_initiatives(
     if wanted is not None:
         query = query.where(Initiative.status.in_(sorted(wanted)))
     query = query.order_by(Initiative.position, Initiative.id)
-    return [initiative_view(r) for r in uow.session.scalars(query)]
+    drivers = driver_keys(uow, ws)
+    return [initiative_view(r, drivers) for r in uow.session.scalars(query)]
 
 
 def get_initiative(uow: UnitOfWork, *, team_id: str, key: str) -> InitiativeView:
     """One initiative by key (any case)."""
-    return initiative_view(initiative_row(uow, workspace_row(uow, team_id), key))
+    ws = workspace_row(uow, team_id)
+    return initiative_view(initiative_row(uow, ws, key), driver_keys(uow, ws))
 
 
 # --------------------------------------------------------------------------- writing
@@ -141,8 +144,9 @@ def propose(
     item["status"] = PROPOSED
     item["proposer"] = actor.user_id
     spec = _validated(uow, ws, item, replacing=None)
+    drivers = driver_keys(uow, ws)
     row = Initiative(workspace_id=ws.id, position=next_position(uow, ws), updated_by=str(actor))
-    apply_spec(row, spec)
+    apply_spec(row, spec, drivers)
     uow.session.add(row)
     audit(
         uow,
@@ -160,7 +164,7 @@ def propose(
         raise ValidationFailed(
             {"key": f"{spec.key} was taken by another proposal a moment ago; submit again"}
         ) from exc
-    return initiative_view(row)
+    return initiative_view(row, drivers)
 
 
 def edit(
@@ -198,19 +202,20 @@ def edit(
     _refuse_workflow_fields(changes, what="an edit")
     if "key" in changes and normal_key(str(changes["key"])) != row.key:
         raise ValidationFailed({"key": "the key of an initiative cannot change"})
-    before = spec_to_dict(row_to_spec(row))
+    drivers = driver_keys(uow, ws)
+    before = spec_to_dict(row_to_spec(row, drivers))
     item = {**before, **changes, "key": row.key}
     if proposer and row.status == CHANGES_REQUESTED:
         item["status"] = next_status(row.key, row.status, "resubmit")
     spec = _validated(uow, ws, item, replacing=row.key)
     old, new = changed_fields(before, spec_to_dict(spec))
     if not new:
-        return initiative_view(row)
-    apply_spec(row, spec)
+        return initiative_view(row, drivers)
+    apply_spec(row, spec, drivers)
     row.updated_by = str(actor)
     action_name = "initiative.resubmit" if "status" in new else "initiative.edit"
     audit(
         uow, ws, actor, action=action_name, entity="initiative", key=row.key, before=old, after=new
     )
     uow.commit()
-    return initiative_view(row)
+    return initiative_view(row, drivers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from catalog.domain import ADMIN, PMO, SECURITY, Actor
+from catalog.domain import ADMIN, DEFAULT_STABILITY, PMO, SECURITY, STABILITY_LEVELS, Actor
 from catalog.errors import StaleVersion, ValidationFailed
 from catalog.models import PlanningSettings
 from catalog.models import Workspace as WorkspaceRow
@@ -16,7 +16,7 @@ from catalog.services._problems import parse_or_fail
 from catalog.services._rows import (
     apply_settings,
     merge_settings,
-    settings_to_dict,
+    settings_record,
     settings_view,
 )
 from catalog.uow import UnitOfWork
@@ -32,7 +32,12 @@ SECTION_ROLES: dict[str, tuple[str, ...]] = {
     "budget": (PMO, ADMIN),
     "capacity": (PMO, ADMIN),
     "policy": POLICY_ROLES,
+    "objective": (PMO, ADMIN),
+    "blend": (PMO, ADMIN),
+    "stability": (PMO, ADMIN),
 }
+#: Settings kept beside the portfolio's sections, not in a portfolio file.
+OWN_SETTINGS = ("stability",)
 
 
 def get_settings(uow: UnitOfWork, *, team_id: str) -> SettingsView:
@@ -51,9 +56,12 @@ def update_settings(
     """Change planning settings; `changes` holds portfolio-file sections to merge.
 
     E.g. `{"budget": {"per_phase": 300000}, "capacity": {"integration": 6}}`; a None value
-    removes a field (a whole section: back to unlimited / none). The calendar, budget and
-    capacity are the PMO's (or an admin's); the security policy is the security officer's.
-    The result is checked with the portfolio rules against every initiative.
+    removes a field (a whole section: back to unlimited / none). `objective` (value,
+    strategic, blend), `blend` (the strategic term's weight) and `stability` (low, normal,
+    high, off) are single values; None puts one back to its default. The calendar,
+    budget, capacity and objective are the PMO's (or an admin's); the security policy is
+    the security officer's. The result is checked with the portfolio rules against every
+    initiative.
     """
     ws = workspace_for(uow, team_id, actor)
     check_workspace(actor, ws, "change the planning settings")
@@ -73,18 +81,37 @@ def update_settings(
             changed_by=row.updated_by,
         )
     data = portfolio_mapping(uow, ws)
-    before = settings_to_dict(row)
+    before = settings_record(row)
+    own = {k: changes[k] for k in OWN_SETTINGS if k in changes}
     merged, problems = merge_settings(
-        {k: v for k, v in data.items() if k in SECTION_ROLES}, changes
+        {k: v for k, v in data.items() if k in SECTION_ROLES},
+        {k: v for k, v in changes.items() if k not in OWN_SETTINGS},
     )
+    stability = _stability(own.get("stability", row.stability), problems)
     if problems:
         raise ValidationFailed(problems)
     portfolio = parse_or_fail({**data, **merged})
     apply_settings(row, portfolio)
+    if stability != row.stability:
+        row.stability = stability
     if not audit_settings_change(uow, ws, actor, row, before, how="update"):
         return settings_view(row)
     uow.commit()
     return settings_view(row)
+
+
+def _stability(value: Any, problems: dict[str, str]) -> str:
+    """A stability level (None: the default), or a problem recorded under `stability`."""
+    if value is None:
+        return DEFAULT_STABILITY
+    level = value.strip().lower() if isinstance(value, str) else value
+    if level not in STABILITY_LEVELS:
+        problems["stability"] = (
+            f"expected one of {', '.join(STABILITY_LEVELS)} (how firmly a plan keeps to the "
+            f"published roadmap), got {value!r}"
+        )
+        return DEFAULT_STABILITY
+    return level
 
 
 def audit_settings_change(
@@ -103,7 +130,7 @@ def audit_settings_change(
     sections go under `settings.update` / `settings.import`. Returns whether anything
     changed.
     """
-    old, new = changed_fields(before, settings_to_dict(row))
+    old, new = changed_fields(before, settings_record(row))
     if not new:
         return False
     row.updated_by = str(actor)

@@ -7,13 +7,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from catalog.domain import ADMIN, PMO, Actor
+from catalog.domain import ADMIN, DRIVER_ROLES, PMO, Actor
 from catalog.errors import ImportFailed, ValidationFailed
 from catalog.models import Initiative
 from catalog.services._access import require_role
 from catalog.services._audit import audit, changed_fields
 from catalog.services._lookup import (
+    active_drivers,
     initiative_rows,
+    judgment_rows,
     normal_key,
     portfolio_mapping,
     settings_row,
@@ -29,12 +31,15 @@ from catalog.services._rows import (
     plain,
     portfolio_settings,
     row_to_spec,
+    settings_record,
     settings_to_dict,
     spec_to_dict,
 )
+from catalog.services._strategy import stored_judgments, write_drivers, write_judgments
 from catalog.services.planning import POLICY_ROLES, audit_settings_change
 from catalog.uow import UnitOfWork
 from catalog.views import ImportSummary
+from planner.drivers import Judgment, parse_ratio
 from planner.errors import PortfolioError
 from planner.portfolio import Portfolio, load_portfolio, parse_portfolio, portfolio_to_dict
 
@@ -92,6 +97,12 @@ def import_portfolio(
     to it is audited as `policy.import`. Initiatives keep their version and history when
     the file changes them in place. PMO and admins; the operator's import sets up a
     workspace that does not exist yet.
+
+    Business drivers and judgments follow the same two modes. `replace`: the file's
+    drivers become the active ones (the others are retired, never deleted) and the
+    judgments between them become the file's; `merge`: the file's drivers are added,
+    updated or restored and its judgments (per person and pair) added or revised, the
+    rest stays. Changing either takes an admin, as the manage and judgment forms do.
     """
     ws = workspace_for(uow, team_id, actor)
     require_role(uow, ws, actor, (PMO, ADMIN), "import a portfolio")
@@ -101,10 +112,13 @@ def import_portfolio(
     settings = settings_row(uow, ws)
     current = settings_to_dict(settings)
     rows = {r.key: r for r in initiative_rows(uow, ws)}
+    mapping = portfolio_mapping(uow, ws)
+    active = tuple(d.key for d in active_drivers(uow, ws))
     if mode == "merge":
         incoming = _merged_settings(incoming, current)
         stated = incoming.get("initiatives")
-        incoming["initiatives"] = _merged([] if stated is None else stated, rows)
+        incoming["initiatives"] = _merged([] if stated is None else stated, rows, active)
+        incoming = _merged_strategy(incoming, mapping)
     elif "policy" not in incoming:
         incoming = {**incoming, "policy": current["policy"]}
     try:
@@ -113,6 +127,8 @@ def import_portfolio(
         raise ImportFailed(exc.problems) from exc
     if current["policy"] != portfolio_settings(result)["policy"]:
         require_role(uow, ws, actor, POLICY_ROLES, "change the security policy")
+    if _strategy_of(mapping) != _strategy_of(portfolio_to_dict(result)):
+        require_role(uow, ws, actor, DRIVER_ROLES, "change the business drivers or judgments")
     summary = _apply(uow, ws, actor, result, rows, mode=mode)
     if summary.changed:
         audit(
@@ -128,6 +144,8 @@ def import_portfolio(
                 "updated": list(summary.updated),
                 "deleted": list(summary.deleted),
                 "settings_changed": list(summary.settings_changed),
+                "drivers_changed": list(summary.drivers_changed),
+                "judgments_changed": list(summary.judgments_changed),
             },
         )
         uow.commit()
@@ -149,7 +167,58 @@ def _merged_settings(incoming: Mapping[str, Any], current: Mapping[str, Any]) ->
     return {**incoming, **merged}
 
 
-def _merged(incoming: Any, rows: dict[str, Initiative]) -> Any:
+def _strategy_of(data: Mapping[str, Any]) -> tuple[Any, Any]:
+    """The drivers and judgments of a portfolio mapping, to tell whether an import
+    changes them (judgments as stored: per person and pair, in key order)."""
+    drivers = [(d["key"], d["name"], d.get("description", "")) for d in data.get("drivers") or []]
+    judgments = stored_judgments(
+        Judgment(by=j["by"], a=j["a"], b=j["b"], ratio=parse_ratio(j["ratio"]))
+        for j in data.get("judgments") or []
+    )
+    return drivers, judgments
+
+
+def _merged_strategy(incoming: dict[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """The file's drivers and judgments merged into the workspace's: the workspace's
+    drivers in their order, updated by the file's, then the file's new ones; the
+    workspace's judgments revised and completed by the file's (per person and pair)."""
+    out = dict(incoming)
+    stated = incoming.get("drivers")
+    drivers = list(current.get("drivers") or [])
+    if isinstance(stated, list):
+        at = {d["key"]: i for i, d in enumerate(drivers)}
+        for item in stated:
+            key = item.get("key") if isinstance(item, Mapping) else None
+            if isinstance(key, str) and key.strip() in at:
+                drivers[at[key.strip()]] = item
+            else:
+                drivers.append(item)
+    elif stated is not None:
+        drivers = stated  # the portfolio rules will say what is wrong with it
+    if drivers:
+        out["drivers"] = drivers
+    stated = incoming.get("judgments")
+    judgments = list(current.get("judgments") or [])
+    if isinstance(stated, list):
+
+        def pair(item: Any) -> Any:
+            if not isinstance(item, Mapping):
+                return None
+            by, a, b = item.get("by"), item.get("a"), item.get("b")
+            if not all(isinstance(v, str) for v in (by, a, b)):
+                return None
+            return by.strip(), frozenset((a.strip(), b.strip()))
+
+        given = {pair(item) for item in stated} - {None}
+        judgments = [j for j in judgments if pair(j) not in given] + stated
+    elif stated is not None:
+        judgments = stated
+    if judgments:
+        out["judgments"] = judgments
+    return out
+
+
+def _merged(incoming: Any, rows: dict[str, Initiative], drivers: tuple[str, ...]) -> Any:
     """The workspace's initiatives updated by the file's, which may refer to each other.
 
     Existing initiatives keep their place; new ones follow in the file's order.
@@ -165,7 +234,7 @@ def _merged(incoming: Any, rows: dict[str, Initiative]) -> Any:
         else:
             unkeyed.append(item)
     kept = [
-        by_key.pop(key) if key in by_key else spec_to_dict(row_to_spec(row))
+        by_key.pop(key) if key in by_key else spec_to_dict(row_to_spec(row, drivers))
         for key, row in rows.items()
     ]
     return kept + list(by_key.values()) + unkeyed
@@ -182,10 +251,12 @@ def _apply(
 ) -> ImportSummary:
     created, updated, unchanged, deleted = [], [], [], []
     settings = settings_row(uow, ws)
-    before = settings_to_dict(settings)
+    before = settings_record(settings)
     apply_settings(settings, result)
     sections = changed_sections(before, settings_to_dict(settings))
     audit_settings_change(uow, ws, actor, settings, before, how="import")
+    drivers_changed, judgments_changed = _apply_strategy(uow, ws, actor, result, mode=mode)
+    active = tuple(d.key for d in result.drivers)
     wanted = {s.key for s in result.initiatives}
     for key, row in rows.items():
         if key not in wanted:
@@ -197,7 +268,7 @@ def _apply(
                 action="initiative.import_delete",
                 entity="initiative",
                 key=key,
-                before=spec_to_dict(row_to_spec(row)),
+                before=spec_to_dict(row_to_spec(row, active)),
             )
             uow.session.delete(row)
     uow.session.flush()
@@ -206,7 +277,7 @@ def _apply(
         after = spec_to_dict(spec)
         if row is None:
             row = Initiative(workspace_id=ws.id, position=position, updated_by=str(actor))
-            apply_spec(row, spec)
+            apply_spec(row, spec, active)
             uow.session.add(row)
             created.append(spec.key)
             audit(
@@ -219,13 +290,13 @@ def _apply(
                 after=after,
             )
             continue
-        old_fields, new_fields = changed_fields(spec_to_dict(row_to_spec(row)), after)
+        old_fields, new_fields = changed_fields(spec_to_dict(row_to_spec(row, active)), after)
         if row.position != position:
             row.position = position
         if not new_fields:
             unchanged.append(spec.key)
             continue
-        apply_spec(row, spec)
+        apply_spec(row, spec, active)
         row.updated_by = str(actor)
         updated.append(spec.key)
         audit(
@@ -246,7 +317,26 @@ def _apply(
         deleted=tuple(deleted),
         unchanged=tuple(unchanged),
         settings_changed=sections,
+        drivers_changed=drivers_changed,
+        judgments_changed=judgments_changed,
     )
+
+
+def _apply_strategy(
+    uow: UnitOfWork, ws: Any, actor: Actor, result: Portfolio, *, mode: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Write the portfolio's drivers and judgments (`result` is the merged portfolio in
+    merge mode); returns the drivers and the people whose judgments changed."""
+    drivers = write_drivers(uow, ws, actor, result.drivers, how="import")
+    wanted = stored_judgments(result.judgments)
+    remove = ()
+    if mode == "replace":  # the judgments between the file's drivers are the file's
+        keys = {d.key for d in result.drivers}
+        remove = tuple(
+            (j.user_id, j.a, j.b) for j in judgment_rows(uow, ws) if j.a in keys and j.b in keys
+        )
+    people = write_judgments(uow, ws, actor, wanted, remove=remove, action="judgments.import")
+    return drivers, people
 
 
 def demo_path() -> Path:

@@ -105,6 +105,8 @@ class Plan(Command):
     phases: int | None = None
     start: PeriodRef | None = None  # `from=`: the plan starts at this period
     time_limit: float | None = None  # seconds
+    objective: str | None = None  # value | strategic | blend (planner.portfolio.OBJECTIVES)
+    blend: float | None = None  # the strategic term's weight in a blend, 0 < W <= 100
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,37 @@ class Jobs(Command):
     name: ClassVar[str] = "jobs"
 
 
+@dataclass(frozen=True)
+class Drivers(Command):
+    """The business drivers with the group's weights, each person's consistency and who
+    has not answered yet."""
+
+    name: ClassVar[str] = "drivers"
+
+
+@dataclass(frozen=True)
+class EditDrivers(Command):
+    """Open the form that adds, renames, retires and restores drivers (admins)."""
+
+    name: ClassVar[str] = "edit-drivers"
+
+
+@dataclass(frozen=True)
+class Weigh(Command):
+    """Open the pairwise comparison form: every pair of drivers with the asker's current
+    answers, or only `pair` (a, b) to revise that one."""
+
+    name: ClassVar[str] = "weigh"
+    pair: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Priorities(Command):
+    """Approved and proposed initiatives ranked by strategic score."""
+
+    name: ClassVar[str] = "priorities"
+
+
 # --------------------------------------------------------------------------- submissions
 
 
@@ -208,6 +241,24 @@ class SubmitSettings(Command):
     version: int | None = None
 
 
+@dataclass(frozen=True)
+class SubmitDrivers(Command):
+    """A filled manage-drivers form: one change per driver, each `{"key", "name"?,
+    "description"?, "retired"?}` (True retires, False restores; a new key adds one)."""
+
+    name: ClassVar[str] = "submit-drivers"
+    changes: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class SubmitJudgments(Command):
+    """A filled judgment form: (a, b, ratio) for each pair answered, ratio as text on
+    Saaty's scale ("3": a is 3 times as important as b; "1/3": b is 3 times a)."""
+
+    name: ClassVar[str] = "submit-judgments"
+    answers: tuple[tuple[str, str, str], ...]
+
+
 # --------------------------------------------------------------------------- payloads
 
 
@@ -218,6 +269,13 @@ def to_payload(command: Command) -> dict[str, Any]:
         value = getattr(command, f.name)
         values[f.name] = str(value) if isinstance(value, PeriodRef) else value
     return {"command": command.name, "fields": values}
+
+
+def _tuples(value: Any) -> Any:
+    """Lists back to the tuples a command holds, nested ones too."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
 
 
 def from_payload(data: Mapping[str, Any], types: Mapping[str, type[Command]]) -> Command:
@@ -237,6 +295,8 @@ def from_payload(data: Mapping[str, Any], types: Mapping[str, type[Command]]) ->
         value = raw[f.name]
         if "PeriodRef" in str(f.type) and isinstance(value, str):
             value = parse_period(value)
+        elif str(f.type).startswith("tuple") and isinstance(value, list):
+            value = _tuples(value)  # JSON has lists only
         kwargs[f.name] = value
     try:
         return cls(**kwargs)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from dataclasses import replace
 from fractions import Fraction
 
 from catalog import services
-from catalog.errors import NotFound
+from catalog.errors import NotFound, ValidationFailed
 from catalog.uow import UnitOfWork
 from catalog.usecases import commands as c
 from catalog.usecases import results as r
@@ -25,7 +26,7 @@ from planner.calendar import phases_of
 from planner.config import SolverConfig
 from planner.diff import diff_roadmaps
 from planner.periods import period_start
-from planner.portfolio import Portfolio
+from planner.portfolio import MAX_BLEND, OBJECTIVES, Portfolio
 from planner.problem import Problem, build_problem
 from planner.roadmap import Roadmap
 from planner.scenario import (
@@ -58,11 +59,16 @@ def plan_problem(
     baseline: Roadmap | None = None,
 ) -> tuple[Problem, SolverConfig]:
     """The problem and solver options of `plan` on a portfolio: its options override
-    the settings (`from=` moves the calendar's start), and a published `baseline` adds
-    the stability term (README, How the planner works)."""
+    the settings (`from=` moves the calendar's start, `objective=` / `blend=` what the
+    plan maximizes), and a published `baseline` adds the stability term (README, How
+    the planner works)."""
     if cmd.start is not None:
         start = period_start(cmd.start, today=today, phases=phases_of(portfolio.calendar))
         portfolio = replace(portfolio, calendar=replace(portfolio.calendar, start=start))
+    if cmd.objective is not None:
+        portfolio = replace(portfolio, objective=cmd.objective)
+    if cmd.blend is not None:
+        portfolio = replace(portfolio, blend=cmd.blend)
     problem = build_problem(portfolio)
     transforms = []
     if cmd.budget is not None:
@@ -78,8 +84,48 @@ def plan_problem(
     return problem, config
 
 
+def check_objective(cmd: c.Plan) -> None:
+    """Refuse an objective the planner does not know, or a blend weight outside (0, 100]."""
+    problems = {}
+    if cmd.objective is not None and cmd.objective not in OBJECTIVES:
+        problems["objective"] = (
+            f"expected {', '.join(OBJECTIVES[:-1])} or {OBJECTIVES[-1]} (money value, "
+            f"strategic score, or a blend of both), got {cmd.objective!r}"
+        )
+    blend = cmd.blend
+    if blend is not None and (
+        isinstance(blend, bool)
+        or not isinstance(blend, int | float)
+        or not math.isfinite(blend)
+        or not 0 < blend <= MAX_BLEND
+    ):
+        problems["blend"] = (
+            f"expected the strategic score's weight in a blend, more than 0 and at most "
+            f"{MAX_BLEND:g}, got {blend!r}"
+        )
+    if problems:
+        raise ValidationFailed(problems)
+
+
 def check_plan(cmd: c.Plan, ctx: Context) -> r.Started:
-    """Refuse a `from=` period the plan cannot start at before anything is queued."""
+    """Refuse a `from=` period the plan cannot start at, an unknown objective, a blend
+    weight out of bounds, or a strategic objective without drivers, before anything is
+    queued."""
+    check_objective(cmd)
+    if cmd.objective not in (None, "value"):
+        with ctx.uow() as uow:
+            try:
+                drivers = services.drivers_overview(uow, team_id=ctx.team_id).drivers
+            except NotFound:
+                drivers = ()
+        if not drivers:
+            raise ValidationFailed(
+                {
+                    "objective": f"objective={cmd.objective} plans for the business drivers "
+                    "but the workspace has none; an admin adds them (`drivers`) and the "
+                    "initiatives are scored against them, or plan for value"
+                }
+            )
     if cmd.start is not None:
         with ctx.uow() as uow:
             try:

@@ -7,10 +7,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.views import AuditView, InitiativeView, JobView, RoadmapView, RoleGrantView
+from catalog.views import (
+    AuditView,
+    DriversView,
+    InitiativeView,
+    JobView,
+    PriorityView,
+    RoadmapView,
+    RoleGrantView,
+)
 from catalog.views import SettingsView as Settings
 from planner.calendar import Phase
 from planner.diff import RoadmapDiff
+from planner.drivers import Driver, DriverWeights, PersonWeights
 from planner.explain import Explanation
 from planner.roadmap import Roadmap
 
@@ -174,3 +183,57 @@ class Dashboard:
     pending_reviews: tuple[InitiativeView, ...]
     published: RoadmapView | None
     own_proposals: tuple[InitiativeView, ...]
+
+
+@dataclass(frozen=True)
+class DriverList:
+    """The business drivers (`view`: weights, each person's consistency, who has not
+    answered) and what the viewer may do: manage them (admins), weigh them (leaders,
+    approvers, admins)."""
+
+    view: DriversView
+    can_manage: bool
+    can_weigh: bool
+
+
+@dataclass(frozen=True)
+class DriversForm:
+    """The manage-drivers form: the active and retired drivers as they are now."""
+
+    view: DriversView
+
+
+@dataclass(frozen=True)
+class DriversSaved:
+    """A manage-drivers form was saved; `view` is the drivers after it."""
+
+    view: DriversView
+
+
+@dataclass(frozen=True)
+class WeighForm:
+    """The judgment form: the `pairs` to ask (every pair of `drivers` in their order, or
+    the one being revised) and the asker's current answers by pair (ratio text "3",
+    "1/3": a is that many times as important as b)."""
+
+    drivers: tuple[Driver, ...]
+    pairs: tuple[tuple[str, str], ...]
+    answers: Mapping[tuple[str, str], str]
+    revising: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class JudgmentsSaved:
+    """A judgment form was saved: the person's own weights and consistency (with the
+    judgment that disagrees most when CR > 0.10, to offer its revision) and the group's
+    weights after it."""
+
+    person: PersonWeights
+    group: DriverWeights
+
+
+@dataclass(frozen=True)
+class PriorityList:
+    """Approved and proposed initiatives by strategic score, with each driver's part."""
+
+    view: PriorityView

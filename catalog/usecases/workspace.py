@@ -47,7 +47,7 @@ def settings_sections(roles: frozenset[str]) -> tuple[str, ...]:
     """The parts of the settings a viewer with these roles may change."""
     out: list[str] = []
     if roles & {PMO, ADMIN}:
-        out += ["name", "calendar", "budget", "capacity"]
+        out += ["name", "calendar", "budget", "capacity", "objective", "blend", "stability"]
     if roles & {SECURITY, ADMIN}:
         out.append("policy")
     return tuple(out)

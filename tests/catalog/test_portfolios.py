@@ -111,11 +111,11 @@ def test_a_failure_midway_through_writing_leaves_nothing(uow, team, monkeypatch)
     real = portfolio_service.apply_spec
     calls = []
 
-    def fail_on_second(row, spec):
+    def fail_on_second(row, spec, drivers):
         calls.append(spec.key)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        real(row, spec)
+        real(row, spec, drivers)
 
     monkeypatch.setattr(portfolio_service, "apply_spec", fail_on_second)
     data = small(name="Another")
