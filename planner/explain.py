@@ -265,9 +265,12 @@ def _stability_note(analysis: Analysis, after: Roadmap, key: str) -> str:
     cost = analysis.stability_cost(after)
     if not effects or cost is None or cost <= 0:
         return ""
+    net = ""
+    if analysis.stability_relieved(after):
+        net = " net of what it brings closer to where it was published"
     return (
         f" Against the published roadmap it would {listed(effects, most=4)}, a stability "
-        f"cost of {_amount(analysis.problem, cost)}."
+        f"cost of {_amount(analysis.problem, cost)}{net}."
     )
 
 

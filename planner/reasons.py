@@ -273,7 +273,7 @@ class Analysis:
             if forced.status == "infeasible":
                 return "cannot be scheduled together with what must be scheduled"
             gain = (forced.objective or 0) - (self.roadmap.objective or 0)
-            if self.stability is not None and gain > 0:
+            if gain > 0 and (self.stability_cost(forced) or 0) >= gain:
                 text = self._stability_reason(item, forced, gain)
                 if text is not None:
                     return text
@@ -347,6 +347,17 @@ class Analysis:
             was = f" instead of {abs(here[key] - baseline[key])}" if key in here and before else ""
             out.append(f"move {key} by {moved}{was}")
         return out
+
+    def stability_relieved(self, other: Roadmap) -> bool:
+        """Whether `other` brings some published initiative closer to its published start
+        (or back on the roadmap) than this roadmap has it."""
+        if self.stability is None:
+            return False
+        return any(
+            stability_penalty(self.problem, {key: was}, other.starts)
+            < stability_penalty(self.problem, {key: was}, self.starts)
+            for key, was in self.stability.baseline.items()
+        )
 
     def stability_cost(self, other: Roadmap) -> int | None:
         """weight × (stability penalty of `other` − that of this roadmap); None without
