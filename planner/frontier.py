@@ -1,4 +1,8 @@
-"""The efficient frontier: best realized value against the total budget, as data to draw.
+"""The efficient frontier: the best objective against the total budget, as data to draw.
+
+The objective is the one the problem plans for (`Problem.goal`: value, strategic score
+or a blend); a point's `objective` and `bound` are in its solver units, shown with
+`goal.display`.
 
 Each point replaces the problem's total budget with one level (per-phase budgets and
 capacities stay) and solves. Default levels run, evenly spaced over `points` levels,
@@ -11,7 +15,7 @@ With a `deadline` in the config, each solve gets at most what is left of it, and
 frontier stops at the last point solved in time (fewer points, cheapest first).
 
 Points are made monotone: a plan found at a lower level is also valid at every higher
-one, so a point never reports less value than a cheaper point (its status is then
+one, so a point never reports a lower objective than a cheaper point (its status is then
 `feasible`). Bounds are capped by the bound of the plan without a total budget.
 """
 
@@ -34,7 +38,7 @@ _PLANNED = ("optimal", "feasible")
 @dataclass(frozen=True)
 class FrontierPoint:
     total_budget: int
-    objective: int | None  # best realized value found at this level; None: no plan
+    objective: int | None  # best objective found at this level (solver units); None: no plan
     bound: int | None  # no plan at this level is worth more
     status: str  # optimal | feasible | infeasible | unknown
     scheduled_count: int
@@ -48,11 +52,11 @@ def frontier(
     points: int = 8,
     config: SolverConfig = SolverConfig(),  # noqa: B008
 ) -> list[FrontierPoint]:
-    """Realized value for a range of total budgets, cheapest first.
+    """The best objective (`problem.goal`) for a range of total budgets, cheapest first.
 
     `levels` gives the total budgets to solve at; by default `points` levels as the
     module docstring describes. Each solve runs with `config` (its baseline is ignored:
-    the frontier is about value alone). Returns [] when, by default levels, no plan
+    the frontier is about the objective alone). Returns [] when, by default levels, no plan
     exists whatever the total budget, or when `config.deadline` leaves no time for the
     first solve; the points solved in time when it runs out later.
     """

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.drivers import MAX_SCORE
+from planner.money import format_money
 from planner.portfolio.records import OBJECTIVES
 
 #: Units of a strategic or blended benefit per 1.0 of score.
@@ -68,6 +69,16 @@ class Goal:
             return units
         return round(units / self.scale, DECIMALS)
 
+    def shown(self, units: int) -> str:
+        """A figure in words: money for `value` ($1,200,000), else 2 decimals (12.35)."""
+        if self.kind == "value":
+            return format_money(units)
+        return f"{units / self.scale:,.2f}"
+
+    def units(self, shown: int | float) -> int:
+        """The reverse of `display`: a shown figure in solver units."""
+        return int(shown) if self.scale == 1 else round(shown * self.scale)
+
     def describe(self) -> str:
         """One line a CIO reads: the objective, the weights and the normalization."""
         if self.kind == "value":
@@ -93,17 +104,68 @@ class Goal:
         return f"weights {parts} (from the leaders' judgments{cr})"
 
     def to_json(self) -> dict[str, Any]:
-        """The roadmap JSON's `goal`."""
+        """The roadmap JSON's `goal` (numbers unrounded: read back, they are the same)."""
         return {
             "objective": self.kind,
-            "weights": {k: round(w, 6) for k, w in self.weights.items()},
+            "weights": dict(self.weights),
             "blend": self.blend if self.kind == "blend" else None,
-            "cr": None if self.cr is None else round(self.cr, 6),
+            "cr": self.cr,
             "source": self.source,
             "value_norm": self.value_norm if self.kind == "blend" else None,
             "scale": self.scale,
+            "names": dict(self.names),
         }
 
 
 def _heavy(item: tuple[str, float]) -> tuple[float, str]:
     return (-item[1], item[0])
+
+
+def goal_from_json(data: Mapping[str, Any] | None) -> Goal:
+    """Read back what `Goal.to_json` wrote; a document without one planned for value."""
+    if not data:
+        return Goal()
+    kind = data.get("objective", "value")
+    return Goal(
+        kind=kind,
+        blend=float(data["blend"]) if data.get("blend") is not None else 1.0,
+        weights=dict(data.get("weights") or {}),
+        value_norm=int(data.get("value_norm") or 1),
+        scale=int(data.get("scale") or (1 if kind == "value" else SCALE)),
+        cr=data.get("cr"),
+        source=data.get("source", "equal"),
+        names=dict(data.get("names") or {}),
+    )
+
+
+def shown_figures(document: dict[str, Any], goal: Goal) -> dict[str, Any]:
+    """A roadmap document (`Roadmap.to_dict`) with its objective, bound and each
+    scheduled initiative's value in the units people read (`Goal.display`), its `goal`
+    as `Goal.to_json`, and `strategic_score` only where there are drivers."""
+    out = dict(document)
+    for name in ("objective", "bound"):
+        if out.get(name) is not None:
+            out[name] = goal.display(out[name])
+    scheduled = []
+    for entry in out.get("scheduled", ()):
+        entry = dict(entry)
+        entry["value"] = goal.display(entry["value"])
+        if entry.get("strategic_score") is None:
+            entry.pop("strategic_score", None)
+        scheduled.append(entry)
+    out["scheduled"] = scheduled
+    out["goal"] = goal.to_json()
+    return out
+
+
+def solver_figures(document: Mapping[str, Any], goal: Goal) -> dict[str, Any]:
+    """The reverse of `shown_figures`: the figures back in solver units (exactly: a shown
+    figure has at most `DECIMALS` decimals and `SCALE` is 10^DECIMALS)."""
+    out = dict(document)
+    for name in ("objective", "bound"):
+        if out.get(name) is not None:
+            out[name] = goal.units(out[name])
+    out["scheduled"] = [
+        {**entry, "value": goal.units(entry["value"])} for entry in out.get("scheduled", ())
+    ]
+    return out

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from planner.goal import Goal, goal_from_json, shown_figures, solver_figures
 from planner.problem import SECURITY_REVIEWS, Problem
+from planner.stability import Stability, stability_from_dict
 
 SCHEMA = "townhall.roadmap/1"
 STATUSES = ("optimal", "feasible", "infeasible", "unknown")
@@ -42,7 +44,8 @@ class Scheduled:
     end_phase: int  # the go-live phase, s + d - 1
     start: dt.date
     end: dt.date
-    value: int  # realized value this initiative contributes
+    value: int  # what it contributes to the objective planned (solver units: `Goal.scale`)
+    strategic_score: float | None = None  # S = Σ weight × score, when there are drivers
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,11 @@ class Roadmap:
     conflicts: tuple[str, ...] = ()
     stability_penalty: int | None = None  # with a baseline: cost of moving/dropping items
     name: str = ""
+    #: With a published baseline: what keeping to it kept and cost (planner.stability).
+    stability: Stability | None = None
+    #: What was maximized (value, strategic score, blend) with its weights; `objective`,
+    #: `bound` and each `Scheduled.value` are in its solver units (`Goal.display`).
+    goal: Goal = field(default_factory=Goal)
 
     @property
     def starts(self) -> dict[str, int]:
@@ -75,9 +83,10 @@ class Roadmap:
         return next((s for s in self.scheduled if s.key == key), None)
 
     def to_dict(self) -> dict[str, Any]:
+        """The roadmap document: figures in the units people read (`Goal.display`)."""
         data = asdict(self)
         data = {"schema": SCHEMA, **data}
-        return _jsonable(data)
+        return _jsonable(shown_figures(data, self.goal))
 
 
 def _jsonable(value: Any) -> Any:
@@ -180,6 +189,7 @@ def assemble(
                 start=problem.phases[s].start,
                 end=problem.phases[s + it.duration - 1].end,
                 value=it.realized_value(s, P),
+                strategic_score=it.strategic if problem.goal.weights else None,
             )
         )
     scheduled.sort(key=lambda x: (x.start_phase, x.end_phase, x.key))
@@ -205,6 +215,7 @@ def assemble(
         conflicts=tuple(conflicts),
         stability_penalty=stability_penalty,
         name=problem.name,
+        goal=problem.goal,
     )
 
 
@@ -212,6 +223,8 @@ def roadmap_from_dict(data: Mapping[str, Any]) -> Roadmap:
     """Read back what `Roadmap.to_dict` wrote (e.g. a stored or exported roadmap)."""
     if data.get("schema") != SCHEMA:
         raise ValueError(f"not a {SCHEMA} document (schema is {data.get('schema')!r})")
+    goal = goal_from_json(data.get("goal"))
+    data = solver_figures(data, goal)
     day = dt.date.fromisoformat
     phases = tuple(
         PhaseUse(
@@ -251,4 +264,6 @@ def roadmap_from_dict(data: Mapping[str, Any]) -> Roadmap:
         scheduled=scheduled,
         unscheduled=unscheduled,
         conflicts=tuple(data.get("conflicts", ())),
+        stability=stability_from_dict(data.get("stability")),
+        goal=goal,
     )

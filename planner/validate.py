@@ -100,8 +100,14 @@ def check_starts(problem: Problem, starts: Mapping[str, int]) -> list[str]:
 
 
 def check_roadmap(problem: Problem, roadmap: Roadmap) -> list[str]:
-    """Violations of a Roadmap: its starts, its bookkeeping and its objective."""
+    """Violations of a Roadmap: its starts, its bookkeeping and its objective (the one
+    the problem plans for: value, strategic score or a blend, `Problem.goal`)."""
     out: list[str] = []
+    goal = problem.goal
+    if roadmap.goal.kind != goal.kind or roadmap.goal.scale != goal.scale:
+        out.append(
+            f"the roadmap was planned for {roadmap.goal.noun} but the problem plans for {goal.noun}"
+        )
     keys = [s.key for s in roadmap.scheduled]
     if len(keys) != len(set(keys)):
         out.append("an initiative is scheduled more than once")
@@ -120,17 +126,29 @@ def check_roadmap(problem: Problem, roadmap: Roadmap) -> list[str]:
     missing = set(problem.keys) - listed
     if missing:
         out.append("not reported as scheduled or unscheduled: " + ", ".join(sorted(missing)))
+    for s in roadmap.scheduled:
+        if s.key in problem.keys and s.start_phase >= 0:
+            it = problem.item(s.key)
+            if s.value != it.realized_value(s.start_phase, problem.horizon):
+                out.append(
+                    f"{s.key} reports {goal.noun} {goal.display(s.value)}, which does not "
+                    "match its start and per-phase benefit"
+                )
     if roadmap.status in ("optimal", "feasible"):
         expected = realized_value(problem, {k: v for k, v in starts.items() if k in problem.keys})
         if roadmap.objective != expected:
+            shown = None if roadmap.objective is None else goal.display(roadmap.objective)
             out.append(
-                f"objective {roadmap.objective} differs from the realized value "
-                f"{expected} recomputed from the schedule"
+                f"objective {shown} differs from the realized {goal.noun} "
+                f"{goal.display(expected)} recomputed from the schedule"
             )
         if (
             roadmap.bound is not None
             and roadmap.objective is not None
             and roadmap.bound < roadmap.objective
         ):
-            out.append(f"bound {roadmap.bound} is below the objective {roadmap.objective}")
+            out.append(
+                f"bound {goal.display(roadmap.bound)} is below the objective "
+                f"{goal.display(roadmap.objective)}"
+            )
     return out

@@ -13,7 +13,7 @@ Same rules as the time-indexed model: starts are restricted to the allowed ones 
 tollgates, freeze), dependencies are finish-to-start, each capacity is a cumulative over
 build intervals (a capacity varying by phase is its highest value, with fixed blocks
 filling the difference), a security review is a one-phase interval at the start, and
-the objective is Σ value × (P − s − d + 1), linear in the starts.
+the objective is Σ per_phase × (P − s − d + 1), linear in the starts.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from planner.cpsat.objective import Objective, stability_penalty
+from planner.cpsat.objective import Objective, drop_phases, stability_penalty
 from planner.cpsat.selection import required_items
 from planner.problem import SECURITY_REVIEWS, Item, Problem
 
@@ -99,8 +99,8 @@ def build_interval_model(
         _add_cumulative(model, problem, resource, items, start, build)
     P = problem.horizon
     value = cp_model.LinearExpr.weighted_sum(
-        [start[k] for k in start], [-items[k].value for k in start]
-    ) + sum(items[k].value * (P - items[k].duration + 1) for k in start)
+        [start[k] for k in start], [-items[k].per_phase for k in start]
+    ) + sum(items[k].per_phase * (P - items[k].duration + 1) for k in start)
     penalty = None
     if baseline and stability_weight > 0:
         known = set(problem.keys)
@@ -109,12 +109,13 @@ def build_interval_model(
             if key not in known:
                 continue
             if key not in start:
-                constant += 1  # never scheduled: dropped
+                constant += drop_phases(P, was)  # never scheduled: dropped
                 continue
-            moved = model.new_int_var(0, P, f"{key} moved")
+            most = max(abs(t - was) for t in problem.allowed_starts(items[key]))
+            moved = model.new_int_var(0, most, f"{key} moved")
             model.add_abs_equality(moved, start[key] - was)
             moves.append(moved)
-            worst += P
+            worst += most
         penalty = model.new_int_var(0, worst + constant, "stability penalty")
         model.add(penalty == cp_model.LinearExpr.sum(moves) + constant)
         model.maximize(value - stability_weight * penalty)

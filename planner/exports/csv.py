@@ -67,7 +67,9 @@ _SPEC_COLUMNS = (
     *_FIRST_FIELDS,
     *(n for n in INITIATIVE_FIELDS if n not in ("key", "title", *_FIRST_FIELDS)),
 )
-COLUMNS: tuple[str, ...] = ("key", "title", *_PLAN_COLUMNS, *_SPEC_COLUMNS)
+#: Columns added after the catalog fields.
+_LATER_COLUMNS = ("strategic_score",)
+COLUMNS: tuple[str, ...] = ("key", "title", *_PLAN_COLUMNS, *_SPEC_COLUMNS, *_LATER_COLUMNS)
 """The CSV columns, in order; new columns are only ever added at the end.
 
 - `key`, `title`: the initiative.
@@ -76,7 +78,8 @@ COLUMNS: tuple[str, ...] = ("key", "title", *_PLAN_COLUMNS, *_SPEC_COLUMNS)
 - `start_phase`, `go_live_phase`: 0-based phase indices; the go-live phase is the last
   build phase. `start_label`, `go_live_label`: their names (`2027Q1`).
 - `start_date`: first day of the start phase; `go_live_date`: last day of the go-live
-  phase. `realized_value`: the value this initiative contributes to the objective.
+  phase. `realized_value`: what this initiative contributes to the objective planned
+  (money for value; a strategic or blended score, up to 4 decimals, otherwise).
 - `cadence`, `duration` (phases), `capex`, `opex` (per live phase), `value` (per phase
   from go-live on), `category`, `status` (catalog status), `owner`, `proposer`,
   `hosting`, `data`, `personal_data`, `security_review` (policy override, empty when
@@ -87,6 +90,8 @@ COLUMNS: tuple[str, ...] = ("key", "title", *_PLAN_COLUMNS, *_SPEC_COLUMNS)
   `scores`: the impact 0-5 on each business driver, `engage=5;secure=1`, drivers left
   out score 0): the catalog fields (empty when the portfolio no longer holds the
   initiative).
+- `strategic_score`: Σ driver weight × score with the weights the roadmap planned with
+  (empty without business drivers).
 """
 
 _TEXT = frozenset({"title", "reason", "category", "owner", "proposer", "summary", "review_note"})
@@ -126,6 +131,7 @@ _CELLS: dict[str, Callable[[InitiativeRow], Any]] = {
     "go_live_label": lambda r: r.go_live_label,
     "go_live_date": lambda r: r.go_live_date,
     "realized_value": lambda r: r.realized_value,
+    "strategic_score": lambda r: r.strategic_score,
     "uses": lambda r: None if r.spec is None else uses_text(dict(r.spec.uses)),
     "depends_on": lambda r: None if r.spec is None else keys_text(r.spec.depends_on),
     "excludes": lambda r: None if r.spec is None else keys_text(r.spec.excludes),

@@ -1,4 +1,5 @@
-"""The efficient frontier as a picture (PNG): realized value against the total budget.
+"""The efficient frontier as a picture (PNG): the objective planned (value, strategic
+score or blended score: `planner.goal.Goal`) against the total budget.
 
 Drawn with matplotlib's Agg canvas on a private Figure: no pyplot, no global state.
 """
@@ -14,6 +15,7 @@ from matplotlib.ticker import FuncFormatter
 
 from planner.exports.gantt import plain
 from planner.frontier import FrontierPoint
+from planner.goal import Goal
 from planner.money import format_money
 
 WIDTH_INCHES = 12.0
@@ -27,24 +29,33 @@ CURRENT_COLOUR = "#b03a2e"
 def frontier_png(
     points: Sequence[FrontierPoint],
     *,
-    title: str = "Value against total budget",
+    title: str | None = None,
     current_budget: int | None = None,
     dpi: int = DEFAULT_DPI,
+    goal: Goal | None = None,
 ) -> bytes:
-    """PNG of realized value per total budget; `current_budget` is marked when given.
+    """PNG of the objective per total budget; `current_budget` is marked when given.
+
+    `goal` is the objective the points were planned for (`Problem.goal`; value when
+    None): it names the axis and the default title ("Strategic score against total
+    budget") and turns solver units into the figures shown.
 
     Points without a plan are left out of the line; where a proven bound exceeds the
     value found, the bound is drawn dashed.
     """
+    goal = goal or Goal()
+    noun = goal.noun.capitalize()
+    title = title if title is not None else f"{noun} against total budget"
     fig = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.1, 0.12, 0.86, 0.76))
     planned = sorted((p for p in points if p.objective is not None), key=lambda p: p.total_budget)
     money = FuncFormatter(lambda v, _pos: format_money(round(v)))
     ax.xaxis.set_major_formatter(money)
-    ax.yaxis.set_major_formatter(money)
+    shown = FuncFormatter(lambda v, _pos: _score(v / goal.scale))
+    ax.yaxis.set_major_formatter(money if goal.kind == "value" else shown)
     ax.set_xlabel("Total budget", fontsize=11)
-    ax.set_ylabel("Realized value", fontsize=11)
+    ax.set_ylabel(f"Realized {goal.noun}", fontsize=11)
     ax.grid(color="#e3e3e3", linewidth=0.8)
     ax.set_axisbelow(True)
     for side in ("right", "top"):
@@ -52,7 +63,9 @@ def frontier_png(
     if planned:
         xs = [p.total_budget for p in planned]
         ys = [p.objective for p in planned]
-        ax.step(xs, ys, where="post", color=VALUE_COLOUR, linewidth=2, label="Best value found")
+        ax.step(
+            xs, ys, where="post", color=VALUE_COLOUR, linewidth=2, label=f"Best {goal.noun} found"
+        )
         ax.plot(xs, ys, "o", color=VALUE_COLOUR, markersize=6)
         for p in planned:
             ax.annotate(
@@ -99,3 +112,8 @@ def frontier_png(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def _score(figure: float) -> str:
+    """A strategic or blended figure on an axis: whole above 100, else two decimals."""
+    return f"{figure:,.0f}" if abs(figure) >= 100 else f"{figure:.2f}"

@@ -19,7 +19,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from planner.exports.source import ExportSource
-from planner.money import format_money
 from planner.roadmap import Scheduled
 
 #: Bar colour of each cadence; anything else is drawn in OTHER_COLOUR.
@@ -202,7 +201,8 @@ def plain(text: str) -> str:
 def _title(source: ExportSource, *, page: int, pages: int) -> str:
     roadmap = source.roadmap
     name = roadmap.name or source.portfolio.name or "Roadmap"
-    value = "" if roadmap.objective is None else f", value {format_money(roadmap.objective)}"
+    goal = roadmap.goal
+    value = "" if roadmap.objective is None else f", {goal.noun} {goal.shown(roadmap.objective)}"
     counts = f"{len(roadmap.scheduled)} scheduled, {len(roadmap.unscheduled)} left out"
     paging = f" — page {page + 1} of {pages}" if pages > 1 else ""
     return plain(" ".join(f"{name} ({roadmap.status}{value}; {counts}){paging}".split()))

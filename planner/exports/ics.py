@@ -102,7 +102,7 @@ def _go_live(source: ExportSource, item: Scheduled, *, name: str, stamp: dt.date
         f"{item.key}: {item.title}",
         f"Cadence: {item.cadence}",
         f"Build: {build} ({item.start.isoformat()} to {item.end.isoformat()})",
-        f"Realized value: {format_money(item.value)}",
+        f"Realized {source.roadmap.goal.noun}: {source.roadmap.goal.shown(item.value)}",
     ]
     categories = [GO_LIVE, item.cadence]
     if spec is not None:

@@ -5,14 +5,20 @@ unscheduled with a reason) with the initiative's catalog fields from the portfol
 Rows come in roadmap order: scheduled (by start phase, go-live phase, key), then
 unscheduled, then initiatives of the portfolio the plan did not consider (their
 status is not plannable, e.g. proposed or done).
+
+Figures are those of the objective the roadmap planned (`Roadmap.goal`): a realized
+value in money, or a strategic or blended score; `strategic_score` is an initiative's
+Σ weight × score with the weights the roadmap planned with (None without drivers).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from planner.drivers import strategic_score
 from planner.exports.source import ExportSource
+from planner.goal import Goal
 from planner.portfolio import InitiativeSpec
 from planner.roadmap import Scheduled
 
@@ -32,6 +38,7 @@ class InitiativeRow:
     scheduled: Scheduled | None
     start_label: str = ""
     go_live_label: str = ""
+    goal: Goal = field(default_factory=Goal)
 
     @property
     def start_phase(self) -> int | None:
@@ -52,13 +59,22 @@ class InitiativeRow:
         return None if self.scheduled is None else self.scheduled.end
 
     @property
-    def realized_value(self) -> int | None:
-        return None if self.scheduled is None else self.scheduled.value
+    def realized_value(self) -> int | float | None:
+        """What it contributes to the objective planned, as shown (`Goal.display`)."""
+        return None if self.scheduled is None else self.goal.display(self.scheduled.value)
+
+    @property
+    def strategic_score(self) -> float | None:
+        """Σ weight × score with the roadmap's weights; None without drivers."""
+        if not self.goal.weights or self.spec is None:
+            return None
+        return round(strategic_score(self.spec.scores, self.goal.weights), 4)
 
 
 def initiative_rows(source: ExportSource) -> list[InitiativeRow]:
     """Every initiative of the roadmap and of its portfolio, in roadmap order."""
     labels = {p.index: p.label for p in source.roadmap.phases}
+    goal = source.roadmap.goal
     rows: list[InitiativeRow] = []
     for s in source.roadmap.scheduled:
         rows.append(
@@ -71,6 +87,7 @@ def initiative_rows(source: ExportSource) -> list[InitiativeRow]:
                 scheduled=s,
                 start_label=labels.get(s.start_phase, ""),
                 go_live_label=labels.get(s.end_phase, ""),
+                goal=goal,
             )
         )
     for u in source.roadmap.unscheduled:
@@ -82,6 +99,7 @@ def initiative_rows(source: ExportSource) -> list[InitiativeRow]:
                 reason=u.reason,
                 spec=source.spec(u.key),
                 scheduled=None,
+                goal=goal,
             )
         )
     seen = {r.key for r in rows}
@@ -95,6 +113,7 @@ def initiative_rows(source: ExportSource) -> list[InitiativeRow]:
                     reason=f"not in the plan: its status is {spec.status.replace('_', ' ')}",
                     spec=spec,
                     scheduled=None,
+                    goal=goal,
                 )
             )
     return rows

@@ -11,6 +11,13 @@
   go-live phase, label and date, realized value), one row per initiative of the roadmap
   and portfolio (see `planner.exports.rows`).
 - Unscheduled: what is not on the roadmap, with the reason.
+- Drivers (when the portfolio has business drivers): each driver's group weight and
+  each person's, then each person's consistency ratio and whether their judgments are
+  complete, and the objective the roadmap planned for. The Initiatives sheet then ends
+  with each initiative's score per driver and its strategic score.
+
+Figures of the objective are those it planned for (`Roadmap.goal`): money for value, a
+strategic or blended score (two decimals shown) otherwise.
 
 Dates are date cells (`yyyy-mm-dd`), money numbers with a thousands format, flags
 booleans; text that looks like a formula stays text. The same roadmap always gives the
@@ -34,8 +41,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.calendar import tollgate_phases
+from planner.drivers import CR_LIMIT, SCORE_LEVELS, DriverWeights, group_weights
 from planner.exports.rows import InitiativeRow, initiative_rows, keys_text, uses_text
 from planner.exports.source import ExportSource
+from planner.goal import Goal
 from planner.portfolio import INITIATIVE_FIELDS, InitiativeSpec
 
 #: Creation and modification time written into every workbook (and its zip entries).
@@ -43,7 +52,12 @@ STAMP = dt.datetime(2000, 1, 1)
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0"
 PERCENT_FORMAT = "0%"
+WEIGHT_FORMAT = "0.0%"
+SCORE_FORMAT = "#,##0.00"
+RATIO_FORMAT = "0.000"
 SHEETS = ("Roadmap", "Phases", "Initiatives", "Unscheduled")
+#: The sheet added when the portfolio has business drivers.
+DRIVERS_SHEET = "Drivers"
 
 CADENCE_FILL = {"waterfall": "9DC3E6", "agile": "A9D18E"}
 GO_LIVE_FILL = {"waterfall": "2E75B6", "agile": "548235"}
@@ -111,8 +125,12 @@ def render(source: ExportSource) -> bytes:
     rows = initiative_rows(source)
     _roadmap_sheet(wb.create_sheet(SHEETS[0]), source)
     _phases_sheet(wb.create_sheet(SHEETS[1]), source)
-    _initiatives_sheet(wb.create_sheet(SHEETS[2]), rows)
+    _initiatives_sheet(wb.create_sheet(SHEETS[2]), rows, source.roadmap.goal)
     _unscheduled_sheet(wb.create_sheet(SHEETS[3]), rows)
+    if source.portfolio.drivers:
+        weights = group_weights(source.portfolio.drivers, source.portfolio.judgments)
+        _drivers_sheet(wb.create_sheet(DRIVERS_SHEET), source, weights)
+        _driver_columns(wb[SHEETS[2]], rows, source)
     raw = io.BytesIO()
     wb.save(raw)
     return _fixed_times(raw.getvalue())
@@ -139,6 +157,11 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> N
     elif kind == "money":
         cell.value = int(value)
         cell.number_format = MONEY_FORMAT
+    elif kind in ("score", "weight", "ratio"):
+        cell.value = float(value)
+        cell.number_format = {"score": SCORE_FORMAT, "weight": WEIGHT_FORMAT}.get(
+            kind, RATIO_FORMAT
+        )
     elif kind == "bool":
         cell.value = bool(value)
     else:
@@ -169,7 +192,8 @@ def _finish(ws: Worksheet, *, last_row: int, last_col: int, freeze: str) -> None
 
 def _roadmap_sheet(ws: Worksheet, source: ExportSource) -> None:
     phases = source.roadmap.phases
-    fixed = ("Key", "Title", "Cadence", "Owner", "Start", "Go-live", "Realized value")
+    goal = source.roadmap.goal
+    fixed = ("Key", "Title", "Cadence", "Owner", "Start", "Go-live", f"Realized {goal.noun}")
     _header(ws, [*fixed, *(p.label for p in phases)])
     gates = (
         tollgate_phases(source.portfolio.calendar)
@@ -196,7 +220,7 @@ def _roadmap_sheet(ws: Worksheet, source: ExportSource) -> None:
         _put(ws, r, 4, spec.owner if spec else None)
         _put(ws, r, 5, item.start, "date")
         _put(ws, r, 6, item.end, "date")
-        _put(ws, r, 7, item.value, "money")
+        _put(ws, r, 7, goal.display(item.value), _kind(goal.kind))
         for offset, phase in enumerate(phases):
             p = phase.index
             cell = ws.cell(row=r, column=first + offset)
@@ -297,9 +321,18 @@ def _spec_column(name: str) -> tuple[str, str]:
     return SPEC_COLUMNS.get(name, (name.replace("_", " ").capitalize(), "text"))
 
 
-def _initiatives_sheet(ws: Worksheet, rows: Sequence[InitiativeRow]) -> None:
+def _kind(objective: str) -> str:
+    """The cell kind of a figure of this objective."""
+    return "money" if objective == "value" else "score"
+
+
+def _initiatives_sheet(ws: Worksheet, rows: Sequence[InitiativeRow], goal: Goal) -> None:
     spec_names = INITIATIVE_FIELDS
-    titles = [_spec_column(n)[0] for n in spec_names] + [t for t, _ in SCHEDULE_COLUMNS]
+    schedule_columns = [
+        (f"Realized {goal.noun}", _kind(goal.kind)) if title == "Realized value" else (title, kind)
+        for title, kind in SCHEDULE_COLUMNS
+    ]
+    titles = [_spec_column(n)[0] for n in spec_names] + [t for t, _ in schedule_columns]
     _header(ws, titles)
     for r, row in enumerate(rows, start=2):
         for c, name in enumerate(spec_names, start=1):
@@ -319,7 +352,7 @@ def _initiatives_sheet(ws: Worksheet, rows: Sequence[InitiativeRow]) -> None:
             row.realized_value,
             row.reason,
         )
-        for i, ((_, kind), value) in enumerate(zip(SCHEDULE_COLUMNS, schedule, strict=True)):
+        for i, ((_, kind), value) in enumerate(zip(schedule_columns, schedule, strict=True)):
             _put(ws, r, len(spec_names) + 1 + i, value, kind)
     widths = {"title": 44, "summary": 60, "review_note": 30, "owner": 24, "proposer": 18}
     _widths(
@@ -327,6 +360,83 @@ def _initiatives_sheet(ws: Worksheet, rows: Sequence[InitiativeRow]) -> None:
         [widths.get(n, 13) for n in spec_names] + [12, 9, 10, 12, 9, 10, 12, 14, 50],
     )
     _finish(ws, last_row=len(rows) + 1, last_col=len(titles), freeze="C2")
+
+
+def _driver_columns(ws: Worksheet, rows: Sequence[InitiativeRow], source: ExportSource) -> None:
+    """Each driver's score (0-5) and the strategic score, after the Initiatives columns."""
+    drivers = source.portfolio.drivers
+    first = ws.max_column + 1
+    titles = [f"{d.name} score" for d in drivers] + ["Strategic score"]
+    fill = PatternFill("solid", fgColor=HEADER_FILL)
+    for offset, title in enumerate(titles):
+        cell = ws.cell(row=1, column=first + offset, value=title)
+        cell.font = _HEADER_FONT
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.comment = (
+            Comment(f"0-5: {', '.join(SCORE_LEVELS)}", source.generated_by)
+            if offset < len(drivers)
+            else Comment("Σ driver weight × score (0-5)", source.generated_by)
+        )
+        ws.column_dimensions[get_column_letter(first + offset)].width = 14
+    for r, row in enumerate(rows, start=2):
+        if row.spec is None:
+            continue
+        for offset, driver in enumerate(drivers):
+            _put(ws, r, first + offset, row.spec.scores.get(driver.key, 0), "int")
+        if row.strategic_score is not None:
+            _put(ws, r, first + len(drivers), row.strategic_score, "score")
+    ws.auto_filter.ref = f"A1:{get_column_letter(first + len(titles) - 1)}{max(len(rows) + 1, 1)}"
+
+
+def _drivers_sheet(ws: Worksheet, source: ExportSource, weights: DriverWeights) -> None:
+    """Weights of the group and of each person; each person's CR; the objective."""
+    people = list(weights.people.values())
+    titles = ["Key", "Driver", "Description", "Group weight", *(p.by for p in people)]
+    _header(ws, titles)
+    for r, driver in enumerate(weights.drivers, start=2):
+        _put(ws, r, 1, driver.key)
+        _put(ws, r, 2, driver.name)
+        _put(ws, r, 3, driver.description)
+        _put(ws, r, 4, weights.weights.get(driver.key), "weight")
+        for c, person in enumerate(people, start=5):
+            _put(ws, r, c, person.weights.get(driver.key), "weight")
+    row = len(weights.drivers) + 3
+    if weights.source == "judgments":
+        group = (
+            f"Group weights: principal eigenvector of the geometric mean of "
+            f"{len(weights.complete_people)} complete judgment set(s)"
+        )
+    else:
+        group = "Group weights: equal (nobody has completed their judgments yet)"
+    ws.cell(row=row, column=1, value=group).font = _HEADER_FONT
+    if weights.cr is not None:
+        _put(ws, row + 1, 1, "Group consistency ratio")
+        _put(ws, row + 1, 4, weights.cr, "ratio")
+    row += 3
+    _header(ws, ["Person", "Complete", "Answered", "Pairs", "CR", "Consistent", "Worst"], row=row)
+    for r, person in enumerate(people, start=row + 1):
+        _put(ws, r, 1, person.by)
+        _put(ws, r, 2, person.complete, "bool")
+        _put(ws, r, 3, person.answered, "int")
+        _put(ws, r, 4, person.needed, "int")
+        if person.cr is not None:
+            _put(ws, r, 5, person.cr, "ratio")
+            _put(ws, r, 6, person.consistent, "bool")
+        if person.worst is not None:
+            w = person.worst
+            _put(
+                ws,
+                r,
+                7,
+                f"{w.a} vs {w.b}: said {w.given}, own weights imply {w.implied:.2f} "
+                f"(CR above {CR_LIMIT:.2f})",
+            )
+    last = row + len(people) + 2
+    ws.cell(row=last, column=1, value="Objective").font = _HEADER_FONT
+    _put(ws, last, 2, source.roadmap.goal.describe())
+    _widths(ws, [14, 28, 40, 13, *([11] * len(people))])
+    ws.freeze_panes = "C2"
 
 
 def _unscheduled_sheet(ws: Worksheet, rows: Sequence[InitiativeRow]) -> None:

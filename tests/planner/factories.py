@@ -33,11 +33,17 @@ def make_portfolio(
     review: Iterable[str] = (),
     forbid: Iterable[str] = (),
     name: str = "Test portfolio",
+    drivers: Iterable[str] = (),
+    judgments: Iterable[Mapping[str, Any]] = (),
+    objective: str | None = None,
+    blend: float | None = None,
     **calendar: Any,
 ) -> Portfolio:
     """A validated Portfolio; extra keyword arguments go to the calendar (tollgates, freeze, …).
 
     `budget` is the per-phase budget (one number or a list), `total` the total budget.
+    `drivers` are business driver keys (each named after its key), `judgments` mappings
+    like {"by": "U1", "a": "x", "b": "y", "ratio": 3}.
     """
     unknown = set(calendar) - set(_CALENDAR)
     if unknown:
@@ -60,6 +66,14 @@ def make_portfolio(
     policy = {k: list(v) for k, v in (("review", review), ("forbid", forbid)) if v}
     if policy:
         data["policy"] = policy
+    if drivers:
+        data["drivers"] = [{"key": key, "name": key.capitalize()} for key in drivers]
+    if judgments:
+        data["judgments"] = [dict(j) for j in judgments]
+    if objective is not None:
+        data["objective"] = objective
+    if blend is not None:
+        data["blend"] = blend
     return parse_portfolio(data)
 
 

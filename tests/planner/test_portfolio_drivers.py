@@ -272,14 +272,16 @@ def test_goal_describes_itself_and_is_json():
     goal = build_problem(
         parse_portfolio(strategic_doc({}, judgments=judged, objective="strategic"))
     ).goal
-    assert goal.to_json() == {
+    shown = goal.to_json()
+    assert shown.pop("weights") == pytest.approx({"engage": 0.75, "secure": 0.25})
+    assert shown == {
         "objective": "strategic",
-        "weights": {"engage": 0.75, "secure": 0.25},
         "blend": None,
         "cr": 0.0,
         "source": "judgments",
         "value_norm": None,
         "scale": SCALE,
+        "names": {"engage": "Customer engagement", "secure": "Security and compliance"},
     }
     line = goal.describe()
     assert "strategic score" in line and "Customer engagement 75%" in line

@@ -120,7 +120,8 @@ def _initiative_task(source: ExportSource, item: Scheduled, uid: int) -> Task:
     if owner:
         extended.append((OWNER, owner))
     extended.append((CATEGORY, _category_name(spec.category if spec else None)))
-    extended += [(CAPEX, str(capex * 100)), (OPEX, str(opex * 100)), (VALUE, str(item.value))]
+    shown = source.roadmap.goal.display(item.value)  # money, or a strategic/blended score
+    extended += [(CAPEX, str(capex * 100)), (OPEX, str(opex * 100)), (VALUE, str(shown))]
     extended.sort(key=lambda pair: int(pair[0].field_id))
     return Task(
         uid=uid,

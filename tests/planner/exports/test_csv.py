@@ -121,5 +121,5 @@ def test_every_initiative_field_has_a_column_and_new_ones_come_last() -> None:
 
     assert set(INITIATIVE_FIELDS) <= set(COLUMNS)
     assert len(COLUMNS) == len(set(COLUMNS))
-    # review_note, then scores joined the catalog fields after the first CSV: they come last.
-    assert COLUMNS[-3:] == ("summary", "review_note", "scores")
+    # review_note, scores, then strategic_score joined after the first CSV: they come last.
+    assert COLUMNS[-4:] == ("summary", "review_note", "scores", "strategic_score")

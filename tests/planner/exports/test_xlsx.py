@@ -10,7 +10,14 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from planner.exports import ExportSource, export
-from planner.exports.xlsx import DATE_FORMAT, MONEY_FORMAT, SHEETS, SPEC_COLUMNS, render
+from planner.exports.xlsx import (
+    DATE_FORMAT,
+    DRIVERS_SHEET,
+    MONEY_FORMAT,
+    SHEETS,
+    SPEC_COLUMNS,
+    render,
+)
 from planner.portfolio import InitiativeSpec
 from tests.planner.exports.export_sources import (
     TRICKY_OWNERS,
@@ -145,7 +152,9 @@ def test_unscheduled_sheet_gives_every_reason(name: str) -> None:
 def test_sheets_in_order_and_output_is_reproducible() -> None:
     data = render(demo_source())
     assert data == export("xlsx", demo_source())
-    assert load_workbook(io.BytesIO(data)).sheetnames == list(SHEETS)
+    # the demo has business drivers: their sheet comes last
+    assert load_workbook(io.BytesIO(data)).sheetnames == [*SHEETS, DRIVERS_SHEET]
+    assert workbook(tricky_source()).sheetnames == list(SHEETS)
 
 
 def test_names_with_quotes_ampersands_commas_newlines_and_non_ascii_survive() -> None:
