@@ -23,9 +23,6 @@ ROLES = (ADMIN, APPROVER, SECURITY, PMO, LEADER, MEMBER)
 WEIGH_ROLES = (LEADER, APPROVER, ADMIN)
 #: Who adds, renames, retires and restores business drivers.
 DRIVER_ROLES = (ADMIN,)
-#: How firmly a new plan keeps to the published roadmap (`plan stability=…`).
-STABILITY_LEVELS = ("low", "normal", "high", "off")
-DEFAULT_STABILITY = "normal"
 
 PROPOSED = "proposed"
 CHANGES_REQUESTED = "changes_requested"

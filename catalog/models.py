@@ -23,7 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from catalog.domain import DEFAULT_STABILITY, ROLES, STATUSES
+from catalog.domain import ROLES, STATUSES
+from planner.stability import DEFAULT_STABILITY
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

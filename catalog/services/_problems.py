@@ -31,7 +31,9 @@ _INITIATIVE = re.compile(r"^initiative (?P<who>[^:]+): (?P<rest>.*)$", re.DOTALL
 _FIELD = re.compile(
     r"^(?:unknown )?field '(?P<field>[^'.]+)(?:\.[^']*)?'(?::\s*|\s+)?(?P<rest>.*)$", re.DOTALL
 )
-_SECTION = re.compile(r"^(?P<field>(?:calendar|budget|capacity|policy)(?:\.[a-z_]+)?)")
+_SECTION = re.compile(
+    r"^(?P<field>(?:calendar|budget|capacity|policy)(?:\.[a-z_]+)?|(?:objective|blend)(?=:))"
+)
 _CYCLE = re.compile(r"^dependency cycle: (?P<path>.*?) \(")
 
 

@@ -204,7 +204,10 @@ def apply_settings(row: PlanningSettings, portfolio: Portfolio) -> None:
 
 
 def settings_view(row: PlanningSettings) -> SettingsView:
-    portfolio = parse_portfolio({**settings_to_dict(row), "initiatives": []})
+    # the objective is checked against the drivers when it is written; here only the
+    # sections that stand alone are read back through the portfolio rules
+    sections = {k: v for k, v in settings_to_dict(row).items() if k not in ("objective", "blend")}
+    portfolio = parse_portfolio({**sections, "initiatives": []})
     return SettingsView(
         name=portfolio.name,
         calendar=portfolio.calendar,
@@ -214,8 +217,8 @@ def settings_view(row: PlanningSettings) -> SettingsView:
         version=row.version,
         updated_at=row.updated_at,
         updated_by=row.updated_by,
-        objective=portfolio.objective,
-        blend=portfolio.blend,
+        objective=row.objective,
+        blend=row.blend,
         stability=row.stability,
     )
 

@@ -227,6 +227,8 @@ def save_drivers(
         {"key": d.key, "name": d.name, "description": d.description} for d in drivers
     ]
     data.pop("judgments", None)  # judgments between the active drivers stay valid
+    for item in data["initiatives"]:  # a retired driver's scores are kept, not shown
+        item["scores"] = {k: v for k, v in item["scores"].items() if k in wanted}
     parse_or_fail(data)  # e.g. the objective plans for drivers and none would be left
     if write_drivers(uow, ws, actor, drivers, how=""):
         uow.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from catalog.domain import ADMIN, DEFAULT_STABILITY, PMO, SECURITY, STABILITY_LEVELS, Actor
+from catalog.domain import ADMIN, PMO, SECURITY, Actor
 from catalog.errors import StaleVersion, ValidationFailed
 from catalog.models import PlanningSettings
 from catalog.models import Workspace as WorkspaceRow
@@ -21,6 +21,8 @@ from catalog.services._rows import (
 )
 from catalog.uow import UnitOfWork
 from catalog.views import SettingsView
+from planner.errors import ScenarioError
+from planner.stability import DEFAULT_STABILITY, parse_stability
 
 #: Who owns the security policy; a change to it is audited under its own action.
 POLICY_ROLES = (SECURITY, ADMIN)
@@ -90,7 +92,8 @@ def update_settings(
     stability = _stability(own.get("stability", row.stability), problems)
     if problems:
         raise ValidationFailed(problems)
-    portfolio = parse_or_fail({**data, **merged})
+    rest = {k: v for k, v in data.items() if k not in SECTION_ROLES}
+    portfolio = parse_or_fail({**rest, **merged})
     apply_settings(row, portfolio)
     if stability != row.stability:
         row.stability = stability
@@ -104,14 +107,11 @@ def _stability(value: Any, problems: dict[str, str]) -> str:
     """A stability level (None: the default), or a problem recorded under `stability`."""
     if value is None:
         return DEFAULT_STABILITY
-    level = value.strip().lower() if isinstance(value, str) else value
-    if level not in STABILITY_LEVELS:
-        problems["stability"] = (
-            f"expected one of {', '.join(STABILITY_LEVELS)} (how firmly a plan keeps to the "
-            f"published roadmap), got {value!r}"
-        )
+    try:
+        return parse_stability(value)
+    except ScenarioError as exc:
+        problems["stability"] = str(exc)
         return DEFAULT_STABILITY
-    return level
 
 
 def audit_settings_change(

@@ -164,7 +164,8 @@ def _merged_settings(incoming: Mapping[str, Any], current: Mapping[str, Any]) ->
     )
     if problems:
         raise ImportFailed([f"{section}: {text}" for section, text in problems.items()])
-    return {**incoming, **merged}
+    rest = {k: v for k, v in incoming.items() if k not in SETTINGS_SECTIONS}
+    return {**rest, **merged}
 
 
 def _strategy_of(data: Mapping[str, Any]) -> tuple[Any, Any]:

@@ -25,6 +25,7 @@ def drivers(cmd: c.Drivers, ctx: Context) -> r.DriverList:
         view,
         can_manage=bool(roles & set(DRIVER_ROLES)),
         can_weigh=bool(roles & set(WEIGH_ROLES)),
+        viewer=ctx.actor.user_id,
     )
 
 

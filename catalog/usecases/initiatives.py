@@ -64,9 +64,10 @@ def list_initiatives(cmd: c.ListInitiatives, ctx: Context) -> r.InitiativeList:
 def show(cmd: c.Show, ctx: Context) -> r.InitiativeDetail:
     with ctx.uow() as uow:
         view = services.get_initiative(uow, team_id=ctx.team_id, key=cmd.key)
+        drivers = services.drivers_overview(uow, team_id=ctx.team_id).drivers
     actions = buttons_for(view, roles=actor_roles(ctx), user_id=ctx.actor.user_id)
     labels = tuple(p.label for p in workspace_phases(ctx))
-    return r.InitiativeDetail(view, actions, labels)
+    return r.InitiativeDetail(view, actions, labels, drivers=drivers)
 
 
 def _form(
@@ -74,8 +75,14 @@ def _form(
 ) -> r.InitiativeForm:
     with ctx.uow() as uow:
         views = services.list_initiatives(uow, team_id=ctx.team_id)
+        try:  # a workspace never set up (the operator's first proposal) has no drivers
+            drivers = services.drivers_overview(uow, team_id=ctx.team_id).drivers
+        except NotFound:
+            drivers = ()
     keys = {v.key: v.title for v in views}
-    return r.InitiativeForm(view=view, prefill=prefill, keys=keys, phases=workspace_phases(ctx))
+    return r.InitiativeForm(
+        view=view, prefill=prefill, keys=keys, phases=workspace_phases(ctx), drivers=drivers
+    )
 
 
 def propose(cmd: c.Propose, ctx: Context) -> r.InitiativeForm:

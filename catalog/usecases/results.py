@@ -46,6 +46,7 @@ class InitiativeDetail:
     view: InitiativeView
     actions: tuple[str, ...]
     phase_labels: tuple[str, ...]
+    drivers: tuple[Driver, ...] = ()  # the business drivers its scores are on
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class InitiativeForm:
     prefill: Mapping[str, Any] | None
     keys: Mapping[str, str]
     phases: tuple[Phase, ...]
+    drivers: tuple[Driver, ...] = ()  # the business drivers it is scored against
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ class DriverList:
     view: DriversView
     can_manage: bool
     can_weigh: bool
+    viewer: str | None = None  # who asked: their own inconsistency is offered for revision
 
 
 @dataclass(frozen=True)
