@@ -82,14 +82,17 @@ class Goal:
     def describe(self) -> str:
         """One line a CIO reads: the objective, the weights and the normalization."""
         if self.kind == "value":
-            line = "Planned for value: money value per phase from go-live to the horizon"
-            return f"{line} (driver weights {self._weights()})" if self.weights else line
-        strategic = f"strategic score Σ weight × score (0–5) with {self._weights()}"
+            line = "Planned for value: money per phase from go-live to the end of the horizon"
+            return f"{line}; driver weights: {self._weights()}" if self.weights else line
         if self.kind == "strategic":
-            return f"Planned for strategic score: {strategic}, per phase from go-live"
+            return (
+                "Planned for strategic score: Σ driver weight × impact score (0–5) per phase "
+                f"from go-live; weights: {self._weights()}"
+            )
         return (
             f"Planned for a blend: value ÷ {self.value_norm:,} (the largest value per phase) "
-            f"+ {self.blend:g} × {strategic} ÷ {MAX_SCORE}, per phase from go-live"
+            f"+ {self.blend:g} × strategic score ÷ {MAX_SCORE}, per phase from go-live; "
+            f"weights: {self._weights()}"
         )
 
     def _weights(self) -> str:
@@ -99,9 +102,9 @@ class Goal:
             f"{self.names.get(k, k)} {w:.0%}" for k, w in sorted(self.weights.items(), key=_heavy)
         )
         if self.source == "equal":
-            return f"equal weights ({parts}: nobody has completed their judgments)"
+            return f"{parts} (equal: nobody has completed their judgments)"
         cr = "" if self.cr is None else f", CR {self.cr:.2f}"
-        return f"weights {parts} (from the leaders' judgments{cr})"
+        return f"{parts} (from the leaders' judgments{cr})"
 
     def to_json(self) -> dict[str, Any]:
         """The roadmap JSON's `goal` (numbers unrounded: read back, they are the same)."""
