@@ -2,7 +2,8 @@
 
 BotError
  ├── UsageError   a command cannot be read: bad subcommand, argument, amount or period
- └── ModalErrors  a submitted modal has bad fields; `errors` maps block_id → message
+ ├── ModalErrors  a submitted modal has bad fields; `errors` maps block_id → message
+ └── UnreadableForm  a submitted modal is not the form its callback id names
 
 Errors from the core (`catalog.errors.CatalogError`, `planner.errors.PlannerError`) keep
 their own trees; the handlers show their messages as they are.
@@ -63,4 +64,9 @@ class ModalErrors(BotError):
         return {"response_action": "errors", "errors": dict(self.errors)}
 
 
-__all__ = ["BotError", "ModalErrors", "UsageError"]
+class UnreadableForm(BotError):
+    """Raised when a submitted modal lacks what its form always has (a judgment form
+    without a pair, a drivers form without a field); nothing was saved."""
+
+
+__all__ = ["BotError", "ModalErrors", "UnreadableForm", "UsageError"]

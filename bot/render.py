@@ -11,8 +11,16 @@ from bot import blocks as b
 from bot.blocks import ids
 from bot.blocks.approvals import DECISIONS
 from bot.blocks.audit import audit_blocks
+from bot.blocks.drivers import (
+    drivers_blocks,
+    person_weights_blocks,
+    priority_blocks,
+    weights_line,
+)
+from bot.blocks.drivers_modal import drivers_modal
 from bot.blocks.jobs import jobs_blocks
 from bot.blocks.text import mention
+from bot.blocks.weigh_modal import weigh_modal
 from bot.reply import Notice, Reply, Upload
 from catalog.usecases import results as r
 from planner.roadmap import Roadmap
@@ -42,7 +50,10 @@ def initiative_list(result: r.InitiativeList, *, slash: str) -> Reply:
 def initiative_detail(result: r.InitiativeDetail, *, slash: str) -> Reply:
     view = result.view
     blocks = b.initiative_blocks(
-        view, actions=list(result.actions), phase_labels=list(result.phase_labels)
+        view,
+        actions=list(result.actions),
+        phase_labels=list(result.phase_labels),
+        drivers=result.drivers,
     )
     return Reply(text=f"{view.key}: {b.escape(view.title)}", blocks=tuple(blocks))
 
@@ -56,6 +67,7 @@ def initiative_form(result: r.InitiativeForm, *, slash: str) -> Reply:
         private_metadata=ids.initiative_value(view.key, view.version) if view else "",
         keys=dict(result.keys),
         phases=result.phases,
+        drivers=result.drivers,
     )
     text = f"Edit {view.key}" if view is not None else "Propose an initiative"
     return Reply(text=text, modal=modal)
@@ -206,6 +218,69 @@ def export_file(result: r.ExportFile, *, slash: str) -> Reply:
     blocks = (b.elements.section(f":page_facing_up: {b.escape(result.title)}"),)
     upload = Upload(filename=result.filename, content=result.content, title=result.title)
     return Reply(text=result.title, blocks=blocks, in_channel=True, uploads=(upload,))
+
+
+def driver_list(result: r.DriverList, *, slash: str) -> Reply:
+    """`drivers`: the weights as bars, each person's CR, who has not answered, the
+    viewer's own inconsistency to revise, and the buttons the viewer may use."""
+    view = result.view
+    blocks = drivers_blocks(
+        view.weights,
+        pending=view.pending,
+        viewer=result.viewer,
+        can_weigh=result.can_weigh,
+        can_manage=result.can_manage,
+        slash=slash,
+    )
+    return Reply(text=f"{len(view.drivers)} business drivers", blocks=tuple(blocks))
+
+
+def drivers_form(result: r.DriversForm, *, slash: str) -> Reply:
+    """The manage-drivers form (admins)."""
+    view = result.view
+    return Reply(
+        text="Manage the business drivers",
+        modal=drivers_modal(drivers=view.drivers, retired=view.retired),
+    )
+
+
+def drivers_saved(result: r.DriversSaved, *, slash: str) -> Reply:
+    view = result.view
+    text = f"Business drivers saved: {len(view.drivers)} active."
+    blocks = drivers_blocks(view.weights, pending=view.pending, slash=slash)
+    return Reply(text=text, blocks=(b.elements.section(text), *blocks))
+
+
+def weigh_form(result: r.WeighForm, *, slash: str) -> Reply:
+    """The judgment form: every pair with the asker's answers, or the one to revise."""
+    modal = weigh_modal(drivers=result.drivers, answers=result.answers, pair=result.revising)
+    text = "Revise a judgment" if result.revising else "Weigh the business drivers"
+    return Reply(text=text, modal=modal)
+
+
+def judgments_saved(result: r.JudgmentsSaved, *, slash: str) -> Reply:
+    """Saved answers: the person's own weights and CR (with the judgment to revise when
+    they contradict each other), then the group's weights after them."""
+    person = result.person
+    drivers = result.group.drivers
+    if not person.complete:
+        text = f"Answers saved: {person.answered} of {person.needed} pairs."
+    elif person.consistent:
+        text = f"Answers saved: your weights are consistent (CR {person.cr:.2f})."
+    else:
+        text = f"Answers saved, but they contradict each other (CR {person.cr:.2f})."
+    blocks = person_weights_blocks(person, drivers, slash=slash)
+    line = weights_line(result.group)  # "Weights: …" → "Group weights: …"
+    blocks.append(b.elements.context(f"Group {line[:1].lower()}{line[1:]}"))
+    return Reply(text=text, blocks=tuple(blocks))
+
+
+def priority_list(result: r.PriorityList, *, slash: str) -> Reply:
+    view = result.view
+    return Reply(
+        text=f"{len(view.rows)} initiatives by strategic score",
+        blocks=tuple(priority_blocks(view, slash=slash)),
+    )
 
 
 def dashboard(result: r.Dashboard) -> dict[str, object]:

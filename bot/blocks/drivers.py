@@ -81,11 +81,16 @@ def judgment_words(a: str, b: str, ratio: float) -> str:
 
 
 def inconsistency_blocks(
-    person: PersonWeights, drivers: Sequence[Driver], *, yours: bool = True
+    person: PersonWeights,
+    drivers: Sequence[Driver],
+    *,
+    yours: bool = True,
+    slash: str = "/roadmap",
 ) -> list[Block]:
     """The hint for a person whose CR is above the limit: which judgment disagrees most
-    with their others, and a Revise button opening the form for that pair. Empty when
-    the person is consistent (or incomplete)."""
+    with their others, and a Revise button opening the form for that pair (and the
+    command that does, for the console). Empty when the person is consistent (or
+    incomplete)."""
     worst = person.worst
     if worst is None or person.cr is None or person.cr <= CR_LIMIT:
         return []
@@ -101,6 +106,7 @@ def inconsistency_blocks(
     )
     blocks: list[Block] = [section(text)]
     if yours:
+        blocks.append(context(f"`{slash} weigh {worst.a} {worst.b}` revises it too."))
         blocks.append(
             actions(
                 [
@@ -135,7 +141,9 @@ def person_line(person: PersonWeights, drivers: Sequence[Driver]) -> str:
     return line
 
 
-def person_weights_blocks(person: PersonWeights, drivers: Sequence[Driver]) -> list[Block]:
+def person_weights_blocks(
+    person: PersonWeights, drivers: Sequence[Driver], *, slash: str = "/roadmap"
+) -> list[Block]:
     """A person's own weights after they answered: the bar picture and CR when their
     set is complete (with the inconsistency hint), else how far they got."""
     if not person.complete:
@@ -149,7 +157,7 @@ def person_weights_blocks(person: PersonWeights, drivers: Sequence[Driver]) -> l
         section("*Your weights*\n" + weight_picture(drivers, person.weights)),
         context(cr_text(person.cr)),
     ]
-    return blocks + inconsistency_blocks(person, drivers)
+    return blocks + inconsistency_blocks(person, drivers, slash=slash)
 
 
 def drivers_blocks(
@@ -225,7 +233,7 @@ def drivers_blocks(
         )
     mine = weights.people.get(viewer) if viewer else None
     if mine is not None:
-        blocks += inconsistency_blocks(mine, drivers)
+        blocks += inconsistency_blocks(mine, drivers, slash=slash)
     if buttons:
         blocks.append(actions(buttons, block_id="drivers_actions"))
     return blocks

@@ -10,6 +10,7 @@ make 53 blocks, within a modal's 100.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from bot.blocks import ids
 from bot.blocks.elements import Block, context, header, section
 from bot.blocks.inputs import State, checkbox, input_block, modal, text_input
+from bot.blocks.text import ERROR_TEXT, truncate
 from bot.errors import ModalErrors
 from planner.drivers import (
     DRIVER_KEY_RE,
@@ -55,6 +57,27 @@ class DriverChange:
     retire: bool = False
     restore: bool = False
     new: bool = False
+    row: int = 0  # a new driver's row in the form (1, 2, …)
+
+    def to_change(self) -> dict[str, Any]:
+        """The change `catalog.services.save_drivers` takes: key, name, description, and
+        `retired` True to retire, False to restore."""
+        if self.restore:
+            return {"key": self.key, "retired": False}
+        if self.retire:
+            return {"key": self.key, "retired": True}
+        return {"key": self.key, "name": self.name, "description": self.description}
+
+    def block(self, part: str) -> str:
+        """The form's block where a problem with `part` (key, name, description,
+        retired) of this change is shown."""
+        if self.new:
+            return new_block(self.row, part if part in ("key", "name", "description") else "key")
+        if self.restore:
+            return driver_block(self.key, "restore")
+        if part == "retired":
+            return driver_block(self.key, "retire")
+        return driver_block(self.key, part if part == "description" else "name")
 
 
 def drivers_modal(
@@ -209,7 +232,7 @@ def read_drivers_submission(
                 description,
             )
             keys.add(key)
-            out.append(DriverChange(key, name, description, new=True))
+            out.append(DriverChange(key, name, description, new=True, row=number))
         number += 1
     if errors:
         raise ModalErrors(errors)
@@ -225,3 +248,25 @@ def _check_lengths(
         errors[description_block] = (
             f"At most {MAX_DRIVER_DESCRIPTION_LENGTH} characters: this has {len(description)}."
         )
+
+
+_CHANGE_FIELD = re.compile(r"^drivers\[(\d+)\](?:\.(\w+))?$")
+
+
+def driver_errors_for(
+    fields: Mapping[str, str], changes: Sequence[DriverChange], *, first: str
+) -> dict[str, str]:
+    """Catalog errors about the changes (`drivers[2].name` → message) as block id →
+    message, under the field of the change named; anything else under `first`."""
+    out: dict[str, list[str]] = {}
+    for name, message in fields.items():
+        m = _CHANGE_FIELD.match(name)
+        index = int(m[1]) if m else -1
+        if 0 <= index < len(changes):
+            target = changes[index].block(m[2] or "key") if m else first
+        else:
+            target = first
+        text = message.strip()
+        text = text[:1].upper() + text[1:]
+        out.setdefault(target, []).append(text if text.endswith(".") else text + ".")
+    return {block: truncate(" ".join(texts), ERROR_TEXT) for block, texts in out.items()}

@@ -91,6 +91,7 @@ SETTINGS_BLOCKS: dict[str, str] = {
         "policy.forbid",
         "objective",
         "blend",
+        "stability",
     )
 }
 

@@ -25,6 +25,7 @@ from bot.blocks.text import (
     OPTIONS,
     SECTION_TEXT,
     escape,
+    figure,
     money,
     names_within,
     pack_lines,
@@ -98,19 +99,18 @@ def progress_blocks(progress: Progress | None, *, title: str = "Planning…") ->
 
 def status_text(roadmap: Roadmap) -> str:
     """One line on the solver's verdict (mrkdwn, escaped)."""
+    goal = roadmap.goal
+    noun = "realized value" if goal.kind == "value" else goal.noun
+    value = figure(goal, roadmap.objective)
     if roadmap.status == "optimal":
-        return (
-            f":white_check_mark: *Optimal* — realized value *{money(roadmap.objective)}*, "
-            "proven best"
-        )
+        return f":white_check_mark: *Optimal* — {noun} *{value}*, proven best"
     if roadmap.status == "feasible":
         bound = (
             "no bound proven"
             if roadmap.bound is None
-            else f"bound {money(roadmap.bound)}, gap {_gap(roadmap.gap)}"
+            else f"bound {figure(goal, roadmap.bound)}, gap {_gap(roadmap.gap)}"
         )
-        value = money(roadmap.objective)
-        return f":large_yellow_circle: *Feasible* — realized value *{value}*; {bound}"
+        return f":large_yellow_circle: *Feasible* — {noun} *{value}*; {bound}"
     if roadmap.status == "infeasible":
         return ":no_entry: *Infeasible* — no roadmap satisfies every constraint"
     return (
@@ -121,6 +121,8 @@ def status_text(roadmap: Roadmap) -> str:
 
 def _status(roadmap: Roadmap) -> list[Block]:
     blocks = [section(status_text(roadmap))]
+    if roadmap.goal.kind != "value":  # which objective, with the weights it used
+        blocks.append(context(escape(roadmap.goal.describe())))
     if roadmap.status == "infeasible" and roadmap.conflicts:
         lines = [f"• {escape(c)}" for c in roadmap.conflicts]
         lines.insert(0, "*These constraints cannot all hold:*")
@@ -218,14 +220,17 @@ def _phases(roadmap: Roadmap, *, room: int) -> list[Block]:
 def _value(roadmap: Roadmap) -> list[Block]:
     if not roadmap.scheduled:
         return [section("*Nothing is scheduled.*")]
+    goal = roadmap.goal
     ranked = sorted(roadmap.scheduled, key=lambda s: (-s.value, s.key))
     names = names_within(
-        (f"`{s.key}` {money(s.value)}" for s in ranked),
+        (f"`{s.key}` {figure(goal, s.value)}" for s in ranked),
         limit=SECTION_TEXT - 100,
         more=_MORE,
         separator=" · ",
     )
-    return [section(f"*Value contributed* (total {money(roadmap.objective)})\n{names}")]
+    what = "Value" if goal.kind == "value" else goal.noun.capitalize()
+    total = figure(goal, roadmap.objective)
+    return [section(f"*{what} contributed* (total {total})\n{names}")]
 
 
 def _unscheduled(roadmap: Roadmap) -> list[Block]:

@@ -40,6 +40,7 @@ def _settings_field(name: str, shown: Sequence[str]) -> str | None:
         "capacity": "capacity",
         "policy": "policy.review",
         "objective": "objective",
+        "stability": "stability",
     }
     guess = firsts.get(section)
     return guess if guess in shown else None

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from bot.blocks import ids
 from planner.portfolio import DATA_CLASSES, HOSTINGS, OBJECTIVES
+from planner.stability import STABILITY_LEVELS
 
 #: Input block of each setting, by its dotted portfolio name (`calendar.phases`).
 B = ids.SETTINGS_BLOCKS
 #: The settings sections, in the order the modal shows them.
-SECTIONS = ("name", "calendar", "budget", "capacity", "policy", "objective")
+SECTIONS = ("name", "calendar", "budget", "capacity", "policy", "objective", "stability")
 #: How the modal names each phase length.
 PHASE_LABELS = {"quarter": "Quarters", "month": "Months", "sprint": "Sprints (two weeks)"}
 #: How the modal names each objective a plan may maximize (`planner.goal`), in the
@@ -22,6 +23,16 @@ OBJECTIVE_LABELS = {
         "blend": "Blend: money value plus a weight × strategic score",
     }.get(name, name)
     for name in OBJECTIVES
+}
+#: How the modal names each stability level (`planner.stability`), in their order.
+STABILITY_LABELS = {
+    name: {
+        "low": "Low: moves published initiatives for a small gain",
+        "normal": "Normal",
+        "high": "High: keeps the published roadmap unless much is gained",
+        "off": "Off: plans as if nothing were published",
+    }.get(name, name)
+    for name in STABILITY_LEVELS
 }
 _CONDITIONS = ("personal_data", *DATA_CLASSES)
 #: Every policy rule: a hosting, a data condition, or both (`saas_personal_data`).

@@ -23,7 +23,15 @@ from bot.blocks.inputs import (
     text_input,
 )
 from bot.blocks.settings_errors import settings_errors_for
-from bot.blocks.settings_fields import OBJECTIVE_LABELS, PHASE_LABELS, POLICY_RULES, SECTIONS, B
+from bot.blocks.settings_fields import (
+    OBJECTIVE_LABELS,
+    PHASE_LABELS,
+    POLICY_RULES,
+    SECTIONS,
+    STABILITY_LABELS,
+    B,
+    section_of,
+)
 from bot.blocks.settings_submission import (
     format_amounts,
     parse_amounts,
@@ -58,7 +66,8 @@ def settings_modal(
     `sections` are the parts shown, e.g. only those the viewer may change (the calendar,
     budget and capacity are the PMO's, the policy the security officer's).
     """
-    unknown = set(sections) - set(SECTIONS)
+    sections = {section_of(s) for s in sections}  # `blend` is shown with the objective
+    unknown = sections - set(SECTIONS)
     if unknown:
         raise ValueError(f"unknown settings sections: {', '.join(sorted(unknown))}")
     blocks: list[Block] = []
@@ -80,6 +89,19 @@ def settings_modal(
         blocks += _policy_blocks(settings)
     if "objective" in sections:
         blocks += _objective_blocks(settings)
+    if "stability" in sections:
+        blocks.append(
+            input_block(
+                "Stability against the published roadmap",
+                select(
+                    list(STABILITY_LABELS.items()),
+                    initial=settings.stability if settings else "normal",
+                ),
+                block_id=B["stability"],
+                hint="How firmly a re-plan keeps the initiatives of the published roadmap "
+                "where they are; dropping one always costs more than any move.",
+            )
+        )
     return modal(
         title="Planning settings",
         callback_id=ids.SETTINGS_MODAL,

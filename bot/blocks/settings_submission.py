@@ -72,6 +72,8 @@ def read_settings_submission(
             errors[B["blend"]] = blend
         else:
             changes["blend"] = blend
+    if state.has(B["stability"]):
+        changes["stability"] = state.choice(B["stability"]) or "normal"
     if errors:
         raise ModalErrors(errors)
     return _changed(changes, current) if current is not None else changes
@@ -366,6 +368,7 @@ def _current_sections(current: SettingsView) -> dict[str, Any]:
         "policy": {"review": list(current.policy.review), "forbid": list(current.policy.forbid)},
         "objective": current.objective,
         "blend": current.blend,
+        "stability": current.stability,
     }
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from fractions import Fraction
 
+from planner.goal import Goal
 from planner.money import format_money
 
 # Slack's limits (https://api.slack.com/reference/block-kit).
@@ -68,6 +69,14 @@ def truncate_mrkdwn(text: str, limit: int) -> str:
 def money(amount: int | Fraction | float | None, *, none: str = "unlimited") -> str:
     """`planner.money.format_money` (`1.2M`, `1,234,567`); `none` when there is no figure."""
     return none if amount is None else format_money(amount)
+
+
+def figure(goal: Goal, units: int | float | None) -> str:
+    """A figure of the objective planned: money for `value` (`1.2M`), else the score in
+    the units people read (`Goal.display`), `12.35`."""
+    if goal.kind == "value" or units is None:
+        return money(units)
+    return f"{goal.display(round(units)):,.2f}"
 
 
 def percent(part: float, whole: float | None) -> str:

@@ -7,7 +7,7 @@ exit non-zero; no traceback reaches the user.
 
 This module makes the typer app and registers each command, in the order `--help`
 lists them; the commands live in the modules named for what they do (`database`,
-`catalog`, `planning`, `exports`, `processes`, `chat`), what they share in `common`.
+`catalog`, `drivers`, `planning`, `exports`, `processes`, `chat`), what they share in `common`.
 Only what a command needs at once is imported at the top of those modules: the solver,
 Slack and prometheus_client load inside the command that uses them.
 """
@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from bot.cli import catalog, chat, common, database, exports, planning, processes
+from bot.cli import catalog, chat, common, database, drivers, exports, planning, processes
 
 
 class _Commands(TyperGroup):
@@ -69,6 +69,7 @@ app.command()(catalog.show)
 role_app.command("grant")(catalog.role_grant)
 role_app.command("revoke")(catalog.role_revoke)
 
+app.command()(drivers.weights)
 app.command()(planning.plan)
 app.command("export")(exports.export_cmd)
 

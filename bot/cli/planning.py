@@ -19,6 +19,7 @@ from bot.text_render import roadmap_view
 from catalog.usecases.context import Context, ProgressSink
 from planner import build_problem, load_portfolio
 from planner.money import format_money
+from planner.portfolio import MAX_BLEND
 
 if TYPE_CHECKING:  # the solver's modules load only when a command plans
     from planner.config import Progress, SolverConfig
@@ -35,6 +36,12 @@ class Solver(StrEnum):
 class Format(StrEnum):
     table = "table"
     json = "json"
+
+
+class Objective(StrEnum):
+    value = "value"
+    strategic = "strategic"
+    blend = "blend"
 
 
 def plan(
@@ -58,6 +65,20 @@ def plan(
         str | None,
         typer.Option("--explain", help="Explain why KEY starts where it does or is left out."),
     ] = None,
+    objective: Annotated[
+        Objective | None,
+        typer.Option(
+            help="What to maximize: value (money), strategic (the weighted business "
+            "drivers' score) or blend (both); default: the settings'."
+        ),
+    ] = None,
+    blend: Annotated[
+        float | None,
+        typer.Option(
+            help=f"The strategic score's weight in the blend, more than 0 and at most "
+            f"{MAX_BLEND:g} (implies --objective blend)."
+        ),
+    ] = None,
 ) -> None:
     """Solve the roadmap: a portfolio FILE, or the workspace's approved catalog (stored
     as its latest roadmap, planned as `/roadmap plan` plans it)."""
@@ -65,12 +86,17 @@ def plan(
 
     config = SolverConfig(solver=solver.value, time_limit=time_limit, workers=workers, seed=seed)
     quiet = fmt is Format.json
+    goal = _goal(objective, blend)
 
     def go() -> None:
         if file is not None:
-            roadmap, diff, detail = _plan_file(file, config, what_if, explain_key, quiet=quiet)
+            roadmap, diff, detail = _plan_file(
+                file, config, what_if, explain_key, goal=goal, quiet=quiet
+            )
         else:
-            roadmap, diff, detail = _plan_workspace(team, config, what_if, explain_key, quiet=quiet)
+            roadmap, diff, detail = _plan_workspace(
+                team, config, what_if, explain_key, goal=goal, quiet=quiet
+            )
         if fmt is Format.json:
             sys.stdout.write(json.dumps(roadmap.to_dict(), indent=2, ensure_ascii=False) + "\n")
             return
@@ -87,14 +113,42 @@ def plan(
     run(go)
 
 
+def _goal(objective: Objective | None, blend: float | None) -> tuple[str | None, float | None]:
+    """`--objective` and `--blend` as the plan's override: (objective, blend), None for
+    what the settings say; a blend weight out of bounds or beside another objective ends
+    the command with its message."""
+    if blend is None:
+        return (None if objective is None else objective.value), None
+    if not 0 < blend <= MAX_BLEND:
+        fail(f"--blend {blend:g}: expected a number more than 0 and at most {MAX_BLEND:g}")
+    if objective not in (None, Objective.blend):
+        fail(
+            f"--blend weighs the strategic score in --objective blend, not in "
+            f"--objective {objective.value}: drop --blend, or use --objective blend"
+        )
+    return "blend", blend
+
+
 def _plan_workspace(
-    team: str, config: SolverConfig, what_if: str | None, key: str | None, *, quiet: bool
+    team: str,
+    config: SolverConfig,
+    what_if: str | None,
+    key: str | None,
+    *,
+    goal: tuple[str | None, float | None] = (None, None),
+    quiet: bool,
 ) -> tuple[Roadmap, RoadmapDiff | None, Explanation | None]:
     """The workspace's plan (or what-if) through the same use cases as Slack's; a key
     to explain is checked before anything is solved or saved."""
     from catalog.usecases import commands as c
     from catalog.usecases import planning
 
+    if what_if and goal != (None, None):
+        fail(
+            "--objective and --blend plan the workspace once; a --what-if re-plans it with "
+            "the objective of its planning settings: change them (/roadmap settings), or "
+            "drop --objective and --blend"
+        )
     ctx = Context(actor=OPERATOR, team_id=team, uow_factory=uow_factory(), solver=config)
     explain = c.Explain(key.upper()) if key else None
     if explain is not None:
@@ -107,7 +161,9 @@ def _plan_workspace(
             answer = planning.whatif(whatif, ctx)
             roadmap, roadmap_id, diff = answer.roadmap, answer.roadmap_id, answer.diff
         else:
-            planned = planning.plan(c.Plan(), ctx)
+            command = c.Plan(objective=goal[0], blend=goal[1])
+            planning.check_plan(command, ctx)
+            planned = planning.plan(command, ctx)
             roadmap, roadmap_id, diff = planned.roadmap, planned.roadmap_id, None
     detail = None
     if explain is not None:
@@ -117,15 +173,27 @@ def _plan_workspace(
 
 
 def _plan_file(
-    file: Path, config: SolverConfig, what_if: str | None, key: str | None, *, quiet: bool
+    file: Path,
+    config: SolverConfig,
+    what_if: str | None,
+    key: str | None,
+    *,
+    goal: tuple[str | None, float | None] = (None, None),
+    quiet: bool,
 ) -> tuple[Roadmap, RoadmapDiff | None, Explanation | None]:
-    """A portfolio file's plan, without a database."""
+    """A portfolio file's plan, without a database; `goal` overrides the file's
+    objective and blend weight."""
     from planner.diff import diff_roadmaps
     from planner.explain import explain
     from planner.scenario import apply as apply_whatif
     from planner.solve import solve
 
     portfolio = load_portfolio(file)
+    objective, blend = goal
+    if objective is not None:
+        portfolio = replace(portfolio, objective=objective)
+    if blend is not None:
+        portfolio = replace(portfolio, blend=blend)
     if key and key.upper() not in {i.key for i in portfolio.initiatives}:
         fail(f"no initiative {key.upper()} in {file}")
     base = build_problem(portfolio)

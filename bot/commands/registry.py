@@ -21,9 +21,10 @@ from bot.parsing import parser as p
 from bot.parsing.args import Args, nearest
 from bot.reply import DEFAULT_COMMAND, Reply
 from catalog.usecases import commands as c
-from catalog.usecases import exports, initiatives, planning, workspace
+from catalog.usecases import drivers, exports, initiatives, planning, workspace
 from catalog.usecases.context import Context
 from catalog.usecases.results import Started
+from planner.drivers import INTENSITIES, MAX_DRIVERS, SCORE_LEVELS
 from planner.exports import FORMATS
 from planner.money import MONEY_EXAMPLES
 from planner.periods import PERIOD_EXAMPLES
@@ -228,17 +229,29 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "plan",
-        "[budget=AMOUNT] [phases=N] [from=PERIOD] [time=SECONDS]",
+        "[budget=AMOUNT] [phases=N] [from=PERIOD] [time=SECONDS] "
+        "[objective=value|strategic|blend] [blend=W]",
         "Solve and post a roadmap; the options override the planning settings for this plan.",
         c.Plan,
         p.plan,
         planning.plan,
         render.planned,
         check=planning.check_plan,
-        examples=("plan", "plan budget=300k phases=6", "plan from=2027Q2 time=30s"),
+        examples=(
+            "plan",
+            "plan budget=300k phases=6",
+            "plan from=2027Q2 time=30s",
+            "plan objective=strategic",
+            "plan objective=blend blend=0.5",
+        ),
         details=(
             f"AMOUNT is money ({MONEY_EXAMPLES}); PERIOD is where the plan starts "
-            f"({PERIOD_EXAMPLES}); SECONDS is the solver's time, e.g. 30s."
+            f"({PERIOD_EXAMPLES}); SECONDS is the solver's time, e.g. 30s. `objective` is "
+            "what the plan maximizes: `value` (money value per live phase), `strategic` "
+            "(each initiative's strategic score, Σ driver weight × impact score, per live "
+            "phase) or `blend` (value ÷ the largest value, plus W × strategic score ÷ 5); "
+            "`blend=W` (more than 0, at most 100) implies objective=blend. Every budget, "
+            "capacity, dependency and policy rule holds whatever the objective."
         ),
     ),
     Entry(
@@ -334,6 +347,69 @@ ENTRIES: tuple[Entry, ...] = (
         examples=("review SOC-7 passed", 'review SOC-7 conditions "EU data residency only"'),
     ),
     Entry(
+        "drivers",
+        "[edit]",
+        "Show the business drivers: the weights the leaders' pairwise judgments give them, "
+        "each person's consistency and who has not answered yet.",
+        c.Drivers,
+        p.drivers,
+        drivers.drivers,
+        render.driver_list,
+        examples=("drivers",),
+        details=(
+            "Each leader's weights are the principal eigenvector of their judgments; a "
+            "consistency ratio (CR) above 0.10 means their answers contradict each other, "
+            "and the judgment that disagrees most is offered for revision. The group's "
+            "weights combine everyone who answered every pair (geometric mean). "
+            "`drivers edit` opens the form to manage them (admins)."
+        ),
+    ),
+    Entry(
+        "edit-drivers",
+        "",
+        f"Add, rename, describe, retire or restore business drivers (admins; at most "
+        f"{MAX_DRIVERS} active): opens the form.",
+        c.EditDrivers,
+        p.no_args(c.EditDrivers),
+        drivers.edit_drivers,
+        render.drivers_form,
+        examples=("edit-drivers", "drivers edit"),
+        aliases=("manage-drivers",),
+    ),
+    Entry(
+        "weigh",
+        "[DRIVER DRIVER]",
+        "Compare the business drivers two at a time: which matters more, and how much. "
+        "With two driver keys, revise that one judgment.",
+        c.Weigh,
+        p.weigh,
+        drivers.weigh,
+        render.weigh_form,
+        examples=("weigh", "weigh engage secure"),
+        details=(
+            "Saaty's scale: "
+            + ", ".join(f"{k} {words}" for k, words in INTENSITIES.items())
+            + " more important. Leaders, approvers and admins answer; answers are yours "
+            "alone, can be revised at any time and are audited."
+        ),
+    ),
+    Entry(
+        "priorities",
+        "",
+        "Rank the approved and proposed initiatives by strategic score, with each "
+        "business driver's contribution.",
+        c.Priorities,
+        p.no_args(c.Priorities),
+        drivers.priorities,
+        render.priority_list,
+        examples=("priorities",),
+        details=(
+            "Strategic score = Σ driver weight × impact score, each impact 0–5 ("
+            + ", ".join(SCORE_LEVELS)
+            + "), set in the initiative's form."
+        ),
+    ),
+    Entry(
         "settings",
         "",
         "Open the planning settings.",
@@ -346,7 +422,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "role",
         "[revoke] @user ROLE",
-        "Give someone a role (admin, approver, security, pmo) or take it back; "
+        "Give someone a role (admin, approver, security, pmo, leader) or take it back; "
         "alone, list who holds which role.",
         c.Role,
         p.role,

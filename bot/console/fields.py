@@ -229,6 +229,13 @@ def _choose(options: Sequence[Mapping[str, Any]], answer: str) -> dict[str, Any]
 
 
 def _exact(options: Sequence[Mapping[str, Any]], answer: str) -> dict[str, Any] | None:
+    """The option answered by its value when its text starts with that value (a score
+    `3 — moderate` is answered 3), else by its number in the list, its value or its
+    text."""
+    for option in options:
+        words = text_of(option.get("text")).split()
+        if str(option.get("value")) == answer and words and words[0] == answer:
+            return dict(option)
     if answer.isdigit() and 1 <= int(answer) <= len(options):
         return dict(options[int(answer) - 1])
     wanted = answer.casefold()

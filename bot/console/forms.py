@@ -12,7 +12,8 @@ back from `submit` as block_id → message, the `response_action: errors` answer
 Answers: Enter keeps the value shown, `-` clears an optional field, `cancel` (or the
 end of input, or Ctrl-C, as in the console's own loop) abandons the form. A choice is
 its number in the list, its value or the text shown (or the start of that text, when
-only one choice starts so); several choices are separated by commas. A multiline text
+only one choice starts so); a choice whose text starts with its value (an impact score
+`3 — moderate`) is answered by that value; several choices are separated by commas. A multiline text
 ends with an empty line.
 
 The fields themselves (their kinds, states, parsing and checks) are in

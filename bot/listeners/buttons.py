@@ -1,5 +1,5 @@
 """Initiative buttons and the roadmap's Explain… menu: Edit, Withdraw, Details, Explain
-and the security review outcomes.
+and the security review outcomes; the business drivers' Weigh, Revise and Manage.
 
 Each click becomes a command run through the registry (`bot.commands.execute`), so the
 catalog authorizes it again. Answers go to the message's response URL (ephemeral);
@@ -87,9 +87,13 @@ def answer_or_start(
     respond: Any,
     jobs: JobStarter,
 ) -> None:
-    """Open the reply's modal, start its background job answering in the same channel,
-    or `answer` it."""
+    """Open the reply's modal (in place of the modal clicked in, if any), start its
+    background job answering in the same channel, or `answer` it."""
     if reply.modal is not None and body.get("trigger_id"):
+        shown = body.get("view")
+        if isinstance(shown, dict) and shown.get("type") == "modal" and shown.get("id"):
+            client.views_update(view_id=string_field(shown, "id", what="form"), view=reply.modal)
+            return
         client.views_open(trigger_id=trigger_of(body), view=reply.modal)
         return
     if reply.job is None or respond is None:
@@ -109,7 +113,8 @@ def answer_or_start(
 
 
 def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str) -> None:
-    """Listen to Edit, Withdraw, Details, Explain… and the security review buttons."""
+    """Listen to Edit, Withdraw, Details, Explain…, the security review buttons and the
+    drivers' Weigh, Revise and Manage."""
     once = Once(uow_factory)  # clicks and submissions that took effect, in the database
 
     def run(command_of: Any, *, claim: bool = False, replace: bool = False) -> Any:
@@ -156,6 +161,17 @@ def register(app: App, *, uow_factory: UowFactory, jobs: JobStarter, slash: str)
             raise UnreadablePayload("menu", "no initiative was chosen to explain")
         return c.Explain(key=key, roadmap_id=roadmap_id)
 
+    def revise(action: dict[str, Any]) -> c.Command:
+        value = action.get("value")
+        try:
+            pair = ids.read_pair_value(value if isinstance(value, str) else "")
+        except ValueError:
+            raise UnreadablePayload("button", "it names no pair of drivers") from None
+        return c.Weigh(pair=pair)
+
+    app.action(ids.OPEN_WEIGH)(run(lambda action: c.Weigh()))
+    app.action(ids.REVISE_JUDGMENT)(run(revise))
+    app.action(ids.MANAGE_DRIVERS)(run(lambda action: c.EditDrivers()))
     app.action(ids.EDIT_INITIATIVE)(run(edit))
     app.action(ids.WITHDRAW)(run(withdraw, claim=True, replace=True))
     app.action(ids.SHOW_INITIATIVE)(run(show))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -16,8 +17,10 @@ from slack_sdk import WebClient
 from bot import blocks as b
 from bot import render
 from bot.blocks import ids
+from bot.blocks.elements import plain
+from bot.blocks.text import VIEW_BLOCKS
 from bot.commands import execute
-from bot.errors import ModalErrors
+from bot.errors import ModalErrors, UnreadableForm
 from bot.listeners.buttons import answer
 from bot.listeners.context import (
     UnreadablePayload,
@@ -33,8 +36,14 @@ from bot.listeners.context import (
 )
 from bot.listeners.once import Once, action_key, submit_once, view_key
 from bot.posting import send_notices
-from bot.reply import error_reply
-from bot.submissions import submit_initiative, submit_settings
+from bot.reply import Reply, error_reply
+from bot.submissions import (
+    Submission,
+    submit_drivers,
+    submit_initiative,
+    submit_judgments,
+    submit_settings,
+)
 from catalog import services
 from catalog.domain import Actor
 from catalog.usecases import commands as c
@@ -156,6 +165,43 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
             return
         ack()
 
+    def answered_in_place(submit: Callable[..., Submission], *, title: str) -> Callable[..., None]:
+        """A form whose outcome replaces it (`response_action: update`): the judgment
+        form shows the person's weights and the judgment to revise, the drivers form the
+        drivers saved. Each submission takes effect once; one with errors may be
+        corrected and submitted again."""
+
+        def listener(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+            try:
+                ctx = context_of(body, uow_factory=uow_factory)
+                values = view_state(view)
+            except UnreadablePayload as exc:
+                ack(**unreadable_answer(exc))
+                return
+            claim = view_key(ctx.team_id, view)
+            if not once.claim(claim):
+                ack()  # the same view submitted twice: the first submission counts
+                return
+            try:
+                done = submit(values, ctx=ctx, slash=slash)
+            except UnreadableForm as exc:  # not the form it claims to be
+                once.release(claim)
+                ack(**unreadable_answer(UnreadablePayload("form", str(exc))))
+                return
+            except BaseException:
+                once.release(claim)
+                raise
+            if done.reply is None:  # nothing was saved: the corrected view may come again
+                once.release(claim)
+                ack(response_action="errors", errors=done.errors)
+                return
+            ack(response_action="update", view=outcome_view(title, done.reply))
+
+        return keeps_ack(listener)
+
+    app.view(ids.WEIGH_MODAL)(answered_in_place(submit_judgments, title="Your weights"))
+    app.view(ids.DRIVERS_MODAL)(answered_in_place(submit_drivers, title="Business drivers"))
+
     def open_form(command: c.Command) -> Any:
         """A Home tab button that opens the form `command` gives (or says why not)."""
 
@@ -195,6 +241,16 @@ def register(app: App, *, uow_factory: UowFactory, slash: str) -> None:
             reply = error_reply(RuntimeError("the dashboard could not be built"))
             home = {"type": "home", "blocks": list(reply.blocks)}
         client.views_publish(user_id=user_id, view=home)
+
+
+def outcome_view(title: str, reply: Reply) -> dict[str, Any]:
+    """A modal showing a reply in place of the form it answers (closed with Done)."""
+    return {
+        "type": "modal",
+        "title": plain(title, limit=24),
+        "close": plain("Done", limit=24),
+        "blocks": list(reply.blocks)[:VIEW_BLOCKS],
+    }
 
 
 def _decide(command: c.Approve | c.Reject | c.RequestChanges, ctx: Context) -> Any:

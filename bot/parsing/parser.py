@@ -11,11 +11,13 @@ from bot.parsing.args import Args, nearest
 from bot.parsing.tokens import QUOTES, parse_user, tokenize, unescape
 from catalog.domain import MEMBER, NOTE_REQUIRED, ROLES, STATUSES
 from catalog.usecases import commands as c
+from planner.drivers import DRIVER_KEY_RE, MAX_DRIVER_KEY_LENGTH
 from planner.errors import PeriodError, ScenarioError
 from planner.exports import FORMATS, export_format
 from planner.limits import MAX_PHASES, read_whole
 from planner.money import MONEY_EXAMPLES, AmountTooLarge, parse_money
 from planner.periods import parse_period
+from planner.portfolio import MAX_BLEND, OBJECTIVES
 from planner.scenario import WHATIF_HELP, parse_whatif
 
 #: The most seconds `plan time=…` may give the solver.
@@ -37,6 +39,20 @@ _PLAN_OPTIONS = {
     "start": "from",
     "time": "time",
     "limit": "time",
+    "objective": "objective",
+    "goal": "objective",
+    "blend": "blend",
+}
+_OPTION_NAMES = [f"{o}=" for o in dict.fromkeys(_PLAN_OPTIONS.values())]
+#: The options of `plan`, as its errors list them: `budget=, phases=, … or blend=`.
+_PLAN_OPTION_LIST = ", ".join(_OPTION_NAMES[:-1]) + " or " + _OPTION_NAMES[-1]
+#: What `plan objective=…` accepts: each objective, and the words people use for it.
+_OBJECTIVE_WORDS = {
+    **{name: name for name in OBJECTIVES},
+    "money": "value",
+    "strategy": "strategic",
+    "score": "strategic",
+    "blended": "blend",
 }
 _TIME_RE = re.compile(
     r"(?P<n>[0-9]{1,30}(?:\.[0-9]{1,30})?|\.[0-9]{1,30})\s*"
@@ -99,10 +115,13 @@ def no_args(cls: Callable[[], c.Command]) -> Callable[[Args], c.Command]:
 
 
 def plan(a: Args) -> c.Plan:
-    """`plan [budget=…] [phases=…] [from=…] [time=…]`: money as `parse_money` reads it,
-    periods as `parse_period` does, whole numbers in ASCII digits, each within its bound
-    (`planner.limits`)."""
+    """`plan [budget=…] [phases=…] [from=…] [time=…] [objective=…] [blend=…]`: money as
+    `parse_money` reads it, periods as `parse_period` does, whole numbers in ASCII
+    digits, each within its bound (`planner.limits`); `objective` one of
+    `planner.portfolio.OBJECTIVES`, `blend` (which implies objective=blend) a weight
+    more than 0 and at most `MAX_BLEND`."""
     options = _plan_options(a)
+    objective, blend = _objective(a, options)
     budget = phases = start = time_limit = None
     if "budget" in options:
         shown = _clip(options["budget"])
@@ -129,7 +148,47 @@ def plan(a: Args) -> c.Plan:
             raise a.fail(f"from={_clip(options['from'])}: {exc}") from None
     if "time" in options:
         time_limit = _seconds(a, options["time"])
-    return c.Plan(budget=budget, phases=phases, start=start, time_limit=time_limit)
+    return c.Plan(
+        budget=budget,
+        phases=phases,
+        start=start,
+        time_limit=time_limit,
+        objective=objective,
+        blend=blend,
+    )
+
+
+def _objective(a: Args, options: dict[str, str]) -> tuple[str | None, float | None]:
+    """`objective=` and `blend=` of `plan`: the objective to plan for (None: the
+    settings') and the blend weight (None: the settings')."""
+    objective = blend = None
+    if "objective" in options:
+        raw = options["objective"]
+        objective = _OBJECTIVE_WORDS.get(raw.strip().lower())
+        if objective is None:
+            close = nearest(raw.strip().lower(), _OBJECTIVE_WORDS)
+            raise a.fail(
+                f"objective={_clip(raw)}: expected {', '.join(OBJECTIVES[:-1])} or "
+                f"{OBJECTIVES[-1]} (money value, strategic score, or a blend of both).",
+                suggestion=None if close is None else f"objective={_OBJECTIVE_WORDS[close]}",
+            )
+    if "blend" in options:
+        raw = options["blend"].strip()
+        number = None
+        if re.fullmatch(r"[0-9]{1,6}(?:\.[0-9]{1,6})?|\.[0-9]{1,6}", raw):
+            number = float(raw)
+        if number is None or not 0 < number <= MAX_BLEND:
+            raise a.fail(
+                f"blend={_clip(raw)}: expected the strategic score's weight in the blend, "
+                f"a number more than 0 and at most {MAX_BLEND:g}, e.g. blend=0.5."
+            )
+        if objective not in (None, "blend"):
+            raise a.fail(
+                f"blend= weighs the strategic score in objective=blend, not in "
+                f"objective={objective}: drop blend=, or write objective=blend."
+            )
+        objective, blend = "blend", number
+    return objective, blend
 
 
 def _plan_options(a: Args) -> dict[str, str]:
@@ -144,7 +203,7 @@ def _plan_options(a: Args) -> dict[str, str]:
             canonical = _PLAN_OPTIONS.get(name.lower())
             if canonical is None:
                 raise a.fail(
-                    f"Unknown option `{name}`: expected budget=, phases=, from= or time=.",
+                    f"Unknown option `{name}`: expected {_PLAN_OPTION_LIST}.",
                     suggestion=_option_hint(name),
                 )
             if canonical in options:
@@ -283,3 +342,42 @@ def audit(a: Args) -> c.Audit:
     key = a.key(1)
     a.at_most(1)
     return c.Audit(key)
+
+
+def weigh(a: Args) -> c.Weigh:
+    """`weigh` (every pair of drivers) or `weigh A B` (revise the judgment of A against B;
+    driver keys, any case)."""
+    if a.count() == 0:
+        return c.Weigh()
+    if a.count() != 2:
+        raise a.fail(
+            "`weigh` alone asks every pair of drivers; `weigh A B` revises one pair: "
+            "give two driver keys, e.g. weigh engage secure."
+        )
+    keys = []
+    for i in (1, 2):
+        raw = a.word(i) or ""
+        key = raw.strip().lower()
+        if a.tokens[i].quoted or len(key) > MAX_DRIVER_KEY_LENGTH or not DRIVER_KEY_RE.match(key):
+            raise a.fail(
+                f"'{_clip(raw)}' is not a driver key: lower-case letters, digits, - and _, "
+                "e.g. engage. `drivers` lists them."
+            )
+        keys.append(key)
+    if keys[0] == keys[1]:
+        raise a.fail(f"`weigh` compares two different drivers; {keys[0]} is given twice.")
+    return c.Weigh(pair=(keys[0], keys[1]))
+
+
+def drivers(a: Args) -> c.Drivers | c.EditDrivers:
+    """`drivers` (the weights), or `drivers edit` (the manage form, as `edit-drivers`)."""
+    if a.count() == 0:
+        return c.Drivers()
+    a.at_most(1)
+    word = (a.word(1) or "").strip().lower()
+    if word in ("edit", "manage"):
+        return c.EditDrivers()
+    raise a.fail(
+        f"`drivers` takes no arguments but `edit`; got `{_clip(a.word(1) or '')}`.",
+        suggestion=None if nearest(word, ("edit", "manage")) is None else "drivers edit",
+    )

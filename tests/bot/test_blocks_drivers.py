@@ -22,6 +22,7 @@ from bot.blocks.drivers import (
 from bot.blocks.drivers_modal import (
     DriverChange,
     driver_block,
+    driver_errors_for,
     drivers_modal,
     new_block,
     read_drivers_submission,
@@ -339,7 +340,7 @@ def test_rename_describe_retire_restore_and_add_in_one_submission() -> None:
     assert changes["collaborate"].description == "Teams that talk"
     assert changes["cost"].retire and not changes["secure"].retire
     assert changes["social"].restore
-    assert changes["brand"] == DriverChange("brand", "Brand reputation", new=True)
+    assert changes["brand"] == DriverChange("brand", "Brand reputation", new=True, row=1)
     assert len(changes) == 6  # the empty new rows are left out
 
 
@@ -367,6 +368,46 @@ def test_bad_new_drivers_and_empty_names_are_reported_per_field() -> None:
     }
     assert "not a driver key" in errors[new_block(1, "key")]
     assert "secure is a driver already" in errors[new_block(3, "key")]
+
+
+def test_changes_go_to_the_catalog_and_its_errors_come_back_under_their_fields() -> None:
+    view = drivers_modal(drivers=DRIVERS[:2], retired=(Driver("social", "Social reach"),))
+    state = submitted(
+        view,
+        **{
+            driver_block("collaborate", "retire"): chosen_many("yes"),
+            driver_block("social", "restore"): chosen_many("yes"),
+            new_block(2, "key"): typed("brand"),
+            new_block(2, "name"): typed("Brand"),
+        },
+    )
+    changes = read_drivers_submission(state)
+    assert [c.to_change() for c in changes] == [
+        {"key": "engage", "name": "Customer engagement", "description": DRIVERS[0].description},
+        {"key": "collaborate", "retired": True},
+        {"key": "social", "retired": False},
+        {"key": "brand", "name": "Brand", "description": ""},
+    ]
+    first = driver_block("engage", "name")
+    errors = driver_errors_for(
+        {
+            "drivers[0].description": "at most 500 characters",
+            "drivers[1].retired": "expected true or false",
+            "drivers[2].key": "social is retired",
+            "drivers[3].name": "too long",
+            "drivers[9].name": "no such change",
+            "drivers": "at most 10 drivers may be active",
+        },
+        changes,
+        first=first,
+    )
+    assert errors == {
+        driver_block("engage", "description"): "At most 500 characters.",
+        driver_block("collaborate", "retire"): "Expected true or false.",
+        driver_block("social", "restore"): "Social is retired.",
+        new_block(2, "name"): "Too long.",
+        first: "No such change. At most 10 drivers may be active.",
+    }
 
 
 # --------------------------------------------------------------------------- priorities

@@ -276,7 +276,10 @@ def test_plan_time(text, seconds):
     assert parse_command(f"plan {text}").time_limit == seconds
 
 
-USAGE_PLAN = "/roadmap plan [budget=AMOUNT] [phases=N] [from=PERIOD] [time=SECONDS]"
+USAGE_PLAN = (
+    "/roadmap plan [budget=AMOUNT] [phases=N] [from=PERIOD] [time=SECONDS] "
+    "[objective=value|strategic|blend] [blend=W]"
+)
 
 
 @pytest.mark.parametrize(
@@ -314,7 +317,9 @@ def test_plan_bad_options(text, message):
 
 def test_plan_unknown_option_suggests_the_nearest():
     err = error("plan bduget=300k")
-    assert err.message == "Unknown option `bduget`: expected budget=, phases=, from= or time=."
+    assert err.message == (
+        "Unknown option `bduget`: expected budget=, phases=, from=, time=, objective= or blend=."
+    )
     assert err.suggestion == "budget="
     assert error("plan colour=red").suggestion is None
 
@@ -489,13 +494,19 @@ USAGE_ROLE = "/roadmap role [revoke] @user ROLE"
         ("role alice approver", "`alice` is not a user: mention them with @, e.g. @alice."),
         ("role revoke", "`role revoke` needs a user and a role, e.g. @alice approver."),
         ("role grant", "`role grant` needs a user and a role, e.g. @alice approver."),
-        ("role revoke <@U1AB>", "`role revoke` needs a role: admin, approver, security, pmo."),
+        (
+            "role revoke <@U1AB>",
+            "`role revoke` needs a role: admin, approver, security, pmo, leader.",
+        ),
         ("role <@U1AB> pmo extra", "Too many arguments for `role`: `extra`."),
         (
             "role <@U1AB> member",
-            "Everyone is a member already; roles are admin, approver, security, pmo",
+            "Everyone is a member already; roles are admin, approver, security, pmo, leader",
         ),
-        ("role <@U1AB> boss", "Unknown role `boss`: expected admin, approver, security, pmo."),
+        (
+            "role <@U1AB> boss",
+            "Unknown role `boss`: expected admin, approver, security, pmo, leader.",
+        ),
     ],
 )
 def test_role_errors(text, message):

@@ -34,6 +34,10 @@ EXPECTED = {
     "role",
     "audit",
     "jobs",
+    "drivers",
+    "edit-drivers",
+    "weigh",
+    "priorities",
 }
 
 
