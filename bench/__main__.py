@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench.cases import DEFAULT_SIZES, SUITES, select_cases
+from bench.cases import DEFAULT_SIZES, OBJECTIVES, SUITES, select_cases
 from bench.paths import DEMO_PORTFOLIO, data_dir
 from bench.psplib import instance_names
 from bench.report import print_report
@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         help="generated sizes as NxP, comma-separated (default 50x8,200x12,1000x24)",
     )
     parser.add_argument("--no-demo", action="store_true", help="leave out the demo portfolio")
+    parser.add_argument(
+        "--objective",
+        choices=(*OBJECTIVES, "all"),
+        default="all",
+        help="what generated portfolios and the demo are planned for (default: both)",
+    )
     parser.add_argument("--instance", help="only instances whose name matches this glob")
     parser.add_argument("--data", type=Path, help="benchmark instance folder (../shared/bench)")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
@@ -75,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes=args.sizes,
         demo=None if args.no_demo else DEMO_PORTFOLIO,
         pattern=args.instance,
+        objectives=OBJECTIVES if args.objective == "all" else (args.objective,),
     )
     settings = Settings(time_limit=args.time_limit, workers=args.workers, seed=args.seed)
     console = Console(width=None if sys.stdout.isatty() else 220)

@@ -7,10 +7,10 @@ A `Case` is a small recipe (picklable, so a case can be solved in a fresh proces
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench.generate import generate_portfolio
+from bench.generate import generate_portfolio, with_drivers
 from bench.mknap import FAMILIES as MKNAP_FAMILIES
 from bench.mknap import load_mknap
 from bench.paths import DEMO_PORTFOLIO
@@ -18,6 +18,9 @@ from bench.psplib import instance_names, load_psplib
 from planner.portfolio import Portfolio, load_portfolio
 
 SUITES = ("generated", "mknap", "psplib")
+#: What generated portfolios (and the demo) are planned for: each objective gives its own
+#: rows, the strategic ones in families named e.g. `200x12 strategic`.
+OBJECTIVES = ("value", "strategic")
 DEFAULT_SIZES = ((50, 8), (200, 12), (1000, 24))
 
 
@@ -28,6 +31,7 @@ class Case:
     name: str
     # ("generate", n, phases, seed) | ("file", path) | ("mknap", family, k) | ("psplib", name)
     recipe: tuple
+    objective: str = "value"  # value | strategic (generated cases; see `with_objective`)
 
 
 @dataclass(frozen=True)
@@ -57,25 +61,30 @@ def select_cases(
     sizes: tuple[tuple[int, int], ...] = DEFAULT_SIZES,
     demo: Path | None = DEMO_PORTFOLIO,
     pattern: str | None = None,
+    objectives: tuple[str, ...] = OBJECTIVES,
 ) -> list[Case]:
     """The cases of a run, in the order they are solved.
 
     `sample` is the number of instances per family: seeds 1…sample for each generated
     size, and evenly spread problems of each mknap file and j30 parameter groups (the
     first instance of each chosen group); the `all_*` flags take whole families.
+    Generated portfolios and the demo are planned once per objective in `objectives`.
     """
     cases: list[Case] = []
     if "generated" in suites:
-        if demo is not None and demo.exists():
-            cases.append(Case("generated", "demo", "demo", ("file", str(demo))))
-        for n, phases in sizes:
-            family = f"{n}x{phases}"
-            for seed in range(1, sample + 1):
+        for objective in objectives:
+            suffix = "" if objective == "value" else f" {objective}"
+            tag = "" if objective == "value" else f"-{objective}"
+            if demo is not None and demo.exists():
                 cases.append(
-                    Case(
-                        "generated", family, f"gen-{family}-s{seed}", ("generate", n, phases, seed)
-                    )
+                    Case("generated", f"demo{suffix}", f"demo{tag}", ("file", str(demo)), objective)
                 )
+            for n, phases in sizes:
+                family = f"{n}x{phases}"
+                for seed in range(1, sample + 1):
+                    recipe = ("generate", n, phases, seed)
+                    name = f"gen-{family}-s{seed}{tag}"
+                    cases.append(Case("generated", f"{family}{suffix}", name, recipe, objective))
     if "mknap" in suites:
         for family in MKNAP_FAMILIES:
             for k in range(30) if all_mknap else spread(sample, 30):
@@ -96,9 +105,9 @@ def materialize(case: Case, data: Path) -> Instance:
     kind, *args = case.recipe
     if kind == "generate":
         n, phases, seed = args
-        return Instance(case, generate_portfolio(n, phases, seed=seed))
+        return Instance(case, with_objective(generate_portfolio(n, phases, seed=seed), case))
     if kind == "file":
-        return Instance(case, load_portfolio(args[0]))
+        return Instance(case, with_objective(load_portfolio(args[0]), case))
     if kind == "mknap":
         family, k = args
         knapsack = load_mknap(data, family)[k]
@@ -109,3 +118,12 @@ def materialize(case: Case, data: Path) -> Instance:
             case, scheduling.portfolio, reference=scheduling.optimum, horizon=scheduling.horizon
         )
     raise ValueError(f"unknown recipe {case.recipe!r}")
+
+
+def with_objective(portfolio: Portfolio, case: Case) -> Portfolio:
+    """The portfolio planned for the case's objective; a strategic case scores a
+    portfolio without drivers with the bench's own (`bench.generate.with_drivers`)."""
+    if case.objective == "value":
+        return portfolio
+    seed = case.recipe[3] if case.recipe[0] == "generate" else 0
+    return replace(with_drivers(portfolio, seed=seed), objective=case.objective)

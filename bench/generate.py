@@ -10,10 +10,11 @@ import datetime as dt
 import math
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
+from planner.drivers import Driver, Judgment, pairs
 from planner.portfolio import Portfolio, parse_portfolio
 from planner.problem import AGILE_TEAMS, SECURITY_REVIEWS, WATERFALL_PROGRAMS, Item, Problem
 from planner.problem import build_problem as _build_problem
@@ -579,3 +580,46 @@ class _Ledger:
         for r, by_phase in use.items():
             for p, amount in by_phase.items():
                 self.use[r][p] += amount
+
+
+#: The drivers a generated portfolio is scored against (`with_drivers`).
+BENCH_DRIVERS = (
+    Driver("engage", "Customer engagement"),
+    Driver("collaborate", "Employee collaboration"),
+    Driver("secure", "Security and compliance"),
+    Driver("cost", "Cost efficiency"),
+)
+
+
+def with_drivers(portfolio: Portfolio, *, seed: int) -> Portfolio:
+    """The portfolio with business drivers, when it has none: `BENCH_DRIVERS`, complete
+    judgments from two leaders who lean different ways (each ratio drawn from Saaty's
+    scale, so their consistency varies as real answers do), and an impact score 0-5 per
+    initiative and driver, drawn around a per-category profile. Same seed, same result."""
+    if portfolio.drivers:
+        return portfolio
+    rng = random.Random(f"townhall-bench/drivers/{portfolio.name}/{seed}")
+    keys = [d.key for d in BENCH_DRIVERS]
+    judgments = []
+    for person, favourite in (("U0CIO", "secure"), ("U0CMO", "engage")):
+        for a, b in pairs(keys):
+            k = rng.randint(1, 5)
+            if favourite == a:
+                ratio = Fraction(k + 2)
+            elif favourite == b:
+                ratio = Fraction(1, k + 2)
+            else:
+                ratio = Fraction(k) if rng.random() < 0.5 else Fraction(1, k)
+            judgments.append(Judgment(person, a, b, ratio))
+    profiles: dict[str, dict[str, int]] = {}
+    initiatives = []
+    for spec in portfolio.initiatives:
+        profile = profiles.setdefault(spec.category, {key: rng.randint(0, 5) for key in keys})
+        scores = {key: min(5, max(0, profile[key] + rng.randint(-2, 2))) for key in keys}
+        initiatives.append(replace(spec, scores={k: v for k, v in scores.items() if v}))
+    return replace(
+        portfolio,
+        drivers=BENCH_DRIVERS,
+        judgments=tuple(judgments),
+        initiatives=tuple(initiatives),
+    )

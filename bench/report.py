@@ -31,8 +31,9 @@ COLUMNS = (
 )
 
 _TITLES = {
-    "generated": "Generated portfolios (realized value; build s and peak MB measured in a "
-    "fresh process per instance: Problem + CP-SAT model build time, peak RSS)",
+    "generated": "Generated portfolios (realized value; `strategic` families: strategic "
+    "score × live phases; build s and peak MB measured in a fresh process per instance: "
+    "Problem + CP-SAT model build time, peak RSS)",
     "mknap": "Multidimensional knapsack, OR-Library (value; reference = best-known value; "
     "vs ref = shortfall)",
     "psplib": "PSPLIB j30 (makespans, lower is better; bound = lower bound; reference = "
@@ -53,8 +54,11 @@ class Verdict:
 # --------------------------------------------------------------------------- table
 
 
-def _int(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
+def _int(value: int | None, scale: int = 1) -> str:
+    """A figure; one in 1/`scale` units (a strategic score) with two decimals."""
+    if value is None:
+        return "—"
+    return f"{value:,}" if scale == 1 else f"{value / scale:,.2f}"
 
 
 def _pct(value: float | None, digits: int = 2) -> str:
@@ -92,12 +96,12 @@ def row(result: Result) -> list[str | Text]:
         result.name,
         size,
         result.status,
-        _int(shown[0]),
-        _int(shown[1]),
+        _int(shown[0], result.scale),
+        _int(shown[1], result.scale),
         _pct(result.shown_gap, digits),
         _int(result.reference),
         _pct(result.reference_gap, digits),
-        _int(shown[2]),
+        _int(shown[2], result.scale),
         _num(result.ratio, 3),
         _num(result.seconds),
         _num(result.build_seconds),
@@ -124,7 +128,7 @@ def _generated(family: str, results: list[Result]) -> Verdict:
     gaps = [r.gap for r in solved if r.gap is not None]
     ratios = [r.ratio for r in solved if r.ratio is not None]
     parts = [f"{family} ({len(results)} instance{'s' if len(results) != 1 else ''})"]
-    if family == "demo":
+    if family in ("demo", "demo strategic"):
         r = results[0]
         met = r.status == "optimal" and r.valid and (r.seconds or 0) < 1.0
         parts.append(f"{r.status} in {_num(r.seconds)} s (target: proved optimal in < 1 s)")

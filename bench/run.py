@@ -64,6 +64,8 @@ class Result:
     horizon: int | None = None  # psplib: P
     build_seconds: float | None = None
     peak_mb: float | None = None
+    objective: str = "value"  # what the case was planned for (`bench.cases.OBJECTIVES`)
+    scale: int = 1  # solver units per shown unit of the objective (`planner.goal.Goal`)
     errors: list[str] = field(default_factory=list)
 
     # --- figures derived for the table; for psplib in makespans (lower is better)
@@ -149,6 +151,7 @@ def solve_instance(instance: Instance, settings: Settings, *, measure: bool = Fa
         build_model(problem)
         result.build_seconds = time.perf_counter() - started
     result.items, result.phases = len(problem.items), problem.horizon
+    result.objective, result.scale = problem.goal.kind, problem.goal.scale
     config = SolverConfig(
         solver="cpsat", time_limit=settings.time_limit, workers=settings.workers, seed=settings.seed
     )

@@ -41,7 +41,7 @@ def test_one_instance_per_family_gives_a_table_per_suite(smoke):
     header = next(line for line in run.stdout.splitlines() if line.startswith("┃ instance"))
     cells = [c.strip() for c in header.strip("┃│ ").split("┃")]
     assert tuple(cells) == COLUMNS
-    for name in ("gen-12x4-s1", "mknapcb1-00", "mknapcb4-00", "j301_1"):
+    for name in ("gen-12x4-s1", "gen-12x4-s1-strategic", "mknapcb1-00", "mknapcb4-00", "j301_1"):
         assert name in run.stdout
     assert "ERROR" not in run.stdout
     assert "mknapcb1 (1 of 30): mean gap to best-known" in run.stdout
@@ -66,8 +66,14 @@ def test_the_json_holds_consistent_figures_for_every_instance(smoke):
     schedule = results["j301_1"]
     assert schedule["reference"] == 43
     assert schedule["makespan"] == schedule["horizon"] - schedule["value"] >= 43
+    strategic = results["gen-12x4-s1-strategic"]
+    assert (strategic["objective"], strategic["scale"]) == ("strategic", 10_000)
+    assert strategic["value"] != gen["value"]  # planned for the score, in its own units
+    assert results["demo-strategic"]["status"] == "optimal"
     assert report["settings"]["time_limit"] == 1.0
-    assert {v["family"] for v in report["verdicts"]} >= {"12x4", "mknapcb1", "mknapcb4", "j30"}
+    assert {v["family"] for v in report["verdicts"]} >= {
+        "12x4", "12x4 strategic", "demo strategic", "mknapcb1", "mknapcb4", "j30"
+    }  # fmt: skip
 
 
 def test_a_case_that_cannot_run_is_an_error_row_and_a_failing_exit(tmp_path):

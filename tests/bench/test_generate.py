@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from bench.generate import generate_portfolio, mandatory_schedule
+from bench.generate import generate_portfolio, mandatory_schedule, with_drivers
 from planner.greedy import greedy_starts
 from planner.portfolio import parse_portfolio, portfolio_to_dict
 from planner.problem import build_problem
@@ -83,3 +83,16 @@ def test_the_mandatory_part_is_feasible_and_the_greedy_plan_is_valid(seed):
 def test_too_small_a_portfolio_is_refused():
     with pytest.raises(ValueError, match="at least 6"):
         generate_portfolio(5, 8, seed=1)
+
+
+def test_strategic_cases_score_every_initiative_against_complete_judgments(portfolio):
+    from planner.drivers import group_weights
+
+    scored = with_drivers(portfolio, seed=7)
+    assert scored == with_drivers(portfolio, seed=7)
+    assert with_drivers(scored, seed=8) is scored  # drivers already there: kept
+    assert parse_portfolio(portfolio_to_dict(scored)) == scored
+    weights = group_weights(scored.drivers, scored.judgments)
+    assert weights.source == "judgments" and set(weights.people) == {"U0CIO", "U0CMO"}
+    assert all(person.complete for person in weights.people.values())
+    assert sum(1 for it in scored.initiatives if it.scores) > 0.9 * len(scored.initiatives)
