@@ -34,6 +34,15 @@ def _driver_state(row: DriverRow) -> dict[str, object]:
     }
 
 
+def in_place(keys: Sequence[str], rows: Iterable[DriverRow]) -> list[str]:
+    """`keys` with the drivers the workspace has (active or retired) in their stored
+    order and new ones after them, in the order given: a restored driver goes back to
+    its place."""
+    at = {r.key: r.position for r in rows}
+    given = {key: i for i, key in enumerate(keys)}
+    return sorted(keys, key=lambda k: (k not in at, at.get(k, 0), given[k]))
+
+
 def _positions(rows: Mapping[str, DriverRow], wanted: Sequence[Driver]) -> dict[str, int]:
     """Where each driver goes: existing ones keep their place and new ones follow the
     last, unless that would not give `wanted`'s order; then the wanted drivers are

@@ -36,7 +36,7 @@ from catalog.services._lookup import (
 )
 from catalog.services._problems import parse_or_fail
 from catalog.services._rows import driver_of, judgment_of, row_to_spec, stored_pair
-from catalog.services._strategy import write_drivers, write_judgments
+from catalog.services._strategy import in_place, write_drivers, write_judgments
 from catalog.uow import UnitOfWork
 from catalog.views import DriversView, PriorityRow, PriorityView
 from planner.drivers import (
@@ -221,7 +221,7 @@ def save_drivers(
         )
     if problems:
         raise ValidationFailed(problems)
-    drivers = [wanted[k] for k in order]
+    drivers = [wanted[k] for k in in_place(order, rows.values())]
     data = portfolio_mapping(uow, ws)
     data["drivers"] = [
         {"key": d.key, "name": d.name, "description": d.description} for d in drivers

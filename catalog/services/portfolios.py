@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from catalog.domain import ADMIN, DRIVER_ROLES, PMO, Actor
 from catalog.errors import ImportFailed, ValidationFailed
+from catalog.models import Driver as DriverRow
 from catalog.models import Initiative
 from catalog.services._access import require_role
 from catalog.services._audit import audit, changed_fields
 from catalog.services._lookup import (
-    active_drivers,
+    driver_rows,
     initiative_rows,
     judgment_rows,
     normal_key,
@@ -35,7 +36,12 @@ from catalog.services._rows import (
     settings_to_dict,
     spec_to_dict,
 )
-from catalog.services._strategy import stored_judgments, write_drivers, write_judgments
+from catalog.services._strategy import (
+    in_place,
+    stored_judgments,
+    write_drivers,
+    write_judgments,
+)
 from catalog.services.planning import POLICY_ROLES, audit_settings_change
 from catalog.uow import UnitOfWork
 from catalog.views import ImportSummary
@@ -113,12 +119,14 @@ def import_portfolio(
     current = settings_to_dict(settings)
     rows = {r.key: r for r in initiative_rows(uow, ws)}
     mapping = portfolio_mapping(uow, ws)
-    active = tuple(d.key for d in active_drivers(uow, ws))
     if mode == "merge":
         incoming = _merged_settings(incoming, current)
+        incoming = _merged_strategy(incoming, mapping, driver_rows(uow, ws))
         stated = incoming.get("initiatives")
-        incoming["initiatives"] = _merged([] if stated is None else stated, rows, active)
-        incoming = _merged_strategy(incoming, mapping)
+        # kept initiatives show their scores for every driver of the result: a driver the
+        # file restores brings back the scores they kept for it
+        keys = _driver_keys(incoming.get("drivers"))
+        incoming["initiatives"] = _merged([] if stated is None else stated, rows, keys)
     elif "policy" not in incoming:
         incoming = {**incoming, "policy": current["policy"]}
     try:
@@ -179,21 +187,34 @@ def _strategy_of(data: Mapping[str, Any]) -> tuple[Any, Any]:
     return drivers, judgments
 
 
-def _merged_strategy(incoming: dict[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+def _driver_keys(drivers: Any) -> tuple[str, ...]:
+    """The keys a `drivers` section names (what is not a driver is left to the rules)."""
+    if not isinstance(drivers, list):
+        return ()
+    keys = (d.get("key") for d in drivers if isinstance(d, Mapping))
+    return tuple(k.strip() for k in keys if isinstance(k, str))
+
+
+def _merged_strategy(
+    incoming: dict[str, Any], current: Mapping[str, Any], rows: Sequence[DriverRow]
+) -> dict[str, Any]:
     """The file's drivers and judgments merged into the workspace's: the workspace's
-    drivers in their order, updated by the file's, then the file's new ones; the
-    workspace's judgments revised and completed by the file's (per person and pair)."""
+    drivers updated by the file's, a retired one the file names restored to its place,
+    the file's new ones after them; the workspace's judgments revised and completed by
+    the file's (per person and pair)."""
     out = dict(incoming)
     stated = incoming.get("drivers")
     drivers = list(current.get("drivers") or [])
     if isinstance(stated, list):
-        at = {d["key"]: i for i, d in enumerate(drivers)}
+        by_key = {d["key"]: d for d in drivers}
+        odd = []  # not drivers at all: the portfolio rules will say what is wrong
         for item in stated:
             key = item.get("key") if isinstance(item, Mapping) else None
-            if isinstance(key, str) and key.strip() in at:
-                drivers[at[key.strip()]] = item
+            if isinstance(key, str):
+                by_key[key.strip()] = item
             else:
-                drivers.append(item)
+                odd.append(item)
+        drivers = [by_key[k] for k in in_place(list(by_key), rows)] + odd
     elif stated is not None:
         drivers = stated  # the portfolio rules will say what is wrong with it
     if drivers:

@@ -124,6 +124,19 @@ def test_replace_retires_drivers_the_file_leaves_out_and_keeps_their_judgments(u
     assert overview(uow, team.id).weights.source == "judgments"
 
 
+def test_a_merge_restoring_a_driver_brings_back_the_scores_kept_for_it(uow, team):
+    import_(uow, team.id, strategic(objective="value"))
+    with uow() as u:
+        services.save_drivers(
+            u, actor=team.admin, team_id=team.id, changes=[{"key": "engage", "retired": True}]
+        )
+    assert export(uow, team.id).initiative("BLOG").scores == {"secure": 1}
+    restore = {"version": 1, "drivers": [{"key": "engage", "name": "Customer engagement"}]}
+    summary = import_(uow, team.id, restore, mode="merge")
+    assert summary.drivers_changed == ("engage",) and summary.updated == ()
+    assert export(uow, team.id).initiative("BLOG").scores == {"engage": 4, "secure": 1}
+
+
 def test_replace_makes_the_judgments_between_the_files_drivers_the_files(uow, team):
     import_(uow, team.id, strategic())
     summary = import_(uow, team.id, strategic(judgments=JUDGMENTS[1:]))
