@@ -72,8 +72,8 @@ def roadmap_view(roadmap: Roadmap) -> Group:
         grid.add_column("key", no_wrap=True, min_width=max(len(s.key) for s in roadmap.scheduled))
         for ph in roadmap.phases:
             grid.add_column(_stacked(ph.label), justify="center", no_wrap=True)
-        noun = "value" if roadmap.goal.kind == "value" else roadmap.goal.noun
-        grid.add_column(noun, justify="right", no_wrap=True)
+        short = {"strategic": "score", "blend": "blended"}.get(roadmap.goal.kind, "value")
+        grid.add_column(short, justify="right", no_wrap=True)
         for s in roadmap.scheduled:
             cells = []
             for ph in roadmap.phases:

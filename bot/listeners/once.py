@@ -36,9 +36,14 @@ def command_key(team_id: str, trigger_id: str) -> str:
 
 
 def view_key(team_id: str, view: dict[str, Any]) -> str | None:
-    """The key of one modal's submission; None when the view payload carries no id."""
+    """The key of one modal's submission; None when the view payload carries no id. A
+    form shown again in the same modal (`response_action: update`, `views.update`)
+    keeps its id but has a new `hash`: its next submission is another request."""
     view_id = view.get("id")
-    return f"{team_id}:view:{view_id}" if view_id else None
+    if not view_id:
+        return None
+    version = view.get("hash")
+    return f"{team_id}:view:{view_id}" + (f":{version}" if isinstance(version, str) else "")
 
 
 def action_key(team_id: str, body: dict[str, Any], action: dict[str, Any]) -> str | None:

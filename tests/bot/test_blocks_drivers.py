@@ -32,10 +32,13 @@ from bot.blocks.initiative_modal import (
     initiative_modal,
     read_initiative_submission,
 )
+from bot.blocks.roadmap import roadmap_blocks, status_text
 from bot.blocks.settings_modal import read_settings_submission, settings_modal
 from bot.blocks.weigh_modal import read_weigh_submission, scale, weigh_modal
 from bot.errors import ModalErrors
+from bot.text_render import status_line
 from catalog.views import PriorityRow, PriorityView, SettingsView
+from planner.config import SolverConfig
 from planner.drivers import (
     MAX_DRIVERS,
     Driver,
@@ -45,6 +48,8 @@ from planner.drivers import (
     person_weights,
     strategic_score,
 )
+from planner.problem import build_problem
+from planner.solve import solve
 from tests.bot.blockkit_limits import block_problems, view_problems
 from tests.bot.blocks_support import (
     NASTY,
@@ -548,3 +553,22 @@ def test_a_blend_out_of_bounds_is_refused(typed_blend: str) -> None:
     with pytest.raises(ModalErrors) as refused:
         read_settings_submission(submitted(view, **{SB["blend"]: typed(typed_blend)}))
     assert "more than 0 and at most 100" in refused.value.errors[SB["blend"]]
+
+
+# --------------------------------------------------------------------------- strategic roadmaps
+
+
+def test_a_strategic_roadmap_speaks_of_its_objective() -> None:
+    portfolio = dataclasses.replace(demo_portfolio(), objective="strategic")
+    roadmap = solve(build_problem(portfolio), SolverConfig(time_limit=10, explain=False))
+    goal = roadmap.goal
+    assert goal.kind == "strategic"
+    blocks = roadmap_blocks(roadmap, roadmap_id=7)
+    check_message(blocks)
+    text = all_text(blocks)
+    shown = f"{goal.display(roadmap.objective):,.2f}"
+    assert f"strategic score *{shown}*" in status_text(roadmap)
+    assert "realized value" not in text and "Value contributed" not in text
+    assert f"Strategic score contributed* (total {shown})" in text
+    assert goal.describe() in text
+    assert f"strategic score {shown} (proven optimal)" in status_line(roadmap)
