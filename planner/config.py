@@ -9,6 +9,11 @@ from dataclasses import dataclass, field, replace
 from planner.errors import PlannerError
 
 SOLVERS = ("cpsat", "greedy")
+#: How the optimizing solver ("cpsat") searches (`SolverConfig.engine`): `auto` picks by
+#: size (`planner.optimize.choose_engine`); `cpsat` is CP-SAT alone; `cpsat+highs` is
+#: CP-SAT guided by HiGHS's LP relaxation (`planner.mip.engine.lp_guided`); `highs` is
+#: HiGHS's MIP search alone.
+ENGINES = ("auto", "cpsat", "cpsat+highs", "highs")
 #: Fewest seconds worth starting a solve for before a deadline.
 LEAST_SOLVE_SECONDS = 0.1
 
@@ -43,12 +48,15 @@ class SolverConfig:
     `stability_weight`, when given, is the weight itself (0 turns the term off).
     `planner.solve.solve` then also plans without the baseline, to report what keeping
     to it cost (`Roadmap.stability`).
+    `engine` says how `solver="cpsat"` searches (`ENGINES`); the roadmap's `solver`
+    names the engine that ran.
     `explain=False` has `planner.solve.solve` keep the short reasons `optimize` gives for
     what is not scheduled, without the explanations of `planner.explain` (which may
     re-solve); `optimize` never explains.
     """
 
     solver: str = "cpsat"  # "cpsat" | "greedy"
+    engine: str = "auto"  # for solver "cpsat": ENGINES
     time_limit: float = 10.0  # seconds, for the whole solve
     workers: int = 2
     seed: int = 0

@@ -1,0 +1,497 @@
+"""Large roadmaps: CP-SAT guided by the LP relaxation (HiGHS), and HiGHS's own MIP search.
+
+`lp_guided` is what `planner.optimize` runs on large time-indexed models. The problem is
+close to a multidimensional knapsack over time, whose LP relaxation is tight and nearly
+integral: its optimum is a valid bound, and the starts it uses hold a near-optimal plan.
+On two workers, in order:
+
+1. CP-SAT searches the full model (one worker, warm-started from the greedy plan) while
+   HiGHS solves the LP relaxation on the other core (`planner.mip.model`);
+2. once the LP is solved, that search stops and CP-SAT (every worker) searches the
+   *LP neighbourhood*: every start the LP uses, plus the starts of the best plan so far;
+   every other start literal is fixed to 0, so each plan found is a plan of the full
+   model, and the search is small enough to be strong;
+3. if that neighbourhood is solved to optimality with time left, it is widened to every
+   start whose LP reduced cost does not rule it out (reduced-cost fixing: a start whose
+   reduced cost exceeds the LP bound minus the best plan's objective cannot be part of a
+   better plan) and searched again; solved to optimality, that is a proof for the full
+   model.
+
+The bound is the best of CP-SAT's own bound on the full model and the LP bound (a
+solved reduced-cost neighbourhood proves its optimum). With one worker the same steps
+run one after the other. If the LP is not solved in time, or there is no plan yet to
+keep inside the neighbourhood, the full CP-SAT search simply goes on.
+
+`highs_search` solves the MIP with HiGHS alone (an engine kept for comparison in the
+bench and for callers that ask for it).
+
+Progress (best realized value, bound, gap) flows to `config.progress` from every phase:
+CP-SAT's solution callbacks and HiGHS's log. Every plan is one of the full model's, and
+`planner.optimize` checks it against the validator like any other.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+from ortools.util.python.solve_interrupter import SolveInterrupter
+
+from planner.config import Progress
+from planner.cpsat.model import RoadmapModel
+from planner.cpsat.search import STATUS, configure
+from planner.mip.highs import HighsResult, solve_highs
+from planner.mip.model import MipModel, build_mip
+from planner.problem import Problem
+from planner.roadmap import gap_of, realized_value
+from planner.stability import stability_penalty
+from planner.validate import check_starts
+
+#: The engine names a roadmap states (`Roadmap.solver`).
+LP_GUIDED = "cpsat+highs"
+HIGHS = "highs"
+#: Share of the search time the LP relaxation may take at most; the rest is left for
+#: the neighbourhood search.
+LP_SHARE = 0.7
+#: Relative slack added to a floating-point LP bound before it is rounded down.
+BOUND_SLACK = 1e-7
+#: Start literals with an LP value above this are in the neighbourhood.
+SUPPORT = 1e-6
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search found: status, starts, bound on realized value, the engine."""
+
+    status: str  # optimal | feasible | infeasible | unknown | invalid
+    starts: dict[str, int]
+    bound: int | None
+    engine: str
+
+
+class Incumbent:
+    """The best plan found by any engine and the best bound, shared between threads.
+
+    Objectives are the model's (realized value − weight × stability penalty); progress
+    is reported in realized value, with the bound of `planner.cpsat.search.value_bound`.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        weight: int,
+        baseline: Mapping[str, int] | None,
+        progress: Callable[[Progress], None] | None,
+        clock: float,
+    ) -> None:
+        self.problem = problem
+        self.weight = weight
+        self.baseline = baseline if weight else None
+        self.progress = progress
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.starts: dict[str, int] | None = None
+        self.plan_objective: int | None = None  # model objective of `starts`
+        self.objective: int | None = None  # the best model objective seen (figures)
+        self.shown: tuple[int, int] | None = None  # realized value, penalty of the best
+        self.bound: int | None = None  # on the model objective
+        self.reported: tuple[int, int] | None = None
+
+    def penalty(self, starts: Mapping[str, int]) -> int:
+        if not self.baseline:
+            return 0
+        return stability_penalty(self.problem, self.baseline, starts)
+
+    def model_objective(self, starts: Mapping[str, int]) -> int:
+        return realized_value(self.problem, starts) - self.weight * self.penalty(starts)
+
+    def offer_plan(self, starts: Mapping[str, int]) -> None:
+        """A complete plan (already valid): kept when it is better."""
+        value = realized_value(self.problem, starts)
+        penalty = self.penalty(starts)
+        with self.lock:
+            objective = value - self.weight * penalty
+            if self.plan_objective is None or objective > self.plan_objective:
+                self.starts, self.plan_objective = dict(starts), objective
+            if self.objective is None or objective > self.objective:
+                self.objective = objective
+                self.shown = (value, penalty)
+        self.report()
+
+    def offer_figures(self, value: int, penalty: int, bound: int | None) -> None:
+        """A solution's figures from a solver callback (its starts are read later)."""
+        with self.lock:
+            objective = value - self.weight * penalty
+            if self.objective is None or objective > self.objective:
+                self.objective = objective
+                self.shown = (value, penalty)
+        if bound is not None:
+            self.offer_bound(bound)
+        else:
+            self.report()
+
+    def offer_bound(self, bound: int) -> None:
+        with self.lock:
+            if self.bound is None or bound < self.bound:
+                self.bound = bound
+        self.report()
+
+    def value_bound(self) -> int | None:
+        """An upper bound on realized value for plans at least as stable as the best."""
+        with self.lock:
+            if self.bound is None or self.shown is None:
+                return None
+            value, penalty = self.shown
+            return max(value, self.bound + self.weight * penalty)
+
+    def report(self) -> None:
+        if self.progress is None:
+            return
+        bound = self.value_bound()
+        with self.lock:
+            if self.shown is None or bound is None:
+                return
+            value = self.shown[0]
+            if self.reported == (value, bound):
+                return
+            self.reported = (value, bound)
+        self.progress(
+            Progress(
+                objective=value,
+                bound=bound,
+                gap=gap_of(value, bound) or 0.0,
+                seconds=time.perf_counter() - self.clock,
+            )
+        )
+
+
+class _Figures(cp_model.CpSolverSolutionCallback):
+    """Passes each CP-SAT solution's figures to the incumbent; its bound only when it
+    bounds the full model."""
+
+    def __init__(self, built: RoadmapModel, incumbent: Incumbent, *, global_bound: bool) -> None:
+        super().__init__()
+        self.built = built
+        self.incumbent = incumbent
+        self.global_bound = global_bound
+
+    def on_solution_callback(self) -> None:
+        objective = self.built.objective
+        penalty = 0 if objective.penalty is None else self.value(objective.penalty)
+        value = round(self.objective_value) + objective.weight * penalty
+        bound = None
+        if self.global_bound and math.isfinite(self.best_objective_bound):
+            bound = math.floor(self.best_objective_bound + 1e-6)
+        self.incumbent.offer_figures(value, penalty, bound)
+
+
+class _CpRun:
+    """One CP-SAT search of `built` in a thread of its own, stoppable."""
+
+    def __init__(
+        self,
+        built: RoadmapModel,
+        incumbent: Incumbent,
+        *,
+        time_limit: float,
+        workers: int,
+        seed: int,
+        size: int,
+        global_bound: bool,
+    ) -> None:
+        self.built = built
+        self.incumbent = incumbent
+        self.global_bound = global_bound
+        self.solver = cp_model.CpSolver()
+        configure(
+            self.solver.parameters, time_limit=time_limit, workers=workers, seed=seed, size=size
+        )
+        self.status = "unknown"
+        self.starts: dict[str, int] = {}
+        self.bound: int | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="cpsat search", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            code = self.solver.solve(
+                self.built.model,
+                _Figures(self.built, self.incumbent, global_bound=self.global_bound),
+            )
+            self.status = STATUS.get(code, "unknown")
+            if self.status in ("optimal", "feasible"):
+                self.starts = self.built.read(self.solver)
+                bound = self.solver.best_objective_bound
+                if math.isfinite(bound):
+                    self.bound = math.floor(bound + 1e-6)
+        except BaseException as exc:  # re-raised in the caller's thread by `join`
+            self.error = exc
+
+    def start(self) -> _CpRun:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.solver.stop_search()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        if self.status in ("optimal", "feasible"):
+            self.incumbent.offer_plan(self.starts)
+            if self.global_bound and self.bound is not None:
+                self.incumbent.offer_bound(self.bound)
+
+
+class Relaxation:
+    """The LP relaxation, built and solved by HiGHS in a thread of its own (HiGHS lets
+    go of the interpreter while it solves), so that the CP-SAT model can be built and
+    searched meanwhile."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        baseline: Mapping[str, int] | None,
+        weight: int,
+        time_limit: float,
+    ) -> None:
+        self.problem = problem
+        self.baseline = baseline
+        self.weight = weight
+        self.time_limit = time_limit
+        self.mip: MipModel | None = None
+        self.result = HighsResult("unknown", (), None, None)
+        self.error: BaseException | None = None
+        self.interrupter = SolveInterrupter()
+        self.thread = threading.Thread(target=self._run, name="lp relaxation", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            started = time.perf_counter()
+            self.mip = build_mip(
+                self.problem, baseline=self.baseline, stability_weight=self.weight, relax=True
+            )
+            left = self.time_limit - (time.perf_counter() - started)
+            self.result = solve_highs(self.mip, time_limit=left, interrupter=self.interrupter)
+        except BaseException as exc:  # re-raised in the caller's thread by `join`
+            self.error = exc
+
+    def start(self) -> Relaxation:
+        self.thread.start()
+        return self
+
+    def join(self) -> tuple[MipModel | None, HighsResult]:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.mip, self.result
+
+    def stop(self) -> None:
+        self.interrupter.interrupt()
+        self.thread.join()
+
+
+def lp_guided(
+    problem: Problem,
+    built: RoadmapModel,
+    relaxation: Relaxation,
+    *,
+    greedy: Mapping[str, int],
+    time_limit: float,
+    workers: int,
+    seed: int,
+    weight: int,
+    baseline: Mapping[str, int] | None,
+    progress: Callable[[Progress], None] | None,
+    clock: float,
+) -> Found:
+    """The LP-guided search of the module docstring, within `time_limit` seconds.
+
+    `built` is the full model, hinted; `relaxation` the LP, started (`start_relaxation`);
+    `greedy` a plan to start from (empty: none).
+    """
+    end = time.perf_counter() + time_limit
+    incumbent = Incumbent(problem, weight=weight, baseline=baseline, progress=progress, clock=clock)
+    if greedy and not check_starts(problem, greedy):
+        incumbent.offer_plan(greedy)
+    full: _CpRun | None = None
+    if workers >= 2:
+        full = _CpRun(
+            built,
+            incumbent,
+            time_limit=time_limit,
+            workers=workers - 1,
+            seed=seed,
+            size=built.size,
+            global_bound=True,
+        ).start()
+    mip, lp = relaxation.join()
+    lp_bound = _lp_bound(lp)
+    if lp.status == "infeasible":
+        # no plan at all: let CP-SAT say so (and the conflicts be found) as it always has
+        return _finish_full(full, built, incumbent, end=end, workers=workers, seed=seed)
+    if lp_bound is not None:
+        incumbent.offer_bound(lp_bound)
+    if lp.status != "optimal" or mip is None:
+        return _finish_full(full, built, incumbent, end=end, workers=workers, seed=seed)
+    if full is not None:
+        full.stop()
+        full.join()
+        if full.status in ("optimal", "infeasible"):
+            return _found(incumbent, full.status, LP_GUIDED)
+    if incumbent.starts is None:
+        return _finish_full(None, built, incumbent, end=end, workers=workers, seed=seed)
+
+    proto = built.model.proto
+    columns: dict[int, int | None] = {}
+    fixed: list[int] = []
+    chosen = incumbent.starts
+    for key, y in built.starts.y.items():
+        for t, lit in y.items():
+            column = columns[lit.index] = mip.y.get(key, {}).get(t)
+            if chosen.get(key) == t or (column is not None and lp.values[column] > SUPPORT):
+                continue
+            proto.variables[lit.index].domain[1] = 0
+            fixed.append(lit.index)
+    exact = False
+    while True:
+        left = end - time.perf_counter()
+        if left <= 0.05:
+            break
+        built.model.clear_hints()
+        built.hint(incumbent.starts or {})
+        base = incumbent.plan_objective
+        run = _CpRun(
+            built,
+            incumbent,
+            time_limit=left,
+            workers=workers,
+            seed=seed,
+            size=built.size,  # light presolve: most literals are fixed
+            global_bound=False,
+        ).start()
+        run.join()
+        if run.status == "optimal" and exact:
+            incumbent.offer_bound(max(run.bound or 0, base or 0))
+            break
+        if run.status != "optimal" or base is None:
+            break
+        # solved: widen to what the reduced costs do not rule out, once
+        assert incumbent.plan_objective is not None and lp_bound is not None
+        slack = lp_bound - incumbent.plan_objective
+        kept = []
+        for index in fixed:
+            column = columns[index]
+            if column is None or -lp.reduced_costs[column] <= slack * (1 + 1e-6) + 1:
+                proto.variables[index].domain[1] = 1
+            else:
+                kept.append(index)
+        fixed, exact = kept, True
+    for index in fixed:
+        proto.variables[index].domain[1] = 1
+    return _found(incumbent, "feasible", LP_GUIDED)
+
+
+def start_relaxation(
+    problem: Problem,
+    *,
+    baseline: Mapping[str, int] | None,
+    weight: int,
+    time_limit: float,
+) -> Relaxation:
+    """Start solving the LP relaxation; it gets at most `LP_SHARE` of `time_limit`."""
+    return Relaxation(
+        problem, baseline=baseline, weight=weight, time_limit=LP_SHARE * time_limit
+    ).start()
+
+
+def _finish_full(
+    full: _CpRun | None,
+    built: RoadmapModel,
+    incumbent: Incumbent,
+    *,
+    end: float,
+    workers: int,
+    seed: int,
+) -> Found:
+    """Let the full CP-SAT search run to the end (start it when it is not running)."""
+    if full is None:
+        full = _CpRun(
+            built,
+            incumbent,
+            time_limit=max(0.05, end - time.perf_counter()),
+            workers=workers,
+            seed=seed,
+            size=built.size,
+            global_bound=True,
+        ).start()
+    full.join()
+    if full.status in ("optimal", "infeasible", "invalid"):
+        return _found(incumbent, full.status, "cpsat")
+    return _found(incumbent, "feasible" if incumbent.starts is not None else full.status, "cpsat")
+
+
+def _found(incumbent: Incumbent, status: str, engine: str) -> Found:
+    if status in ("infeasible", "invalid") or incumbent.starts is None:
+        return Found(status if status != "optimal" else "unknown", {}, None, engine)
+    bound = incumbent.value_bound()
+    value = realized_value(incumbent.problem, incumbent.starts)
+    if status == "optimal" or (
+        incumbent.bound is not None
+        and incumbent.plan_objective is not None
+        and incumbent.bound <= incumbent.plan_objective
+    ):
+        return Found("optimal", dict(incumbent.starts), value, engine)
+    return Found("feasible", dict(incumbent.starts), bound, engine)
+
+
+def _lp_bound(lp: HighsResult) -> int | None:
+    """The LP's dual bound as a whole number, with a little slack for floating point."""
+    if lp.bound is None or lp.status not in ("optimal",):
+        return None
+    return math.floor(lp.bound + BOUND_SLACK * max(1.0, abs(lp.bound)))
+
+
+def highs_search(
+    problem: Problem,
+    *,
+    greedy: Mapping[str, int],
+    time_limit: float,
+    weight: int,
+    baseline: Mapping[str, int] | None,
+    progress: Callable[[Progress], None] | None,
+    clock: float,
+) -> Found:
+    """The MIP solved by HiGHS alone; its plan, if it passes the validator, else the
+    greedy one, with HiGHS's bound."""
+    incumbent = Incumbent(problem, weight=weight, baseline=baseline, progress=progress, clock=clock)
+    if greedy and not check_starts(problem, greedy):
+        incumbent.offer_plan(greedy)
+    mip = build_mip(problem, baseline=baseline, stability_weight=weight)
+    interrupter = SolveInterrupter()
+
+    def on_log(objective: float | None, bound: float | None) -> None:
+        if bound is not None:
+            incumbent.offer_bound(math.floor(bound + BOUND_SLACK * max(1.0, abs(bound))))
+
+    result = solve_highs(mip, time_limit=time_limit, interrupter=interrupter, on_log=on_log)
+    if result.status == "infeasible":
+        return Found("infeasible", {}, None, HIGHS)
+    if result.values:
+        starts = mip.read(result.values)
+        if not check_starts(problem, starts):
+            incumbent.offer_plan(starts)
+    if result.bound is not None:
+        incumbent.offer_bound(math.floor(result.bound + BOUND_SLACK * max(1.0, abs(result.bound))))
+    if result.status == "optimal" and incumbent.starts is not None:
+        exact = incumbent.plan_objective is not None and result.objective is not None
+        if exact and incumbent.plan_objective >= round(result.objective):  # type: ignore[operator]
+            incumbent.offer_bound(incumbent.plan_objective)  # type: ignore[arg-type]
+    return _found(incumbent, "feasible", HIGHS)

@@ -1,0 +1,124 @@
+"""The MIP engines (planner/mip): the same optimum as CP-SAT, valid plans, honest bounds,
+progress and the time limit, whichever engine runs."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from planner import Progress, SolverConfig, check_roadmap
+from planner.mip.engine import HIGHS, LP_GUIDED
+from planner.mip.highs import solve_highs
+from planner.mip.model import build_mip
+from planner.optimize import AUTO_LP_LITERALS, choose_engine, optimize, start_literals
+from planner.portfolio import load_portfolio
+from planner.problem import Problem, build_problem
+from planner.roadmap import Roadmap
+from planner.stability import stability_penalty
+from tests.planner.factories import make_problem
+from tests.planner.test_solve import portfolio
+
+DEMO = Path(__file__).resolve().parents[2] / "catalog" / "data" / "demo.yaml"
+ENGINES = ("cpsat", HIGHS, LP_GUIDED)
+
+
+def demo(objective: str = "value") -> Problem:
+    return build_problem(replace(load_portfolio(DEMO), objective=objective))
+
+
+def solved(problem: Problem, engine: str, **options: object) -> Roadmap:
+    config = SolverConfig(engine=engine, time_limit=20, workers=2, **options)  # type: ignore[arg-type]
+    roadmap = optimize(problem, config)
+    assert check_roadmap(problem, roadmap) == []
+    return roadmap
+
+
+@pytest.mark.parametrize("objective", ["value", "strategic", "blend"])
+def test_every_engine_proves_the_demo_optimum_cpsat_proves(objective):
+    problem = demo(objective)
+    found = {engine: solved(problem, engine) for engine in ENGINES}
+    assert {r.status for r in found.values()} == {"optimal"}
+    assert len({r.objective for r in found.values()}) == 1
+    assert {e: r.solver for e, r in found.items()} == {e: e for e in ENGINES}
+    assert all(r.bound == r.objective and r.gap == 0.0 for r in found.values())
+
+
+def test_every_engine_finds_the_optimum_on_a_budget_and_capacity_bound_problem():
+    problem = make_problem(portfolio(14), phases=6, budget=150, capacity={"integration": 3})
+    found = [solved(problem, engine) for engine in ENGINES]
+    assert [r.status for r in found] == ["optimal"] * 3
+    assert len({r.objective for r in found}) == 1
+    assert found[0].unscheduled  # the limits bind
+
+
+def test_with_a_published_baseline_every_engine_weighs_stability_alike():
+    base = demo()
+    published = solved(base, "cpsat").starts
+    cut = replace(base, budget=tuple(None if b is None else b * 7 // 10 for b in base.budget))
+    found = [solved(cut, engine, baseline=published) for engine in ENGINES]
+    assert [r.status for r in found] == ["optimal"] * 3
+    weights = {r.stability.weight for r in found if r.stability is not None}
+    assert len(weights) == 1 and weights != {0}
+    (weight,) = weights
+    scores = {r.objective - weight * stability_penalty(cut, published, r.starts) for r in found}
+    assert len(scores) == 1  # the same value − weight × penalty
+    assert {r.stability_penalty for r in found} == {found[0].stability_penalty}
+
+
+@pytest.mark.parametrize("engine", [HIGHS, LP_GUIDED])
+def test_what_must_be_scheduled_but_cannot_is_infeasible_with_its_conflicts(engine):
+    problem = make_problem(
+        [{"key": "A", "capex": 500, "mandatory": True}, {"key": "B"}], phases=2, budget=100
+    )
+    roadmap = optimize(problem, SolverConfig(engine=engine, time_limit=5))
+    assert roadmap.status == "infeasible" and roadmap.conflicts
+    assert roadmap.solver in (engine, "cpsat")
+
+
+def test_the_lp_relaxation_bounds_the_optimum_and_the_mip_reaches_it():
+    problem = make_problem(portfolio(12), phases=5, budget=120, capacity={"integration": 3})
+    optimum = solved(problem, "cpsat").objective
+    lp = solve_highs(build_mip(problem, relax=True), time_limit=5)
+    mip = build_mip(problem)
+    exact = solve_highs(mip, time_limit=5)
+    assert lp.status == exact.status == "optimal"
+    assert lp.bound is not None and lp.bound >= optimum - 1e-6
+    assert exact.objective is not None and round(exact.objective) == optimum
+    assert mip.size == start_literals(problem)
+    assert len(lp.reduced_costs) == len(mip.proto.variables.ids)
+
+
+def generated(n: int, phases: int) -> Problem:
+    bench = pytest.importorskip("bench.generate")
+    return build_problem(bench.generate_portfolio(n, phases, seed=1))
+
+
+def test_auto_picks_the_lp_guided_search_for_large_models_only():
+    assert choose_engine(demo(), SolverConfig(), 10) == "cpsat"
+    large = generated(200, 12)
+    assert start_literals(large) >= AUTO_LP_LITERALS
+    assert choose_engine(large, SolverConfig(), 10) == LP_GUIDED
+    assert choose_engine(large, SolverConfig(), 1) == "cpsat"  # e.g. an explanation re-solve
+    assert choose_engine(large, SolverConfig(engine="cpsat"), 10) == "cpsat"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_large_search_reports_progress_and_keeps_to_its_time_limit(workers):
+    problem = generated(200, 12)
+    reports: list[Progress] = []
+    started = time.perf_counter()
+    roadmap = optimize(
+        problem, SolverConfig(time_limit=4, workers=workers, progress=reports.append)
+    )
+    elapsed = time.perf_counter() - started
+    assert elapsed < 4 + 2.0  # generous: the machine may be busy
+    assert roadmap.solver == LP_GUIDED and roadmap.status in ("optimal", "feasible")
+    assert check_roadmap(problem, roadmap) == []
+    assert reports, "no progress reported"
+    assert all(p.bound >= p.objective and 0 <= p.gap <= 1 for p in reports)
+    assert max(p.objective for p in reports) <= roadmap.objective
+    assert roadmap.bound is not None and roadmap.bound <= min(p.bound for p in reports)
+    assert roadmap.gap is not None and roadmap.gap < 0.05
