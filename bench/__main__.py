@@ -2,6 +2,7 @@
 
     python -m bench [--suite generated|mknap|psplib|all] [--time-limit 10] [--workers 2]
                     [--sample N] [--all-mknap] [--all-psplib] [--sizes 50x8,200x12]
+                    [--worst 1000x24] [--engine auto|cpsat|cpsat+highs|highs]
                     [--instance PATTERN] [--json out.json]
 
 The default is a quick sample (a few instances of each family). The exit status is 1
@@ -23,6 +24,7 @@ from bench.paths import DEMO_PORTFOLIO, data_dir
 from bench.psplib import instance_names
 from bench.report import print_report
 from bench.run import Result, Settings, run_cases
+from planner.config import ENGINES
 
 
 def _sizes(text: str) -> tuple[tuple[int, int], ...]:
@@ -53,6 +55,18 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_SIZES,
         help="generated sizes as NxP, comma-separated (default 50x8,200x12,1000x24)",
     )
+    parser.add_argument(
+        "--worst",
+        type=_sizes,
+        default=(),
+        help="also the constructed worst case (bench/worst.py) of these sizes, e.g. 1000x24",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="how CP-SAT searches (planner.config.ENGINES; default auto: by size)",
+    )
     parser.add_argument("--no-demo", action="store_true", help="leave out the demo portfolio")
     parser.add_argument(
         "--objective",
@@ -82,8 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         demo=None if args.no_demo else DEMO_PORTFOLIO,
         pattern=args.instance,
         objectives=OBJECTIVES if args.objective == "all" else (args.objective,),
+        worst=args.worst,
     )
-    settings = Settings(time_limit=args.time_limit, workers=args.workers, seed=args.seed)
+    settings = Settings(
+        time_limit=args.time_limit, workers=args.workers, seed=args.seed, engine=args.engine
+    )
     console = Console(width=None if sys.stdout.isatty() else 220)
     progress = Console(stderr=True)
     progress.print(
@@ -113,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                         "time_limit": settings.time_limit,
                         "workers": settings.workers,
                         "seed": settings.seed,
+                        "engine": settings.engine,
                         "python": platform.python_version(),
                         "machine": platform.machine(),
                     },

@@ -15,6 +15,7 @@ from bench.mknap import FAMILIES as MKNAP_FAMILIES
 from bench.mknap import load_mknap
 from bench.paths import DEMO_PORTFOLIO
 from bench.psplib import instance_names, load_psplib
+from bench.worst import worst_portfolio
 from planner.portfolio import Portfolio, load_portfolio
 
 SUITES = ("generated", "mknap", "psplib")
@@ -29,7 +30,8 @@ class Case:
     suite: str  # generated | mknap | psplib
     family: str  # 200x12, demo, mknapcb1, j30, …
     name: str
-    # ("generate", n, phases, seed) | ("file", path) | ("mknap", family, k) | ("psplib", name)
+    # ("generate", n, phases, seed) | ("worst", n, phases, seed) | ("file", path)
+    # | ("mknap", family, k) | ("psplib", name)
     recipe: tuple
     objective: str = "value"  # value | strategic (generated cases; see `with_objective`)
 
@@ -62,13 +64,15 @@ def select_cases(
     demo: Path | None = DEMO_PORTFOLIO,
     pattern: str | None = None,
     objectives: tuple[str, ...] = OBJECTIVES,
+    worst: tuple[tuple[int, int], ...] = (),
 ) -> list[Case]:
     """The cases of a run, in the order they are solved.
 
     `sample` is the number of instances per family: seeds 1…sample for each generated
     size, and evenly spread problems of each mknap file and j30 parameter groups (the
     first instance of each chosen group); the `all_*` flags take whole families.
-    Generated portfolios and the demo are planned once per objective in `objectives`.
+    Generated portfolios and the demo are planned once per objective in `objectives`;
+    `worst` adds the constructed worst case (`bench.worst`) of each size, for value.
     """
     cases: list[Case] = []
     if "generated" in suites:
@@ -85,6 +89,11 @@ def select_cases(
                     recipe = ("generate", n, phases, seed)
                     name = f"gen-{family}-s{seed}{tag}"
                     cases.append(Case("generated", f"{family}{suffix}", name, recipe, objective))
+        for n, phases in worst:
+            family = f"worst {n}x{phases}"
+            for seed in range(1, sample + 1):
+                name = f"worst-{n}x{phases}-s{seed}"
+                cases.append(Case("generated", family, name, ("worst", n, phases, seed)))
     if "mknap" in suites:
         for family in MKNAP_FAMILIES:
             for k in range(30) if all_mknap else spread(sample, 30):
@@ -106,6 +115,9 @@ def materialize(case: Case, data: Path) -> Instance:
     if kind == "generate":
         n, phases, seed = args
         return Instance(case, with_objective(generate_portfolio(n, phases, seed=seed), case))
+    if kind == "worst":
+        n, phases, seed = args
+        return Instance(case, worst_portfolio(n, phases, seed=seed))
     if kind == "file":
         return Instance(case, with_objective(load_portfolio(args[0]), case))
     if kind == "mknap":

@@ -14,6 +14,11 @@ so that its peak memory is its own: `peak_mb` is that process's peak resident se
 tracemalloc count of Python objects. `build_seconds` is the time to build the Problem
 and the CP-SAT model once (`planner.cpsat.model.build_model`), measured apart from the
 solve; `seconds` is the wall time of the whole `planner.solve.solve` call.
+
+`engine` is the engine that ran (`Roadmap.solver`: `cpsat`, `cpsat+highs`, …), and
+`trace` the progress the solve reported, as (seconds, value, bound) triples; from it,
+`to_1pct` is the time of the first report whose value was within 1% of the final bound
+(the roadmap's: the best known when the solve ended).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.cases import Case, Instance, materialize
-from planner.config import SolverConfig
+from planner.config import Progress, SolverConfig
 from planner.greedy import greedy_starts
 from planner.problem import build_problem
 from planner.roadmap import realized_value
@@ -43,6 +48,7 @@ class Settings:
     time_limit: float = 10.0
     workers: int = 2
     seed: int = 0
+    engine: str = "auto"  # `planner.config.ENGINES`
 
 
 @dataclass
@@ -65,6 +71,10 @@ class Result:
     build_seconds: float | None = None
     peak_mb: float | None = None
     objective: str = "value"  # what the case was planned for (`bench.cases.OBJECTIVES`)
+    engine: str | None = None  # the engine that ran (`Roadmap.solver`)
+    time_limit: float | None = None  # the solve's time limit
+    to_1pct: float | None = None  # seconds to a plan within 1% of the final bound
+    trace: list[tuple[float, int, int]] = field(default_factory=list)  # (s, value, bound)
     scale: int = 1  # solver units per shown unit of the objective (`planner.goal.Goal`)
     errors: list[str] = field(default_factory=list)
 
@@ -152,8 +162,18 @@ def solve_instance(instance: Instance, settings: Settings, *, measure: bool = Fa
         result.build_seconds = time.perf_counter() - started
     result.items, result.phases = len(problem.items), problem.horizon
     result.objective, result.scale = problem.goal.kind, problem.goal.scale
+    trace: list[tuple[float, int, int]] = []
+
+    def record(progress: Progress) -> None:
+        trace.append((round(progress.seconds, 3), progress.objective, progress.bound))
+
     config = SolverConfig(
-        solver="cpsat", time_limit=settings.time_limit, workers=settings.workers, seed=settings.seed
+        solver="cpsat",
+        engine=settings.engine,
+        time_limit=settings.time_limit,
+        workers=settings.workers,
+        seed=settings.seed,
+        progress=record,
     )
     started = time.perf_counter()
     roadmap = solve(problem, config)
@@ -161,6 +181,11 @@ def solve_instance(instance: Instance, settings: Settings, *, measure: bool = Fa
     result.status = roadmap.status
     result.value, result.bound = roadmap.objective, roadmap.bound
     result.gap = roadmap.gap
+    result.engine, result.time_limit = roadmap.solver, settings.time_limit
+    result.trace = trace
+    result.to_1pct = time_within(
+        trace, roadmap.bound, 0.01, value=roadmap.objective, seconds=roadmap.solve_seconds
+    )
     if roadmap.status in ("optimal", "feasible"):
         result.errors += [f"CP-SAT: {v}" for v in check_roadmap(problem, roadmap)]
     started = time.perf_counter()
@@ -178,6 +203,27 @@ def solve_instance(instance: Instance, settings: Settings, *, measure: bool = Fa
     if measure:
         result.peak_mb = _peak_rss_mb()
     return result
+
+
+def time_within(
+    trace: list[tuple[float, int, int]],
+    bound: int | None,
+    share: float,
+    *,
+    value: int | None,
+    seconds: float,
+) -> float | None:
+    """Seconds to the first reported value within `share` of `bound` (None: never).
+
+    A plan that no report announced (a solve proven at once, or one whose engine hands
+    over its plan only at the end) counts at the end of the solve (`seconds`)."""
+    if bound is None or value is None:
+        return None
+    limit = bound - share * max(abs(bound), 1)
+    for at, reported, _ in trace:
+        if reported >= limit:
+            return at
+    return seconds if value >= limit else None
 
 
 def run_case(case: Case, data: Path, settings: Settings, *, measure: bool = False) -> Result:

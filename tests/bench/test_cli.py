@@ -27,8 +27,8 @@ def _bench(*args: str) -> subprocess.CompletedProcess[str]:
 def smoke(bench_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "out.json"
     run = _bench(
-        "--sample", "1", "--sizes", "12x4", "--time-limit", "1", "--workers", "1",
-        "--json", str(out),
+        "--sample", "1", "--sizes", "12x4", "--worst", "12x4", "--time-limit", "1",
+        "--workers", "1", "--json", str(out),
     )  # fmt: skip
     return run, json.loads(out.read_text()) if out.exists() else None
 
@@ -70,6 +70,12 @@ def test_the_json_holds_consistent_figures_for_every_instance(smoke):
     assert (strategic["objective"], strategic["scale"]) == ("strategic", 10_000)
     assert strategic["value"] != gen["value"]  # planned for the score, in its own units
     assert results["demo-strategic"]["status"] == "optimal"
+    worst = results["worst-12x4-s1"]
+    assert worst["family"] == "worst 12x4" and worst["engine"] == "cpsat"
+    for r in (gen, worst, knapsack, schedule):
+        assert r["engine"] == "cpsat" and r["time_limit"] == 1.0  # small: CP-SAT alone
+        assert all(value <= bound for _, value, bound in r["trace"])
+    assert gen["to_1pct"] is not None and gen["to_1pct"] <= gen["seconds"]
     assert report["settings"]["time_limit"] == 1.0
     assert {v["family"] for v in report["verdicts"]} >= {
         "12x4", "12x4 strategic", "demo strategic", "mknapcb1", "mknapcb4", "j30"
