@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.blocks.drivers import bar
+from bot.blocks.roadmap import stability_line
 from planner.drivers import CR_LIMIT, DriverWeights
 from planner.money import format_money
 from planner.roadmap import Roadmap
@@ -41,8 +42,6 @@ def status_line(roadmap: Roadmap) -> str:
         gap = "" if roadmap.gap is None else f", gap {roadmap.gap:.2%}"
         bound = "" if roadmap.bound is None else f", bound {figure(roadmap, roadmap.bound)}"
         head += f", {noun} {figure(roadmap, roadmap.objective)}{bound}{gap}"
-    if roadmap.stability_penalty:
-        head += f", stability penalty {roadmap.stability_penalty:,}"
     return head + f" · {roadmap.solver} in {roadmap.solve_seconds:.2f}s"
 
 
@@ -59,6 +58,8 @@ def roadmap_view(roadmap: Roadmap) -> Group:
     parts: list[Any] = [Text(status_line(roadmap), style="bold")]
     if roadmap.goal.kind != "value":
         parts.append(Text(roadmap.goal.describe()))
+    if stability_line(roadmap):
+        parts.append(Text(stability_line(roadmap)))
     if roadmap.conflicts:
         parts.append(Text("These constraints cannot all hold:", style="bold red"))
         parts.extend(Text(f"  • {c}") for c in roadmap.conflicts)

@@ -7,8 +7,10 @@ from bot.blocks.text import MESSAGE_BLOCKS, escape, money, pack_lines, truncate
 from planner.diff import RoadmapDiff
 from planner.explain import Explanation
 from planner.money import format_change
+from planner.reasons import REASON_LIMIT
 
 _DIFF_SECTIONS = 4
+_TITLE = 60  # characters of a title in a list of changes
 
 
 def help_blocks(text: str) -> list[Block]:
@@ -33,7 +35,9 @@ def explanation_blocks(explanation: Explanation) -> list[Block]:
 
 
 def diff_blocks(diff: RoadmapDiff, *, what_if: str = "", title: str | None = None) -> list[Block]:
-    """What a what-if (or a re-plan) changes: value, spend, added, dropped and moved.
+    """What a what-if (or a re-plan) changes: the figures, then what is dropped (each
+    with its whole reason: against a published roadmap it matters most), moved and
+    added, then what keeping to the published roadmap kept and cost.
 
     The header is `title` when given, else "What if …" for a what-if, else "What changed".
     """
@@ -46,28 +50,31 @@ def diff_blocks(diff: RoadmapDiff, *, what_if: str = "", title: str | None = Non
         "feasible",
     ):
         lines.append(f":no_entry: The new roadmap is *{diff.status_after}*: no plan was found.")
-    if diff.added:
-        lines.append(f"*Added ({len(diff.added)})*")
-        lines += [
-            f"• `{a.key}` {escape(truncate(a.title, 60))} — starts {escape(a.start_label)}"
-            for a in diff.added
-        ]
     if diff.dropped:
         lines.append(f"*Dropped ({len(diff.dropped)})*")
         lines += [
-            f"• `{d.key}` {escape(truncate(d.title, 60))} — {escape(truncate(d.reason, 200))}"
+            f"• `{d.key}` {escape(truncate(d.title, _TITLE))} — "
+            f"{escape(truncate(d.reason, REASON_LIMIT))}"
             for d in diff.dropped
         ]
     if diff.moved:
         lines.append(f"*Moved ({len(diff.moved)})*")
         lines += [
-            f"• `{m.key}` {escape(truncate(m.title, 60))}: {escape(m.from_label)} → "
+            f"• `{m.key}` {escape(truncate(m.title, _TITLE))}: {escape(m.from_label)} → "
             f"{escape(m.to_label)} ({_shift(m.shift)})"
             for m in diff.moved
+        ]
+    if diff.added:
+        lines.append(f"*Added ({len(diff.added)})*")
+        lines += [
+            f"• `{a.key}` {escape(truncate(a.title, _TITLE))} — starts {escape(a.start_label)}"
+            for a in diff.added
         ]
     if diff.is_empty:
         lines.append("No change: the same initiatives start in the same phases.")
     blocks += [section(c) for c in pack_lines(lines, max_chunks=_DIFF_SECTIONS)]
+    if diff.stability is not None:
+        blocks.append(context(f":pushpin: {escape(diff.stability.summary())}"))
     changed = [p for p in diff.phases if p.change]
     if changed:
         spend = ", ".join(f"{escape(p.label)} {format_change(p.change)}" for p in changed)
@@ -77,11 +84,14 @@ def diff_blocks(diff: RoadmapDiff, *, what_if: str = "", title: str | None = Non
 
 
 def _figures(diff: RoadmapDiff) -> list[str]:
-    value = f"*Realized value*\n{money(diff.value_before, none='no plan')} → " + money(
-        diff.value_after, none="no plan"
-    )
-    if diff.value_change is not None:
-        value += f" ({format_change(diff.value_change)}"
+    noun = f"Realized {diff.noun}"
+    before, after = _shown(diff, diff.value_before), _shown(diff, diff.value_after)
+    value = f"*{noun}*\n{before} → {after}"
+    change = diff.value_change
+    if change is not None:
+        sign = "+" if change > 0 else "−" if change < 0 else "±"
+        shown = format_change(change) if diff.scale == 1 else f"{sign}{_shown(diff, abs(change))}"
+        value += f" ({shown}"
         pct = diff.value_change_percent
         value += f", {'−' if pct < 0 else '+'}{abs(pct):.1f}%)" if pct is not None else ")"
     spend = (
@@ -89,10 +99,19 @@ def _figures(diff: RoadmapDiff) -> list[str]:
         f"({format_change(diff.spend_change)})"
     )
     moves = (
-        f"*Initiatives*\n{len(diff.added)} added · {len(diff.dropped)} dropped · "
-        f"{len(diff.moved)} moved"
+        f"*Initiatives*\n{len(diff.dropped)} dropped · {len(diff.moved)} moved · "
+        f"{len(diff.added)} added"
     )
     return [value, spend, moves]
+
+
+def _shown(diff: RoadmapDiff, units: int | None) -> str:
+    """A figure of the objective compared: money for value, else the score (`12.35`)."""
+    if units is None:
+        return "no plan"
+    if diff.scale == 1:
+        return money(units)
+    return f"{units / diff.scale:,.2f}"
 
 
 def _shift(shift: int) -> str:

@@ -32,7 +32,7 @@ from bot.blocks.text import (
     percent,
     truncate,
 )
-from planner.config import Progress
+from catalog.usecases.progress import PlanProgress
 from planner.exports import FORMATS
 from planner.roadmap import PhaseUse, Roadmap, Scheduled, Unscheduled
 
@@ -73,22 +73,24 @@ def roadmap_blocks(
     return [*head, divider(), *_phases(roadmap, room=room), *tail]
 
 
-def progress_blocks(progress: Progress | None, *, title: str = "Planning…") -> list[Block]:
-    """The message shown while a solve runs: best value so far, bound, gap, seconds."""
+def progress_blocks(progress: PlanProgress | None, *, title: str = "Planning…") -> list[Block]:
+    """The message shown while a solve runs: the best plan so far, the bound, the gap
+    and seconds, in the figures of the objective planned (money, or a score)."""
     blocks = [section(f":hourglass_flowing_sand: *{escape(title)}*")]
     if progress is None:
         blocks.append(context("Looking for a first plan…"))
         return blocks
-    share = progress.objective / progress.bound if progress.bound > 0 else 1.0
     blocks.append(
         section(
-            f"Best value so far *{money(progress.objective)}*\n"
-            f"`{_bar(share)}` {percent(progress.objective, progress.bound) or '100%'} of the bound"
+            f"Best {escape(progress.noun)} so far *{progress.figure(progress.best)}*\n"
+            f"`{_bar(progress.share)}` {percent(progress.best, progress.bound) or '100%'} "
+            "of the bound"
         )
     )
     blocks.append(
         context(
-            f"bound {money(progress.bound)} · gap {_gap(progress.gap)} · {progress.seconds:.1f} s"
+            f"bound {progress.figure(progress.bound)} · gap {_gap(progress.gap)} · "
+            f"{progress.seconds:.1f} s"
         )
     )
     return blocks
@@ -123,6 +125,9 @@ def _status(roadmap: Roadmap) -> list[Block]:
     blocks = [section(status_text(roadmap))]
     if roadmap.goal.kind != "value":  # which objective, with the weights it used
         blocks.append(context(escape(roadmap.goal.describe())))
+    line = stability_line(roadmap)
+    if line:
+        blocks.append(context(f":pushpin: {escape(line)}"))
     if roadmap.status == "infeasible" and roadmap.conflicts:
         lines = [f"• {escape(c)}" for c in roadmap.conflicts]
         lines.insert(0, "*These constraints cannot all hold:*")
@@ -137,10 +142,16 @@ def _facts(roadmap: Roadmap, *, published: bool, roadmap_id: int | None) -> str:
     parts.append(":pushpin: published baseline" if published else "draft, not published")
     if roadmap.status in _PLANNED:
         parts.append(f"{len(roadmap.scheduled)} scheduled, {len(roadmap.unscheduled)} not")
-    if roadmap.stability_penalty:
-        parts.append(f"stability penalty {money(roadmap.stability_penalty)}")
     parts.append(f"{escape(roadmap.solver)} in {roadmap.solve_seconds:.2f} s")
     return " · ".join(parts)
+
+
+def stability_line(roadmap: Roadmap) -> str:
+    """What keeping to the published roadmap kept and cost (`Stability.summary`), for a
+    plan made against one; "" otherwise."""
+    if roadmap.stability is None or roadmap.status not in _PLANNED:
+        return ""
+    return roadmap.stability.summary()
 
 
 def _gap(gap: float | None) -> str:

@@ -27,10 +27,10 @@ OBJECTIVE_LABELS = {
 #: How the modal names each stability level (`planner.stability`), in their order.
 STABILITY_LABELS = {
     name: {
-        "low": "Low: moves published initiatives for a small gain",
-        "normal": "Normal",
-        "high": "High: keeps the published roadmap unless much is gained",
-        "off": "Off: plans as if nothing were published",
+        "low": "Low: the published roadmap gives way sooner to value (½ × weight)",
+        "normal": "Normal: the default weight",
+        "high": "High: it holds unless moving gains 4 × as much",
+        "off": "Off: plan as if nothing was published",
     }.get(name, name)
     for name in STABILITY_LEVELS
 }

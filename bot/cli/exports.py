@@ -55,7 +55,7 @@ def export_cmd(
         portfolio = load_portfolio(portfolio_file) if portfolio_file is not None else None
         label, chosen = _roadmap_to_export(roadmap, team=team)
         if chosen is None:  # a roadmap file
-            chosen_roadmap = _read_roadmap_file(Path(roadmap))
+            chosen_roadmap = read_roadmap_file(Path(roadmap))
             if portfolio is None:
                 with unit_of_work() as uow:
                     portfolio = services.workspace_portfolio(uow, team_id=team)
@@ -97,7 +97,9 @@ def _roadmap_to_export(which: str, *, team: str) -> tuple[str, Any]:
     return f"the {kind} #{view.id}", view
 
 
-def _read_roadmap_file(path: Path) -> Roadmap:
+def read_roadmap_file(path: Path) -> Roadmap:
+    """A roadmap JSON file (`townhall plan --format json`, `townhall export json`); a
+    file that cannot be read as one ends the command with what is wrong."""
     from planner.roadmap import roadmap_from_dict
 
     try:

@@ -1,5 +1,10 @@
 """`townhall plan`: a portfolio file through the planner alone, or the workspace through
-the same use cases as `/roadmap plan`, with the solver's progress on stderr."""
+the same use cases as `/roadmap plan`, with the solver's progress on stderr.
+
+The workspace is planned against its published roadmap, as `/roadmap plan` plans it
+(`--stability` overrides the settings' level). A file has no published roadmap: give
+one with `--baseline ROADMAP.json` to plan against it; `--stability` without one is
+refused, since it would change nothing."""
 
 from __future__ import annotations
 
@@ -15,16 +20,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bot.cli.common import DEFAULT_TEAM, OPERATOR, Team, err, fail, out, run, uow_factory
+from bot.cli.exports import read_roadmap_file
 from bot.text_render import roadmap_view
-from catalog.usecases.context import Context, ProgressSink
+from catalog.usecases.context import Context
+from catalog.usecases.progress import PlanProgress, ProgressSink, shown_progress
 from planner import build_problem, load_portfolio
-from planner.money import format_money
 from planner.portfolio import MAX_BLEND
+from planner.stability import DEFAULT_STABILITY
 
 if TYPE_CHECKING:  # the solver's modules load only when a command plans
-    from planner.config import Progress, SolverConfig
+    from planner.config import SolverConfig
     from planner.diff import RoadmapDiff
     from planner.explain import Explanation
+    from planner.problem import Problem
     from planner.roadmap import Roadmap
 
 
@@ -42,6 +50,13 @@ class Objective(StrEnum):
     value = "value"
     strategic = "strategic"
     blend = "blend"
+
+
+class Stability(StrEnum):  # planner.stability.STABILITY_LEVELS
+    low = "low"
+    normal = "normal"
+    high = "high"
+    off = "off"
 
 
 def plan(
@@ -79,30 +94,61 @@ def plan(
             f"{MAX_BLEND:g} (implies --objective blend)."
         ),
     ] = None,
+    stability: Annotated[
+        Stability | None,
+        typer.Option(
+            help="How firmly the plan keeps to the published roadmap: low, normal, high or "
+            "off (plan as if nothing was published); default: the settings'. For a FILE, "
+            "with --baseline."
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            help="For a FILE: plan against this published roadmap (a roadmap JSON of the "
+            "same portfolio, e.g. written by `townhall plan FILE --format json`) and show "
+            "what changed; the workspace plans against its own published roadmap."
+        ),
+    ] = None,
 ) -> None:
     """Solve the roadmap: a portfolio FILE, or the workspace's approved catalog (stored
-    as its latest roadmap, planned as `/roadmap plan` plans it)."""
+    as its latest roadmap, planned as `/roadmap plan` plans it, against its published
+    roadmap)."""
     from planner.config import SolverConfig
 
     config = SolverConfig(solver=solver.value, time_limit=time_limit, workers=workers, seed=seed)
     quiet = fmt is Format.json
     goal = _goal(objective, blend)
+    level = None if stability is None else stability.value
 
     def go() -> None:
         if file is not None:
             roadmap, diff, detail = _plan_file(
-                file, config, what_if, explain_key, goal=goal, quiet=quiet
+                file,
+                config,
+                what_if,
+                explain_key,
+                goal=goal,
+                quiet=quiet,
+                baseline=baseline,
+                stability=level,
             )
         else:
+            if baseline is not None:
+                fail(
+                    "--baseline is for a portfolio FILE: the workspace plans against its "
+                    "published roadmap (/roadmap publish); drop --baseline, or give a FILE"
+                )
             roadmap, diff, detail = _plan_workspace(
-                team, config, what_if, explain_key, goal=goal, quiet=quiet
+                team, config, what_if, explain_key, goal=goal, quiet=quiet, stability=level
             )
         if fmt is Format.json:
             sys.stdout.write(json.dumps(roadmap.to_dict(), indent=2, ensure_ascii=False) + "\n")
             return
         out.print(roadmap_view(roadmap))
         if diff is not None:
-            out.print(f"\n[bold]Compared with the plan without “{what_if}”:[/]")
+            against = f"the plan without “{what_if}”" if what_if else f"the baseline {baseline}"
+            out.print(f"\n[bold]Compared with {against}:[/]")
             for line in diff.lines():
                 out.print(f"  • {line}", highlight=False)
         if detail is not None:
@@ -137,17 +183,18 @@ def _plan_workspace(
     *,
     goal: tuple[str | None, float | None] = (None, None),
     quiet: bool,
+    stability: str | None = None,
 ) -> tuple[Roadmap, RoadmapDiff | None, Explanation | None]:
     """The workspace's plan (or what-if) through the same use cases as Slack's; a key
     to explain is checked before anything is solved or saved."""
     from catalog.usecases import commands as c
     from catalog.usecases import planning
 
-    if what_if and goal != (None, None):
+    if what_if and (goal != (None, None) or stability is not None):
         fail(
-            "--objective and --blend plan the workspace once; a --what-if re-plans it with "
-            "the objective of its planning settings: change them (/roadmap settings), or "
-            "drop --objective and --blend"
+            "--objective, --blend and --stability plan the workspace once; a --what-if "
+            "re-plans it with its planning settings, without the published roadmap: change "
+            "the settings (/roadmap settings), or drop those options"
         )
     ctx = Context(actor=OPERATOR, team_id=team, uow_factory=uow_factory(), solver=config)
     explain = c.Explain(key.upper()) if key else None
@@ -161,7 +208,7 @@ def _plan_workspace(
             answer = planning.whatif(whatif, ctx)
             roadmap, roadmap_id, diff = answer.roadmap, answer.roadmap_id, answer.diff
         else:
-            command = c.Plan(objective=goal[0], blend=goal[1])
+            command = c.Plan(objective=goal[0], blend=goal[1], stability=stability)
             planning.check_plan(command, ctx)
             planned = planning.plan(command, ctx)
             roadmap, roadmap_id, diff = planned.roadmap, planned.roadmap_id, None
@@ -180,14 +227,28 @@ def _plan_file(
     *,
     goal: tuple[str | None, float | None] = (None, None),
     quiet: bool,
+    baseline: Path | None = None,
+    stability: str | None = None,
 ) -> tuple[Roadmap, RoadmapDiff | None, Explanation | None]:
     """A portfolio file's plan, without a database; `goal` overrides the file's
-    objective and blend weight."""
+    objective and blend weight. Against a `baseline` roadmap file, the plan keeps to it
+    as `stability` says (the default level without one) and the diff is against it."""
     from planner.diff import diff_roadmaps
     from planner.explain import explain
     from planner.scenario import apply as apply_whatif
     from planner.solve import solve
 
+    if baseline is None and stability is not None:
+        fail(
+            f"--stability {stability} weighs keeping to a published roadmap, and a FILE has "
+            "none: give it with --baseline ROADMAP.json (e.g. written by `townhall plan "
+            "FILE --format json`), or plan the workspace"
+        )
+    if baseline is not None and what_if:
+        fail(
+            "--what-if compares two plans without a published roadmap, as /roadmap whatif "
+            "does: drop --baseline, or --what-if"
+        )
     portfolio = load_portfolio(file)
     objective, blend = goal
     if objective is not None:
@@ -198,24 +259,53 @@ def _plan_file(
         fail(f"no initiative {key.upper()} in {file}")
     base = build_problem(portfolio)
     problem = apply_whatif(base, what_if) if what_if else base
+    published = None
+    if baseline is not None:
+        published = read_roadmap_file(baseline)
+        _check_baseline(published, problem, baseline)
+        config = replace(
+            config,
+            baseline={s.key: s.start_phase for s in published.scheduled},
+            stability=stability or DEFAULT_STABILITY,
+        )
     with _progress(config, quiet=quiet) as progress:
-        roadmap = solve(problem, replace(config, progress=progress))
-    diff = diff_roadmaps(solve(base, config), roadmap) if what_if else None
+        roadmap = solve(problem, replace(config, progress=shown_progress(progress, problem.goal)))
+    diff = None
+    if what_if:
+        diff = diff_roadmaps(solve(base, config), roadmap)
+    elif published is not None:
+        diff = diff_roadmaps(published, roadmap)
     detail = explain(problem, roadmap, key.upper(), config=config) if key else None
     return roadmap, diff, detail
 
 
+def _check_baseline(published: Roadmap, problem: Problem, path: Path) -> None:
+    """End the command when the baseline roadmap is not a plan of this portfolio's
+    calendar: its phases must be the problem's first ones, label for label."""
+    if published.status not in ("optimal", "feasible"):
+        fail(f"--baseline {path}: the roadmap is {published.status}, not a plan to keep to")
+    theirs = [p.label for p in published.phases]
+    ours = [p.label for p in problem.phases]
+    if theirs[: len(ours)] != ours[: len(theirs)]:
+        fail(
+            f"--baseline {path}: its phases ({', '.join(theirs[:3])}, …) are not this "
+            f"portfolio's ({', '.join(ours[:3])}, …): plan against a roadmap of the same "
+            "calendar"
+        )
+
+
 @contextmanager
 def _progress(config: SolverConfig, *, quiet: bool) -> Iterator[ProgressSink | None]:
-    """A progress sink that shows the solver's best and bound on stderr while it runs."""
+    """A progress sink that shows the solver's best and bound on stderr while it runs,
+    in the figures of the objective planned (`catalog.usecases.progress`)."""
     if quiet or config.solver != "cpsat":
         yield None
         return
     with err.status("Solving…") as status:
 
-        def progress(p: Progress) -> None:
+        def progress(p: PlanProgress) -> None:
             status.update(
-                f"Solving… best {format_money(p.objective)}, bound {format_money(p.bound)}, "
+                f"Solving… best {p.noun} {p.figure(p.best)}, bound {p.figure(p.bound)}, "
                 f"gap {p.gap:.2%}, {p.seconds:.1f}s"
             )
 

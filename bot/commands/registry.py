@@ -230,7 +230,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "plan",
         "[budget=AMOUNT] [phases=N] [from=PERIOD] [time=SECONDS] "
-        "[objective=value|strategic|blend] [blend=W]",
+        "[objective=value|strategic|blend] [blend=W] [stability=low|normal|high|off]",
         "Solve and post a roadmap; the options override the planning settings for this plan.",
         c.Plan,
         p.plan,
@@ -243,6 +243,7 @@ ENTRIES: tuple[Entry, ...] = (
             "plan from=2027Q2 time=30s",
             "plan objective=strategic",
             "plan objective=blend blend=0.5",
+            "plan budget=200k stability=off",
         ),
         details=(
             f"AMOUNT is money ({MONEY_EXAMPLES}); PERIOD is where the plan starts "
@@ -251,7 +252,15 @@ ENTRIES: tuple[Entry, ...] = (
             "(each initiative's strategic score, Σ driver weight × impact score, per live "
             "phase) or `blend` (value ÷ the largest value, plus W × strategic score ÷ 5); "
             "`blend=W` (more than 0, at most 100) implies objective=blend. Every budget, "
-            "capacity, dependency and policy rule holds whatever the objective."
+            "capacity, dependency and policy rule holds whatever the objective. Once a "
+            "roadmap is published, a plan keeps to it: each published initiative moved "
+            "costs its phases moved, and dropping one costs the horizon + 1 phases, more "
+            "than any move, so a re-plan moves what must move before it drops anything. "
+            "`stability` says how firmly: `normal` (the default) weighs each phase moved "
+            "at half the median initiative's value per phase, `low` at half that, `high` "
+            "at 4 ×, and `off` plans as if nothing was published; the roadmap says what "
+            "keeping to it kept and what it cost. "
+            "The planning settings hold the level a plan uses without `stability=`."
         ),
     ),
     Entry(

@@ -25,8 +25,7 @@ from bot.submissions import submit_form
 from catalog import services
 from catalog.domain import Actor
 from catalog.usecases.context import Context, UowFactory
-from planner.config import Progress
-from planner.money import format_money
+from catalog.usecases.progress import PlanProgress
 
 PROMPT = "townhall> "
 QUIT = ("quit", "exit", ":q")
@@ -90,12 +89,12 @@ def run_here(job: Job, ctx: Context, *, write: Write, progress_interval: float =
     result, as a worker would (without Slack to deliver to)."""
     last = [time.monotonic()]
 
-    def progress(p: Progress) -> None:
+    def progress(p: PlanProgress) -> None:
         now = time.monotonic()
         if now - last[0] >= progress_interval:
             last[0] = now
-            best, bound = format_money(p.objective), format_money(p.bound)
-            write(f"  … best {best}, bound {bound}, gap {p.gap:.1%}")
+            best, bound = p.figure(p.best), p.figure(p.bound)
+            write(f"  … best {p.noun} {best}, bound {bound}, gap {p.gap:.1%}")
 
     # the lease covers the whole solve: no sweep elsewhere takes the job over meanwhile
     lease = 2 * ctx.solver.time_limit + 300

@@ -49,8 +49,8 @@ from catalog.domain import Actor
 from catalog.errors import NotFound
 from catalog.uow import UnitOfWork
 from catalog.usecases.context import DEFAULT_SOLVER, Context
+from catalog.usecases.progress import PlanProgress
 from catalog.views import JobView
-from planner.config import Progress
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +292,7 @@ class Placeholder:
         self._job = job
         self._throttle = Throttle()
 
-    def show(self, progress: Progress | None, *, note: str | None = None) -> None:
+    def show(self, progress: PlanProgress | None, *, note: str | None = None) -> None:
         channel, ts = self._job.delivery.get("channel"), self._job.delivery.get("ts")
         if not ts:
             return
@@ -303,7 +303,7 @@ class Placeholder:
         except Exception:  # progress is a courtesy; the work goes on
             log.exception("updating the progress of job %s failed", self._job.id)
 
-    def progress(self, progress: Progress) -> None:
+    def progress(self, progress: PlanProgress) -> None:
         if self._throttle.ready():
             self.show(progress)
 

@@ -19,6 +19,7 @@ from planner.money import MONEY_EXAMPLES, AmountTooLarge, parse_money
 from planner.periods import parse_period
 from planner.portfolio import MAX_BLEND, OBJECTIVES
 from planner.scenario import WHATIF_HELP, parse_whatif
+from planner.stability import STABILITY_LEVELS, parse_stability
 
 #: The most seconds `plan time=…` may give the solver.
 MAX_TIME_LIMIT = 300.0
@@ -42,10 +43,13 @@ _PLAN_OPTIONS = {
     "objective": "objective",
     "goal": "objective",
     "blend": "blend",
+    "stability": "stability",
 }
 _OPTION_NAMES = [f"{o}=" for o in dict.fromkeys(_PLAN_OPTIONS.values())]
 #: The options of `plan`, as its errors list them: `budget=, phases=, … or blend=`.
 _PLAN_OPTION_LIST = ", ".join(_OPTION_NAMES[:-1]) + " or " + _OPTION_NAMES[-1]
+#: What `plan stability=…` accepts, in words: `low, normal, high or off`.
+_LEVEL_LIST = ", ".join([*STABILITY_LEVELS][:-1]) + " or " + [*STABILITY_LEVELS][-1]
 #: What `plan objective=…` accepts: each objective, and the words people use for it.
 _OBJECTIVE_WORDS = {
     **{name: name for name in OBJECTIVES},
@@ -115,13 +119,27 @@ def no_args(cls: Callable[[], c.Command]) -> Callable[[Args], c.Command]:
 
 
 def plan(a: Args) -> c.Plan:
-    """`plan [budget=…] [phases=…] [from=…] [time=…] [objective=…] [blend=…]`: money as
-    `parse_money` reads it, periods as `parse_period` does, whole numbers in ASCII
-    digits, each within its bound (`planner.limits`); `objective` one of
-    `planner.portfolio.OBJECTIVES`, `blend` (which implies objective=blend) a weight
-    more than 0 and at most `MAX_BLEND`."""
+    """`plan [budget=…] [phases=…] [from=…] [time=…] [objective=…] [blend=…]
+    [stability=…]`: money as `parse_money` reads it, periods as `parse_period` does,
+    whole numbers in ASCII digits, each within its bound (`planner.limits`); `objective`
+    one of `planner.portfolio.OBJECTIVES`, `blend` (which implies objective=blend) a
+    weight more than 0 and at most `MAX_BLEND`; `stability` one of
+    `planner.stability.STABILITY_LEVELS`."""
     options = _plan_options(a)
     objective, blend = _objective(a, options)
+    stability = None
+    if "stability" in options:
+        raw = options["stability"]
+        try:
+            stability = parse_stability(raw)
+        except ScenarioError:
+            close = nearest(raw.strip().lower(), STABILITY_LEVELS)
+            raise a.fail(
+                f"stability={_clip(raw)}: expected {_LEVEL_LIST} (how firmly "
+                "the plan keeps to the published roadmap; off plans as if nothing was "
+                "published).",
+                suggestion=None if close is None else f"stability={close}",
+            ) from None
     budget = phases = start = time_limit = None
     if "budget" in options:
         shown = _clip(options["budget"])
@@ -155,6 +173,7 @@ def plan(a: Args) -> c.Plan:
         time_limit=time_limit,
         objective=objective,
         blend=blend,
+        stability=stability,
     )
 
 

@@ -107,6 +107,9 @@ class Plan(Command):
     time_limit: float | None = None  # seconds
     objective: str | None = None  # value | strategic | blend (planner.portfolio.OBJECTIVES)
     blend: float | None = None  # the strategic term's weight in a blend, 0 < W <= 100
+    #: How firmly it keeps to the published roadmap: low | normal | high | off
+    #: (planner.stability.STABILITY_LEVELS)
+    stability: str | None = None
 
 
 @dataclass(frozen=True)

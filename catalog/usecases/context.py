@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from catalog.domain import Actor
 from catalog.uow import UnitOfWork
-from planner.config import Progress, SolverConfig
+from catalog.usecases.progress import ProgressSink
+from planner.config import SolverConfig
 
 UowFactory = Callable[[], UnitOfWork]
-ProgressSink = Callable[[Progress], None]
 
 #: The solver's options when a surface gives none (`townhall plan` and `/roadmap plan`
 #: share them, so both plan the same roadmap).
@@ -23,7 +23,8 @@ DEFAULT_SOLVER = SolverConfig()
 class Context:
     """`actor` acts in workspace `team_id`; `uow_factory` opens one transaction each time.
 
-    `progress` receives the solver's improvements during a slow use case;
+    `progress` receives the solver's improvements during a slow use case, in the shown
+    units of the objective planned (`catalog.usecases.progress`);
     `resume_roadmap_id` is a roadmap that an earlier attempt of the same job saved before
     its worker stopped: plan and what-if deliver it instead of solving and saving again.
     """

@@ -21,10 +21,12 @@ from catalog.uow import UnitOfWork
 from catalog.usecases import commands as c
 from catalog.usecases import results as r
 from catalog.usecases.context import Context
+from catalog.usecases.progress import shown_progress
 from catalog.views import RoadmapView
 from planner.calendar import phases_of
 from planner.config import SolverConfig
 from planner.diff import diff_roadmaps
+from planner.errors import ScenarioError
 from planner.periods import period_start
 from planner.portfolio import MAX_BLEND, OBJECTIVES, Portfolio
 from planner.problem import Problem, build_problem
@@ -37,6 +39,7 @@ from planner.scenario import (
     apply,
     changes,
 )
+from planner.stability import DEFAULT_STABILITY, parse_stability
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +60,12 @@ def plan_problem(
     config: SolverConfig,
     today: dt.date,
     baseline: Roadmap | None = None,
+    stability: str = DEFAULT_STABILITY,
 ) -> tuple[Problem, SolverConfig]:
     """The problem and solver options of `plan` on a portfolio: its options override
     the settings (`from=` moves the calendar's start, `objective=` / `blend=` what the
-    plan maximizes), and a published `baseline` adds the stability term (README, How
-    the planner works)."""
+    plan maximizes, `stability=` the settings' `stability` level), and a published
+    `baseline` adds the stability term (README, How the planner works)."""
     if cmd.start is not None:
         start = period_start(cmd.start, today=today, phases=phases_of(portfolio.calendar))
         portfolio = replace(portfolio, calendar=replace(portfolio.calendar, start=start))
@@ -79,14 +83,21 @@ def plan_problem(
         problem = apply(problem, transforms)
     if cmd.time_limit is not None:
         config = replace(config, time_limit=cmd.time_limit)
+    config = replace(config, stability=parse_stability(cmd.stability or stability))
     if baseline is not None:
         config = replace(config, baseline={s.key: s.start_phase for s in baseline.scheduled})
     return problem, config
 
 
 def check_objective(cmd: c.Plan) -> None:
-    """Refuse an objective the planner does not know, or a blend weight outside (0, 100]."""
+    """Refuse an objective the planner does not know, a blend weight outside (0, 100],
+    or a stability level that is none of `planner.stability.STABILITY_LEVELS`."""
     problems = {}
+    if cmd.stability is not None:
+        try:
+            parse_stability(cmd.stability)
+        except ScenarioError as exc:
+            problems["stability"] = str(exc)
     if cmd.objective is not None and cmd.objective not in OBJECTIVES:
         problems["objective"] = (
             f"expected {', '.join(OBJECTIVES[:-1])} or {OBJECTIVES[-1]} (money value, "
@@ -108,9 +119,9 @@ def check_objective(cmd: c.Plan) -> None:
 
 
 def check_plan(cmd: c.Plan, ctx: Context) -> r.Started:
-    """Refuse a `from=` period the plan cannot start at, an unknown objective, a blend
-    weight out of bounds, or a strategic objective without drivers, before anything is
-    queued."""
+    """Refuse a `from=` period the plan cannot start at, an unknown objective or
+    stability level, a blend weight out of bounds, or a strategic objective without
+    drivers, before anything is queued."""
     check_objective(cmd)
     if cmd.objective not in (None, "value"):
         with ctx.uow() as uow:
@@ -144,6 +155,7 @@ def plan(cmd: c.Plan, ctx: Context) -> r.Planned:
         if not ctx.actor.is_operator:
             services.ensure_workspace(uow, team_id=ctx.team_id)
         portfolio = services.workspace_portfolio(uow, team_id=ctx.team_id)
+        stability = services.get_settings(uow, team_id=ctx.team_id).stability
         published = services.published_roadmap(uow, team_id=ctx.team_id)
         saved = _resumed(uow, ctx)
     problem, config = plan_problem(
@@ -152,10 +164,12 @@ def plan(cmd: c.Plan, ctx: Context) -> r.Planned:
         config=ctx.solver,
         today=ctx.day,
         baseline=published.roadmap if published is not None else None,
+        stability=stability,
     )
     from planner.solve import solve
 
-    roadmap = saved.roadmap if saved else solve(problem, replace(config, progress=ctx.progress))
+    progress = shown_progress(ctx.progress, problem.goal)
+    roadmap = saved.roadmap if saved else solve(problem, replace(config, progress=progress))
     # the slow picture comes before the save, so the answer is ready soon after it
     picture = gantt_picture(roadmap, problem.portfolio)
     if saved is None:
@@ -215,7 +229,8 @@ def whatif(cmd: c.WhatIf, ctx: Context) -> r.WhatIfAnswer:
     variant = apply(base, transforms)
     changed = changes(base, transforms)  # what the answer says changed, before → after
     before = solve(base, ctx.solver)
-    after = saved.roadmap if saved else solve(variant, replace(ctx.solver, progress=ctx.progress))
+    progress = shown_progress(ctx.progress, variant.goal)
+    after = saved.roadmap if saved else solve(variant, replace(ctx.solver, progress=progress))
     budget_moves = any(isinstance(t, BudgetChange | TotalBudgetChange) for t in transforms)
     # the frontier's solves come before the save (see `plan`)
     chart = frontier_picture(variant, ctx.solver, what_if=cmd.text) if budget_moves else None
@@ -288,7 +303,8 @@ def explain(cmd: c.Explain, ctx: Context) -> r.Explained:
     else:
         assert portfolio is not None
         problem = build_problem(portfolio)
-        roadmap = solve(problem, replace(ctx.solver, progress=ctx.progress))
+        progress = shown_progress(ctx.progress, problem.goal)
+        roadmap = solve(problem, replace(ctx.solver, progress=progress))
     return r.Explained(explain_roadmap(problem, roadmap, key, config=ctx.solver))
 
 

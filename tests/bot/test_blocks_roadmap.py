@@ -9,9 +9,13 @@ import pytest
 
 from bot.blocks import ids
 from bot.blocks.roadmap import EXPORT_FORMATS, progress_blocks, roadmap_blocks
+from bot.text_render import roadmap_view, status_line
+from catalog.usecases.progress import PlanProgress
 from planner.config import Progress
+from planner.goal import Goal
 from planner.money import format_money
 from planner.roadmap import PhaseUse, Roadmap, Scheduled, Unscheduled
+from planner.stability import Stability
 from tests.bot.blocks_support import (
     NASTY,
     all_text,
@@ -195,18 +199,79 @@ def test_feasible_roadmap_states_gap_and_bound():
     )
     text = all_text(roadmap_blocks(roadmap))
     assert "bound 1.1M, gap 3.82%" in text
-    assert "stability penalty 3k" in text
+    assert "stability" not in text.lower()  # no report: not planned against a baseline
+
+
+def _report(**changes) -> Stability:
+    fields = {
+        "level": "normal",
+        "weight": 11_250,
+        "baseline": {"SSO": 0, "BLOG": 0},
+        "published": 9,
+        "kept": 4,
+        "moved": 5,
+        "dropped": 0,
+        "penalty": 15,
+        "value": 873_000,
+        "value_without": 957_000,
+        "proven": True,
+        "cost": 84_000,
+    }
+    return Stability(**{**fields, **changes})
+
+
+def test_a_replan_says_what_keeping_to_the_published_roadmap_kept_and_cost():
+    roadmap = dataclasses.replace(demo_roadmap(), stability=_report(), stability_penalty=168_750)
+    blocks = roadmap_blocks(roadmap, roadmap_id=3)
+    check_message(blocks)
+    text = all_text(blocks)
+    assert (
+        "Stability kept 4 of 9 published starts (5 moved); it cost 84,000 of value: "
+        "`plan stability=off` gives 957,000." in text
+    )
+    assert "stability penalty" not in text  # the solver's term is no figure for a CIO
+    assert "stability penalty" not in status_line(roadmap)
+    assert any("Stability kept 4 of 9" in str(part) for part in roadmap_view(roadmap).renderables)
+
+
+def test_a_strategic_replan_states_what_stability_cost_in_score_not_solver_units():
+    report = _report(
+        value=7_654_321,
+        value_without=8_888_888,
+        cost=1_234_567,
+        noun="strategic score",
+        scale=10_000,
+    )
+    roadmap = dataclasses.replace(demo_roadmap(), stability=report)
+    text = all_text(roadmap_blocks(roadmap))
+    assert "it cost 123.4567 of strategic score: `plan stability=off` gives 888.8888" in text
+    assert "1,234,567" not in text
 
 
 def test_progress_message():
-    blocks = progress_blocks(Progress(objective=900_000, bound=1_000_000, gap=0.1, seconds=2.5))
+    progress = PlanProgress.of(
+        Progress(objective=900_000, bound=1_000_000, gap=0.1, seconds=2.5), Goal()
+    )
+    blocks = progress_blocks(progress)
     check_message(blocks)
     text = all_text(blocks)
-    assert "900k" in text
+    assert "Best value so far *900k*" in text
     assert "bound 1M" in text
     assert "gap 10.00%" in text
     assert "2.5 s" in text
     assert "90% of the bound" in text
+
+
+def test_progress_of_a_strategic_plan_is_in_score_not_money():
+    goal = Goal(kind="strategic", scale=10_000)
+    progress = PlanProgress.of(
+        Progress(objective=123_456, bound=150_000, gap=0.177, seconds=1.0), goal
+    )
+    text = all_text(progress_blocks(progress))
+    assert "Best strategic score so far *12.35*" in text
+    assert "bound 15.00" in text
+    assert "82% of the bound" in text
+    assert "123k" not in text and "$" not in text
 
 
 def test_progress_before_a_first_solution():

@@ -278,7 +278,7 @@ def test_plan_time(text, seconds):
 
 USAGE_PLAN = (
     "/roadmap plan [budget=AMOUNT] [phases=N] [from=PERIOD] [time=SECONDS] "
-    "[objective=value|strategic|blend] [blend=W]"
+    "[objective=value|strategic|blend] [blend=W] [stability=low|normal|high|off]"
 )
 
 
@@ -307,6 +307,11 @@ USAGE_PLAN = (
         ("plan 250k", "`250k`: options of `plan` are written name=value, e.g. budget=250k."),
         ("plan budget=1M budget=2M", "`budget=` is given twice."),
         ("plan budget=", "`budget=` needs a value."),
+        (
+            "plan stability=firm",
+            "stability=firm: expected low, normal, high or off (how firmly the plan keeps "
+            "to the published roadmap; off plans as if nothing was published).",
+        ),
     ],
 )
 def test_plan_bad_options(text, message):
@@ -315,10 +320,24 @@ def test_plan_bad_options(text, message):
     assert err.usage == USAGE_PLAN
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [("stability=off", "off"), ("stability = High", "high"), ("budget=200k stability=low", "low")],
+)
+def test_plan_stability(text, level):
+    assert parse_command(f"plan {text}").stability == level
+
+
+def test_plan_stability_suggests_the_nearest_level():
+    assert error("plan stability=hgh").suggestion == "stability=high"
+    assert parse_command("plan").stability is None  # the settings' level
+
+
 def test_plan_unknown_option_suggests_the_nearest():
     err = error("plan bduget=300k")
     assert err.message == (
-        "Unknown option `bduget`: expected budget=, phases=, from=, time=, objective= or blend=."
+        "Unknown option `bduget`: expected budget=, phases=, from=, time=, objective=, "
+        "blend= or stability=."
     )
     assert err.suggestion == "budget="
     assert error("plan colour=red").suggestion is None
