@@ -113,6 +113,18 @@ CASES = [
         id="plan-against-baseline",
     ),
     pytest.param(Case("plan time=2s", setup=("pin TWITTER 2",)), id="plan-with-a-pin"),
+    pytest.param(
+        Case("plan budget=200k time=10s", setup=("plan time=2s", "publish")),
+        id="plan-budget-cut-against-baseline",
+    ),
+    pytest.param(
+        Case("plan budget=200k stability=off time=10s", setup=("plan time=2s", "publish")),
+        id="plan-stability-off",
+    ),
+    pytest.param(
+        Case("plan budget=200k stability=high time=10s", setup=("plan time=2s", "publish")),
+        id="plan-stability-high",
+    ),
     pytest.param(Case("whatif capacity integration=+1"), id="whatif"),
     pytest.param(Case("whatif without SSO and with FACEBOOK"), id="whatif-with-without"),
     pytest.param(Case("whatif budget-20%"), id="whatif-budget"),
@@ -469,6 +481,8 @@ def _roadmap(view: Any) -> dict[str, Any] | None:
         "published_by": view.published_by,
         "scheduled": sorted((s.key, s.start_phase) for s in view.roadmap.scheduled),
         "unscheduled": sorted(u.key for u in view.roadmap.unscheduled),
+        # what keeping to the published roadmap kept and cost, as every surface says it
+        "stability": None if view.roadmap.stability is None else view.roadmap.stability.summary(),
     }
 
 
