@@ -3,24 +3,23 @@
 `lp_guided` is what `planner.optimize` runs on large time-indexed models. The problem is
 close to a multidimensional knapsack over time, whose LP relaxation is tight and nearly
 integral: its optimum is a valid bound, and the starts it uses hold a near-optimal plan.
-On two workers, in order:
 
-1. CP-SAT searches the full model (one worker, warm-started from the greedy plan) while
-   HiGHS solves the LP relaxation on the other core (`planner.mip.model`);
-2. once the LP is solved, that search stops and CP-SAT (every worker) searches the
-   *LP neighbourhood*: every start the LP uses, plus the starts of the best plan so far;
-   every other start literal is fixed to 0, so each plan found is a plan of the full
-   model, and the search is small enough to be strong;
+1. HiGHS solves the LP relaxation (`planner.mip.model`) in a thread of its own, started
+   as soon as the greedy plan is made, while the CP-SAT model is built;
+2. CP-SAT (every worker) then searches the *LP neighbourhood*: every start the LP uses,
+   plus the starts of the best plan so far; every other start literal is fixed to 0, so
+   each plan found is a plan of the full model, and the search is small enough for
+   CP-SAT to be strong;
 3. if that neighbourhood is solved to optimality with time left, it is widened to every
    start whose LP reduced cost does not rule it out (reduced-cost fixing: a start whose
    reduced cost exceeds the LP bound minus the best plan's objective cannot be part of a
    better plan) and searched again; solved to optimality, that is a proof for the full
    model.
 
-The bound is the best of CP-SAT's own bound on the full model and the LP bound (a
-solved reduced-cost neighbourhood proves its optimum). With one worker the same steps
-run one after the other. If the LP is not solved in time, or there is no plan yet to
-keep inside the neighbourhood, the full CP-SAT search simply goes on.
+On models up to `MIP_SEARCH_LITERALS` start literals HiGHS's own MIP search runs on one
+worker all along, CP-SAT on the others. The bound is the best of the LP bound, HiGHS's
+and a solved reduced-cost neighbourhood's. If the LP is not solved in time, or there is
+no plan yet to keep inside the neighbourhood, CP-SAT searches the full model instead.
 
 `highs_search` solves the MIP with HiGHS alone (an engine kept for comparison in the
 bench and for callers that ask for it).
@@ -56,7 +55,7 @@ LP_GUIDED = "cpsat+highs"
 HIGHS = "highs"
 #: Share of the search time the LP relaxation may take at most; the rest is left for
 #: the neighbourhood search.
-LP_SHARE = 0.7
+LP_SHARE = 0.8
 #: Relative slack added to a floating-point LP bound before it is rounded down.
 BOUND_SLACK = 1e-7
 #: Models up to this many start literals also get HiGHS's MIP search on one worker
@@ -334,6 +333,7 @@ def lp_guided(
     incumbent = Incumbent(problem, weight=weight, baseline=baseline, progress=progress, clock=clock)
     if greedy and not check_starts(problem, greedy):
         incumbent.offer_plan(greedy)
+    incumbent.offer_bound(trivial_bound(problem))  # progress from the start
     search = _Guided(problem, built, incumbent, end=end, workers=workers, seed=seed)
     if mip_search and workers >= 2:
         search.workers = workers - 1
@@ -405,6 +405,8 @@ class _Guided:
 
     def finish_full(self, full: _CpRun | None) -> str:
         """Let the full CP-SAT search run to the end (start it when it is not running)."""
+        if self.halted.is_set():
+            return "feasible"
         if full is None:
             full = self.cp_run(workers=self.workers, size=self.built.size, global_bound=True)
         full.join()
@@ -415,24 +417,16 @@ class _Guided:
         built, incumbent = self.built, self.incumbent
         if self.highs is not None:
             self.engine = LP_GUIDED
-        full: _CpRun | None = None
-        if self.workers >= 2:
-            full = self.cp_run(workers=self.workers - 1, size=built.size, global_bound=True)
+        # the LP has the cores to itself (a CP-SAT search beside it barely moves from the
+        # greedy plan at this size, and slows the LP down on a busy machine)
         mip, lp = relaxation.join()
         lp_bound = _lp_bound(lp)
-        if lp.status == "infeasible" or lp.status != "optimal" or mip is None:
-            # no LP (no plan at all, or not in time): CP-SAT goes on, and says
-            # infeasible itself (conflicts are then found as they always are)
-            return self.finish_full(full)
+        if lp.status != "optimal" or mip is None or lp_bound is None:
+            # no LP (no plan at all, or not in time): CP-SAT searches the full model in
+            # what is left, and says infeasible itself (conflicts are then found as ever)
+            return self.finish_full(None)
         self.engine = LP_GUIDED
-        assert lp_bound is not None
         incumbent.offer_bound(lp_bound)
-        if full is not None:
-            full.stop()
-            full.join()
-            if full.status in ("optimal", "infeasible"):
-                self.proven = True
-                return full.status
         if incumbent.starts is None:
             return self.finish_full(None)
         proto = built.model.proto
@@ -583,6 +577,17 @@ def _found(incumbent: Incumbent, status: str, engine: str) -> Found:
     if status == "optimal" or proven:
         return Found("optimal", dict(incumbent.starts), value, engine)
     return Found("feasible", dict(incumbent.starts), bound, engine)
+
+
+def trivial_bound(problem: Problem) -> int:
+    """A bound on any plan's objective: every initiative at its most valuable start (a
+    stability penalty only lowers it)."""
+    P = problem.horizon
+    return sum(
+        max((it.realized_value(t, P) for t in problem.allowed_starts(it)), default=0)
+        for it in problem.items
+        if not problem.must_drop(it)
+    )
 
 
 def _lp_bound(lp: HighsResult) -> int | None:
