@@ -48,9 +48,13 @@ def pair_options(a: Driver, b: Driver) -> list[dict[str, Any]]:
     return [option(answer_words(a.name, b.name, ratio), ratio_text(ratio)) for ratio, _ in scale()]
 
 
+#: What the label of a pair's input asks after the two names.
+QUESTION = " — which matters more, and how much?"
+
+
 def pair_question(a: Driver, b: Driver) -> str:
     """The label of a pair's input: `A vs B — which matters more, and how much?`."""
-    return f"{a.name} vs {b.name} — which matters more, and how much?"
+    return f"{a.name} vs {b.name}{QUESTION}"
 
 
 def current_answer(answers: Mapping[tuple[str, str], str], a: str, b: str) -> str | None:

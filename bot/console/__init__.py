@@ -2,8 +2,9 @@
 registry and use cases as Slack (`bot.commands`).
 
 Replies are rendered as text (`bot.console.text`); forms that Slack shows as modals
-(`propose`, `edit KEY`, `settings`) are asked field by field (`bot.console.forms`) and
-submitted as Slack submits them (`bot.submissions`). Slow commands (plans, what-ifs,
+(`propose`, `edit KEY`, `settings`) are asked field by field (`bot.console.forms`; the
+judgment form pair by pair, `bot.console.weigh`) and submitted as Slack submits them
+(`bot.submissions`). Slow commands (plans, what-ifs,
 explanations, exports) are recorded as jobs, as in Slack, and run in the foreground with
 their progress printed, so `jobs` lists them.
 """
@@ -19,6 +20,7 @@ from dataclasses import replace
 from bot.commands import handle_text, run_job
 from bot.console.forms import fill_form
 from bot.console.text import blocks_to_text, mrkdwn_to_text, reply_to_text
+from bot.console.weigh import fill_weigh_form, is_weigh_form
 from bot.jobs.results import reply_to_json
 from bot.reply import Job, Reply, error_reply
 from bot.submissions import submit_form
@@ -73,7 +75,8 @@ def _fill(reply: Reply, ctx: Context, *, read: Read, write: Write) -> Reply:
         outcome.append(done.reply)
         return None
 
-    if not fill_form(modal, read=read, write=write, submit=submit):
+    fill = fill_weigh_form if is_weigh_form(modal) else fill_form
+    if not fill(modal, read=read, write=write, submit=submit):
         write("Cancelled: nothing was saved.")
         return Reply(text="Cancelled", error=True)
     write(reply_to_text(outcome[0]))

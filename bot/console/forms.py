@@ -78,7 +78,7 @@ def fill_form(modal: Mapping[str, Any], *, read: Read, write: Write, submit: Sub
                 field = by_block[block["block_id"]]
                 states[field.block_id] = asker.ask(field, states[field.block_id])
             else:
-                _show_block(block, write)
+                show_block(block, write)
         while True:
             errors = submit(values_of(fields, states))
             if not errors:
@@ -174,7 +174,7 @@ class _Asker:
         return field.state("\n".join(lines))
 
 
-def _show_block(block: Mapping[str, Any], write: Write) -> None:
+def show_block(block: Mapping[str, Any], write: Write) -> None:
     """A block that is not an input, as text; buttons and pictures are left out."""
     kind = block.get("type")
     if kind == "header":
@@ -205,4 +205,5 @@ __all__ = [
     "Values",
     "fill_form",
     "mrkdwn_to_plain",
+    "show_block",
 ]

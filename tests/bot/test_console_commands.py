@@ -47,8 +47,11 @@ class Person:
         self.reads += 1
         if self.reads > 200:  # a form that keeps asking: give up as at the end of input
             raise EOFError
+        # a question asked on the prompt line itself (a pair to weigh), else the field's
+        asked = prompt if prompt.strip() not in ("", ">", "…") else self.label
+        self.lines.append(prompt)
         for label, values in self.answers.items():
-            if self.label.startswith(label) and values:
+            if asked.startswith(label) and values:
                 return values.pop(0)
         return ""
 

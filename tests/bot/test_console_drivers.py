@@ -49,19 +49,29 @@ def test_weigh_pair_by_pair_then_revise_the_pair_the_hint_names(demo_uow) -> Non
     # engage 3 × collaborate and collaborate 3 × cost, yet cost 9 × engage: contradictory
     person = Person(
         {
-            ENGAGE_COLLABORATE: ["7"],  # line 7: engage moderately (3) more important
-            ENGAGE_SECURE: ["1/3"],  # by its value: security moderately more important
-            ENGAGE_COST: ["17"],  # cost extremely more important: 1/9
-            COLLABORATE_SECURE: ["Equally important"],
-            COLLABORATE_COST: ["7"],
-            SECURE_COST: ["7"],
+            ENGAGE_COLLABORATE: ["3"],  # engage moderately more important
+            ENGAGE_SECURE: ["10", "1/3"],  # off the scale, asked again: security 3 × engage
+            ENGAGE_COST: ["Cost efficiency extremely more important"],  # in words: 1/9
+            COLLABORATE_SECURE: ["equal"],
+            # a start of the words: two answers start so, then one
+            COLLABORATE_COST: [
+                "Employee collaboration moderately",
+                "employee collaboration moderately more",
+            ],
+            SECURE_COST: ["3"],
         }
     )
     reply = _run("weigh", person, demo_uow)
     assert not reply.error, person.transcript
     transcript = person.transcript
-    assert "17) Cost efficiency extremely more important" in transcript
-    assert " 9) Equally important" in transcript
+    # the scale is said once; each pair is one line, never its 17 answers
+    assert transcript.count("9 extremely") == 1
+    assert "17)" not in transcript and "Equally important" not in transcript
+    assert f"{ENGAGE_SECURE} [current: not answered]: " in transcript
+    assert "'10' is not on the scale: type 1 to 9 when Customer engagement matters more" in (
+        transcript
+    )
+    assert "'Employee collaboration moderately' could be" in transcript
     assert _mine(demo_uow) == {
         ("engage", "collaborate"): "3",
         ("engage", "secure"): "1/3",
@@ -76,12 +86,26 @@ def test_weigh_pair_by_pair_then_revise_the_pair_the_hint_names(demo_uow) -> Non
     assert worst is not None
     assert f"/roadmap weigh {worst.a} {worst.b} revises it too" in transcript
 
-    revise = Person({"": ["9"]})  # the one pair asked: equally important
+    revise = Person({"": ["1"]})  # the one pair asked: equally important
     again = _run(f"weigh {worst.a} {worst.b}", revise, demo_uow)
     assert not again.error, revise.transcript
-    assert revise.transcript.count(" vs ") == 1  # only that pair was asked
+    assert revise.transcript.count(" vs ") == 2  # only that pair: the example, the prompt
     assert _mine(demo_uow)[(worst.a, worst.b)] == "1"
     assert "Answers saved" in again.text
+
+    answers = _mine(demo_uow)
+    keep = Person({})  # Enter keeps every answer as it is
+    _run("weigh", keep, demo_uow)
+    assert f"{SECURE_COST} [current: 3]: " in keep.transcript
+    assert "not answered" not in keep.transcript
+    assert _mine(demo_uow) == answers
+
+
+def test_weigh_can_be_abandoned(demo_uow) -> None:
+    person = Person({ENGAGE_COLLABORATE: ["5"], ENGAGE_SECURE: ["cancel"]})
+    reply = _run("weigh", person, demo_uow)
+    assert reply.error and "Form abandoned: nothing was saved." in person.transcript
+    assert _mine(demo_uow) == {}
 
 
 def test_drivers_shows_the_weights_each_cr_and_who_has_not_answered(demo_uow) -> None:
