@@ -133,6 +133,8 @@ def optimize(
             time_limit=config.time_limit - (time.perf_counter() - clock) - after,
         )
     try:
+        if relaxation is not None:
+            relaxation.wait_built()
         built = build_model(problem, baseline=config.baseline, stability_weight=weight)
     except BaseException:
         if relaxation is not None:

@@ -6,7 +6,9 @@ integral: its optimum is a valid bound, and the starts it uses hold a near-optim
 
 1. HiGHS solves the LP relaxation (`planner.mip.model`) in a thread of its own, started
    as soon as the greedy plan is made, while the CP-SAT model is built;
-2. CP-SAT (every worker) then searches the *LP neighbourhood*: every start the LP uses,
+2. the LP solution is rounded into a plan (`planner.mip.rounding`), and CP-SAT (every
+   worker), warm-started from the better of it and the greedy plan, searches the *LP
+   neighbourhood*: every start the LP uses,
    plus the starts of the best plan so far; every other start literal is fixed to 0, so
    each plan found is a plan of the full model, and the search is small enough for
    CP-SAT to be strong;
@@ -45,6 +47,7 @@ from planner.cpsat.model import RoadmapModel
 from planner.cpsat.search import STATUS, configure
 from planner.mip.highs import HighsResult, solve_highs
 from planner.mip.model import MipModel, build_mip
+from planner.mip.rounding import round_lp
 from planner.problem import Problem
 from planner.roadmap import gap_of, realized_value
 from planner.stability import stability_penalty
@@ -274,14 +277,18 @@ class Relaxation:
         self.result = HighsResult("unknown", (), None, None)
         self.error: BaseException | None = None
         self.interrupter = SolveInterrupter()
+        self.built = threading.Event()  # set once the LP is built (or failed to be)
         self.thread = threading.Thread(target=self._run, name="lp relaxation", daemon=True)
 
     def _run(self) -> None:
         try:
             started = time.perf_counter()
-            self.mip = build_mip(
-                self.problem, baseline=self.baseline, stability_weight=self.weight, relax=True
-            )
+            try:
+                self.mip = build_mip(
+                    self.problem, baseline=self.baseline, stability_weight=self.weight, relax=True
+                )
+            finally:
+                self.built.set()
             left = self.time_limit - (time.perf_counter() - started)
             self.result = solve_highs(self.mip, time_limit=left, interrupter=self.interrupter)
         except BaseException as exc:  # re-raised in the caller's thread by `join`
@@ -290,6 +297,11 @@ class Relaxation:
     def start(self) -> Relaxation:
         self.thread.start()
         return self
+
+    def wait_built(self) -> None:
+        """Wait until the LP is built: HiGHS solves it without the interpreter, so Python
+        work done after this does not slow it down."""
+        self.built.wait()
 
     def join(self) -> tuple[MipModel | None, HighsResult]:
         self.thread.join()
@@ -427,6 +439,9 @@ class _Guided:
             return self.finish_full(None)
         self.engine = LP_GUIDED
         incumbent.offer_bound(lp_bound)
+        rounded = round_lp(self.problem, mip, lp.values)
+        if rounded is not None:
+            incumbent.offer_plan(rounded)
         if incumbent.starts is None:
             return self.finish_full(None)
         proto = built.model.proto
