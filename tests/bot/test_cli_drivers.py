@@ -119,4 +119,7 @@ def test_plan_objective_errors_are_one_line(cli) -> None:  # noqa: F811
         assert "Traceback" not in proc.stderr + proc.stdout
     cli("demo")
     both = cli("plan", "--objective", "strategic", "--what-if", "budget-10%", ok=False)
-    assert both.returncode == 1 and "drop --objective and --blend" in " ".join(both.stderr.split())
+    assert both.returncode == 1 and "or drop those options" in " ".join(both.stderr.split())
+    assert "--objective, --blend and --stability plan the workspace once" in " ".join(
+        both.stderr.split()
+    )
