@@ -13,11 +13,13 @@ from planner import Progress, SolverConfig, check_roadmap
 from planner.mip.engine import HIGHS, LP_GUIDED
 from planner.mip.highs import solve_highs
 from planner.mip.model import build_mip
+from planner.mip.rounding import round_lp
 from planner.optimize import AUTO_LP_LITERALS, choose_engine, optimize, start_literals
 from planner.portfolio import load_portfolio
 from planner.problem import Problem, build_problem
-from planner.roadmap import Roadmap
+from planner.roadmap import Roadmap, realized_value
 from planner.stability import stability_penalty
+from planner.validate import check_starts
 from tests.planner.factories import make_problem
 from tests.planner.test_solve import portfolio
 
@@ -89,6 +91,29 @@ def test_the_lp_relaxation_bounds_the_optimum_and_the_mip_reaches_it():
     assert exact.objective is not None and round(exact.objective) == optimum
     assert mip.size == start_literals(problem)
     assert len(lp.reduced_costs) == len(mip.proto.variables.ids)
+
+
+def test_the_lp_rounds_into_a_valid_plan_worth_at_least_the_lp_integral_part():
+    problem = make_problem(portfolio(14), phases=6, budget=150, capacity={"integration": 3})
+    mip = build_mip(problem, relax=True)
+    lp = solve_highs(mip, time_limit=5)
+    plan = round_lp(problem, mip, lp.values)
+    assert plan is not None and check_starts(problem, plan) == []
+    integral = {key: t for key, y in mip.y.items() for t, c in y.items() if lp.values[c] > 1 - 1e-6}
+    assert set(plan) >= {k for k in integral if not problem.item(k).depends_on}
+    assert realized_value(problem, plan) <= solved(problem, "cpsat").objective
+
+
+def test_a_rounding_that_leaves_out_what_must_be_scheduled_is_no_plan():
+    problem = make_problem(
+        [{"key": "A", "capex": 60, "mandatory": True}, {"key": "B", "capex": 60, "value": 99}],
+        phases=1,
+        budget=100,
+    )
+    mip = build_mip(problem, relax=True)
+    values = [0.0] * len(mip.proto.variables.ids)
+    values[mip.y["B"][0]] = 1.0  # as if the LP had preferred B
+    assert round_lp(problem, mip, values) is None
 
 
 def generated(n: int, phases: int) -> Problem:
