@@ -54,3 +54,26 @@ def test_the_readme_gives_the_reasons_the_demo_plan_gives(tmp_path: Path) -> Non
             raise AssertionError(f"README does not say why {key} is left out: {reason}")
     if not any("budget" in reason for reason in reasons.values()):
         assert "budget cannot fit" not in shown  # the reason the tool did not give
+
+
+def test_the_readme_says_what_the_budget_cut_says(tmp_path: Path) -> None:
+    """The re-plan of "What the first command shows": publish, cut the budget; the
+    stability line the README quotes is the one the console prints."""
+    _demo_plan(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TOWNHALL_TEAM")}
+    env["COLUMNS"] = "250"
+    outputs = []
+    for command in ("publish", "plan budget=200k"):
+        proc = subprocess.run(
+            [TOWNHALL, "chat", "-c", command],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr + proc.stdout
+        outputs.append(proc.stdout)
+    [line] = [x.strip() for x in outputs[1].splitlines() if x.strip().startswith("Stability kept")]
+    shown = _section("What the first command shows").replace("`", "")
+    assert line.rstrip(".") in shown
