@@ -36,8 +36,9 @@ STABILITY_LEVELS: Mapping[str, Fraction] = {
 DEFAULT_STABILITY = "normal"
 #: The level a roadmap reports when its weight was given as a number.
 CUSTOM = "custom"
-#: Decimals a figure of a scaled objective (strategic, blend) is shown with.
-_DECIMALS = 4
+#: Decimals a figure of a scaled objective (strategic, blend) is shown with, as the
+#: roadmap shows its own (`planner.goal.Goal.shown`).
+_DECIMALS = 2
 _PHASE_WORDS = {"quarter": "quarter", "month": "month", "sprint": "sprint"}
 
 
@@ -132,10 +133,15 @@ class Stability:
         return replace(self, value_without=best, proven=proven, cost=best - self.value)
 
     def figure(self, units: int) -> str:
-        """A figure of the objective as people read it: `957,000`, `12.3456`."""
+        """A figure of the objective as people read it, as the roadmap states its own
+        (`planner.goal.Goal.shown`): `957,000` of value, `12.35` of a score (`less than
+        0.01` for a score that rounds to nothing but is not)."""
         if self.scale == 1:
             return f"{units:,}"
-        return f"{round(units / self.scale, _DECIMALS):,.{_DECIMALS}f}".rstrip("0").rstrip(".")
+        shown = units / self.scale
+        if 0 < shown < 0.5 / 10**_DECIMALS:
+            return f"less than {10**-_DECIMALS:.{_DECIMALS}f}"
+        return f"{shown:,.{_DECIMALS}f}"
 
     def summary(self) -> str:
         """One line: what was kept, what it cost, and the command that plans without it.

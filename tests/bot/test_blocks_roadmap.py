@@ -244,7 +244,7 @@ def test_a_strategic_replan_states_what_stability_cost_in_score_not_solver_units
     )
     roadmap = dataclasses.replace(demo_roadmap(), stability=report)
     text = all_text(roadmap_blocks(roadmap))
-    assert "it cost 123.4567 of strategic score: `plan stability=off` gives 888.8888" in text
+    assert "it cost 123.46 of strategic score: `plan stability=off` gives 888.89" in text
     assert "1,234,567" not in text
 
 

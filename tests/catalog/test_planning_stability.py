@@ -95,10 +95,12 @@ def test_a_strategic_replan_reports_its_cost_in_score(demo) -> None:
     report = roadmap.stability
     assert report is not None and report.noun == "strategic score"
     assert report.scale == roadmap.goal.scale == 10_000
+    assert report.cost is not None and report.cost > 0 and report.value_without is not None
     summary = report.summary()
-    if report.cost:
-        assert f"{report.value_without / report.scale:,.2f}"[:-1] in summary
-        assert f"{report.value_without:,}" not in summary  # never the solver's units
+    cost, without = report.cost / report.scale, report.value_without / report.scale
+    assert f"it cost {cost:,.2f} of strategic score" in summary
+    assert f"`plan stability=off` gives {without:,.2f}." in summary
+    assert f"{report.value_without:,}" not in summary  # never the solver's units
 
 
 def test_shown_progress_turns_solver_units_into_the_objectives_figures() -> None:

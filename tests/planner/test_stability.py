@@ -252,7 +252,7 @@ def test_a_scaled_objective_reports_its_own_figures():
         133_450, proven=True
     )
     assert scaled.summary().endswith(
-        "it cost 1 of strategic score: `plan stability=off` gives 13.345."
+        "it cost 1.00 of strategic score: `plan stability=off` gives 13.35."
     )
 
 
