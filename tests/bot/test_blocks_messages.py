@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bot.blocks.messages import diff_blocks, error_blocks, explanation_blocks, help_blocks
 from planner.config import SolverConfig
-from planner.diff import Dropped, Moved, PhaseSpend, RoadmapDiff, diff_roadmaps
+from planner.diff import Added, Dropped, Moved, PhaseSpend, RoadmapDiff, diff_roadmaps
 from planner.explain import Explanation, explain
 from planner.money import format_change, format_money
 from planner.problem import build_problem
 from planner.scenario import apply
 from planner.solve import solve
+from planner.stability import Stability
 from tests.bot.blocks_support import (
     NASTY,
     all_text,
@@ -137,3 +138,50 @@ def test_what_if_text_is_not_a_ping():
     check_message(blocks)
     assert blocks[0]["type"] == "header"  # plain text: shown, never a ping
     assert all("<!channel>" not in t for t in mrkdwn_texts(blocks))
+
+
+def _diff(**changes) -> RoadmapDiff:
+    fields = {
+        "added": (Added("NEW", "Brand new", 3, "2027Q4"),),
+        "dropped": (Dropped("SSO", "Single sign-on", "kept out " + "x" * 130 + " END"),),
+        "moved": (Moved("BLOG", "Blogs", 0, 2, "2027Q1", "2027Q3"),),
+        "unchanged": 4,
+        "status_before": "optimal",
+        "status_after": "optimal",
+        "value_before": 1_074_000,
+        "value_after": 873_000,
+        "spend_before": 100,
+        "spend_after": 90,
+        "phases": (),
+    }
+    return RoadmapDiff(**{**fields, **changes})
+
+
+def test_a_diff_lists_dropped_first_with_whole_reasons_then_moved_added_and_stability():
+    report = Stability(
+        level="normal",
+        weight=11_250,
+        baseline={"SSO": 0, "BLOG": 0},
+        published=2,
+        kept=0,
+        moved=1,
+        dropped=1,
+        penalty=11,
+        value=873_000,
+    ).compared(957_000, proven=True)
+    blocks = diff_blocks(_diff(stability=report), title="Roadmap #4 compared with #1")
+    check_message(blocks)
+    text = all_text(blocks)
+    assert text.index("Dropped (1)") < text.index("Moved (1)") < text.index("Added (1)")
+    assert "kept out " + "x" * 130 + " END" in text  # a whole reason (150), never cut
+    assert "1 dropped · 1 moved · 1 added" in text
+    assert report.summary() in text
+    assert text.index("Added (1)") < text.index("Stability kept 0 of 2")
+
+
+def test_a_strategic_diff_speaks_of_its_score_not_money():
+    diff = _diff(value_before=868_043, value_after=738_000, noun="strategic score", scale=10_000)
+    text = all_text(diff_blocks(diff))
+    assert "Realized strategic score" in text
+    assert "86.80 → 73.80 (−13.00, −15.0%)" in text
+    assert "868k" not in text and "Realized value" not in text

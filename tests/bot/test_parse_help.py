@@ -84,6 +84,15 @@ def test_help_for_aliases_and_topics():
     assert "30s" in help_text("plan")
 
 
+def test_help_plan_states_the_stability_levels_and_what_a_drop_costs():
+    text = " ".join(help_text("plan").split())
+    assert "[stability=low|normal|high|off]" in text
+    for level in ("`low`", "`normal`", "`high`", "`off`"):
+        assert level in text
+    assert "dropping one costs the horizon + 1 phases, more than any move" in text
+    assert "plan budget=200k stability=off" in text
+
+
 def test_help_text_uses_the_configured_command():
     assert "/roadmap" not in help_text(None, command="/townhall")
     assert help_text("approve", command="/townhall").startswith("`/townhall approve KEY [reason]`")
