@@ -98,7 +98,7 @@ def settings_modal(
                     initial=settings.stability if settings else "normal",
                 ),
                 block_id=B["stability"],
-                hint="How firmly a plan keeps to the published roadmap (`plan stability=` "
+                hint="How firmly a plan keeps to the published roadmap (plan stability=… "
                 "sets it for one plan): each phase a published initiative moves costs the "
                 "weight; dropping one costs the horizon + 1 phases, more than any move.",
             )
