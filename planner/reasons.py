@@ -262,7 +262,10 @@ class Analysis:
         )
         live = self.label(ready - 1)
         last = self.label(max(self.problem.allowed_starts(item)))
-        return f"waits for {late}, which goes live in {live}; its last allowed start is {last}"
+        return (
+            f"waits for {late}, which goes live in {live}; it can start only after that, "
+            f"and its last allowed start is {last}"
+        )
 
     def _displacement_reason(self, item: Item, candidates: list[int]) -> str:
         loose = [s for s, found in self.full_bindings(item, candidates).items() if not found]

@@ -96,7 +96,8 @@ def test_dependency_going_live_too_late() -> None:
     )
     _, reasons = reasons_of(problem)
     assert (
-        reasons["B"] == "waits for A, which goes live in 2027Q4; its last allowed start is 2027Q3"
+        reasons["B"] == "waits for A, which goes live in 2027Q4; it can start only after that, "
+        "and its last allowed start is 2027Q3"
     )
 
 
