@@ -616,8 +616,11 @@ def _found(incumbent: Incumbent, status: str, engine: str) -> Found:
         return Found(status, {}, None, engine)
     if incumbent.starts is None:
         return Found("unknown", {}, None, engine)
-    bound = incumbent.value_bound()
     value = realized_value(incumbent.problem, incumbent.starts)
+    bound = None
+    if incumbent.bound is not None:  # for plans at least as stable as this one
+        penalty = incumbent.penalty(incumbent.starts)
+        bound = max(value, incumbent.bound + incumbent.weight * penalty)
     proven = (
         incumbent.bound is not None
         and incumbent.plan_objective is not None

@@ -18,6 +18,7 @@ from planner.optimize import AUTO_LP_LITERALS, choose_engine, optimize, start_li
 from planner.portfolio import load_portfolio
 from planner.problem import Problem, build_problem
 from planner.roadmap import Roadmap, realized_value
+from planner.solve import solve
 from planner.stability import stability_penalty
 from planner.validate import check_starts
 from tests.planner.factories import make_problem
@@ -147,3 +148,17 @@ def test_a_large_search_reports_progress_and_keeps_to_its_time_limit(workers):
     assert max(p.objective for p in reports) <= roadmap.objective
     assert roadmap.bound is not None and roadmap.bound <= min(p.bound for p in reports)
     assert roadmap.gap is not None and roadmap.gap < 0.05
+
+
+def test_a_large_replan_against_a_published_roadmap_is_valid_and_honest():
+    problem = generated(200, 12)
+    published = optimize(problem, SolverConfig(time_limit=4)).starts
+    cut = replace(problem, budget=tuple(None if b is None else b * 9 // 10 for b in problem.budget))
+    roadmap = solve(cut, SolverConfig(time_limit=5, baseline=published, explain=False))
+    assert roadmap.solver == LP_GUIDED and roadmap.status in ("optimal", "feasible")
+    assert check_roadmap(cut, roadmap) == []
+    assert roadmap.stability is not None and roadmap.stability.weight > 0
+    assert roadmap.stability_penalty == roadmap.stability.weight * stability_penalty(
+        cut, published, roadmap.starts
+    )
+    assert roadmap.bound is not None and roadmap.bound >= roadmap.objective
