@@ -59,12 +59,12 @@ def solve_highs(
     time_limit: float,
     interrupter: SolveInterrupter | None = None,
     on_log: Callable[[float | None, float | None], None] | None = None,
-    lp_algorithm: str = "barrier",
+    lp_algorithm: str = "dual",
 ) -> HighsResult:
     """Solve the model (its LP relaxation when `mip.relaxed`) within `time_limit` s.
 
-    `lp_algorithm` (`barrier`, then crossover to a vertex, or `dual`: dual simplex) is
-    how an LP relaxation is solved; neither is faster on every portfolio.
+    `lp_algorithm` (`dual`: dual simplex, or `barrier`: the interior point method then
+    crossover to a vertex) is how an LP relaxation is solved.
 
     `on_log(objective, bound)` gets each incumbent/bound pair HiGHS's MIP log prints.
     A proven optimum is asked for exactly (no relative gap; an absolute gap below one
