@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -96,9 +97,7 @@ def worker(
     from planner.config import SolverConfig
 
     if nice:
-        # before any thread starts: Linux niceness is per thread, and new threads (the
-        # solver's, the sweep's) inherit it from the thread that creates them
-        os.nice(nice)
+        _lower_priority(nice)
     settings = read_settings()
     configure_logging(settings)
     try:
@@ -110,6 +109,25 @@ def worker(
         )
     except WorkerConfigError as exc:
         fail(str(exc))
+
+
+def _lower_priority(nice: int) -> None:
+    """Lower the priority of this process by `nice`, every thread of it included.
+
+    Linux niceness is per thread: `os.nice` changes the calling thread and the threads it
+    starts later (the solver's, the sweep's), not those a library started at import
+    (numpy's BLAS pool), so each thread already running is set too.
+    """
+    os.nice(nice)
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():  # elsewhere niceness belongs to the process
+        return
+    value = os.getpriority(os.PRIO_PROCESS, 0)
+    for task in tasks.iterdir():
+        try:
+            os.setpriority(os.PRIO_PROCESS, int(task.name), value)
+        except ProcessLookupError:  # the thread ended meanwhile
+            continue
 
 
 def _share_metrics_between_workers() -> None:
