@@ -3,6 +3,8 @@ the configured database and its units of work, the operator, the `--team` option
 
 from __future__ import annotations
 
+import os
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -113,6 +115,23 @@ def run(fn: Callable[[], None]) -> None:
         fail(str(exc))
     except SQLAlchemyError as exc:
         fail(str(database_problem(settings().database_url, exc)))
+
+
+@contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send everything written to standard output meanwhile to standard error, at the
+    file-descriptor level: what a native library prints (HiGHS's MIP search may print a
+    line however it is silenced) as well as Python's. `--format json` solves inside it,
+    so that standard output carries the JSON document and nothing else."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 @cache

@@ -19,7 +19,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.common import DEFAULT_TEAM, OPERATOR, Team, err, fail, out, run, uow_factory
+from bot.cli.common import (
+    DEFAULT_TEAM,
+    OPERATOR,
+    Team,
+    err,
+    fail,
+    out,
+    run,
+    stdout_to_stderr,
+    uow_factory,
+)
 from bot.cli.exports import read_roadmap_file
 from bot.text_render import roadmap_view
 from catalog.usecases.context import Context
@@ -121,9 +131,9 @@ def plan(
     goal = _goal(objective, blend)
     level = None if stability is None else stability.value
 
-    def go() -> None:
+    def solve() -> tuple[Roadmap, RoadmapDiff | None, Explanation | None]:
         if file is not None:
-            roadmap, diff, detail = _plan_file(
+            return _plan_file(
                 file,
                 config,
                 what_if,
@@ -133,18 +143,22 @@ def plan(
                 baseline=baseline,
                 stability=level,
             )
-        else:
-            if baseline is not None:
-                fail(
-                    "--baseline is for a portfolio FILE: the workspace plans against its "
-                    "published roadmap (/roadmap publish); drop --baseline, or give a FILE"
-                )
-            roadmap, diff, detail = _plan_workspace(
-                team, config, what_if, explain_key, goal=goal, quiet=quiet, stability=level
+        if baseline is not None:
+            fail(
+                "--baseline is for a portfolio FILE: the workspace plans against its "
+                "published roadmap (/roadmap publish); drop --baseline, or give a FILE"
             )
+        return _plan_workspace(
+            team, config, what_if, explain_key, goal=goal, quiet=quiet, stability=level
+        )
+
+    def go() -> None:
         if fmt is Format.json:
+            with stdout_to_stderr():
+                roadmap, _, _ = solve()
             sys.stdout.write(json.dumps(roadmap.to_dict(), indent=2, ensure_ascii=False) + "\n")
             return
+        roadmap, diff, detail = solve()
         out.print(roadmap_view(roadmap))
         if diff is not None:
             against = f"the plan without “{what_if}”" if what_if else f"the baseline {baseline}"
