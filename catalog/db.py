@@ -22,8 +22,8 @@ from sqlalchemy.pool import StaticPool
 from catalog.errors import CatalogError
 from catalog.settings import normalize_database_url
 
-#: The migration scripts live next to the packages, at the top of the project.
-MIGRATIONS = Path(__file__).resolve().parent.parent / "alembic"
+#: The migration scripts ship inside the package, so an installed wheel migrates too.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 #: Tables the migrations create for slack-sdk's OAuth installation and state stores; they
 #: are not catalog models, so comparing the schema with the models leaves them out.
