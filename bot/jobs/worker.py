@@ -41,9 +41,9 @@ class WorkerConfigError(Exception):
 class TownhallWorker(SimpleWorker):
     """RQ's in-process worker, reconnecting to Redis within seconds rather than a minute.
 
-    `shutdown_requested` records SIGTERM/SIGINT: an idle RQ worker stops on one without
-    setting its own `_stop_requested`, and the loop must not mistake that for Redis going
-    away and start working again."""
+    `shutdown_requested` records SIGTERM/SIGINT (and RQ's shutdown command), busy or idle:
+    RQ's `request_stop` calls `handle_warm_shutdown_request` first, so the loop needs no
+    private attribute of RQ's to tell a stop from Redis going away."""
 
     max_connection_wait_time = RECONNECT_SECONDS
     shutdown_requested = False
@@ -144,7 +144,7 @@ def run_worker(
                 time.sleep(wait)
                 wait = min(wait * 2, RECONNECT_SECONDS)
                 continue
-            if burst or worker.shutdown_requested or worker._stop_requested:
+            if burst or worker.shutdown_requested:  # RQ's request_stop sets it (2.x, 3.x)
                 return
             log.warning("the worker's loop ended (Redis went away?); starting it again")
             time.sleep(wait)
