@@ -316,3 +316,40 @@ class IdempotencyKey(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class CalendarFeed(Base):
+    """A workspace's subscribed calendar feed (`GET /calendar/<secret>.ics`): the SHA-256
+    of its secret, never the secret itself. Revoking replaces the row's hash, so the old
+    address stops working at once."""
+
+    __tablename__ = "calendar_feeds"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex SHA-256
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class CalendarEventRecord(Base):
+    """What the feed last published of one event (by its stable UID): its dates (DTEND
+    exclusive, as iCalendar's), a digest of everything it says, how many times it moved
+    (SEQUENCE) and when it last changed (LAST-MODIFIED). Written when a roadmap is
+    published, in the same transaction; kept when the event leaves the roadmap, so that
+    its SEQUENCE never goes back if it returns."""
+
+    __tablename__ = "calendar_events"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "uid", name="uq_calendar_events_workspace_uid"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    uid: Mapped[str] = mapped_column(String(100))
+    dtstart: Mapped[dt.date] = mapped_column(Date)
+    dtend: Mapped[dt.date] = mapped_column(Date)
+    digest: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    last_modified: Mapped[dt.datetime] = mapped_column(default=utcnow)

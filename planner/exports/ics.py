@@ -13,14 +13,24 @@ key (or phase index), never from the time: exporting the same roadmap again, or 
 re-plan that moves a go-live, updates the same event in a subscribed calendar instead of
 adding one. DTSTAMP is the export time (UTC) unless `stamp` is given. Line breaks in
 names (CRLF or CR) become the single line break iCalendar text can hold.
+
+`events(source)` gives the same events as plain data (`CalendarEvent`), with a digest of
+everything an event says; the subscribed calendar feed (`render_feed`) keeps, per UID, a
+`Revision` (SEQUENCE and LAST-MODIFIED) that the caller stores and passes back in: its
+SEQUENCE goes up when the event moves, LAST-MODIFIED is when it last changed, and DTSTAMP
+is LAST-MODIFIED, so the same roadmap always gives the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from planner.calendar import tollgate_phases
 from planner.exports.source import ExportSource
@@ -34,29 +44,90 @@ UID_DOMAIN = "townhall"
 GO_LIVE = "Go-live"
 TOLLGATE = "Tollgate"
 FREEZE = "Change freeze"
+#: How often a subscribed calendar is asked to look for changes (clients may poll less
+#: often: Google Calendar and Outlook decide themselves).
+FEED_REFRESH = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One all-day event: `first` to `last` inclusive, as the roadmap places it."""
+
+    uid: str
+    kind: str  # go-live | tollgate | freeze
+    first: dt.date
+    last: dt.date
+    summary: str
+    description: str
+    categories: tuple[str, ...]
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of everything the event says (hex): equal digests, equal events."""
+        data = [
+            self.uid,
+            self.kind,
+            self.first.isoformat(),
+            self.last.isoformat(),
+            self.summary,
+            self.description,
+            list(self.categories),
+        ]
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What a subscribed calendar is told about an event's history: SEQUENCE (how many
+    times it moved) and LAST-MODIFIED (when it last changed, aware)."""
+
+    sequence: int
+    last_modified: dt.datetime
 
 
 def render(source: ExportSource, *, stamp: dt.datetime | None = None) -> bytes:
     """The roadmap's go-lives, tollgates and freezes as an iCalendar file (UTF-8, CRLF)."""
-    when = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
-    name = portfolio_name(source)
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", _text(f"{name} roadmap"))
-    phases = {p.index: p for p in source.roadmap.phases}
-    for item in source.roadmap.scheduled:
-        cal.add_component(_go_live(source, item, name=name, stamp=when))
-    gates = _tollgates(source)
-    for index in sorted(gates):
-        if index in phases:
-            cal.add_component(_tollgate(source, phases[index], name=name, stamp=when))
-    for index in sorted(source.portfolio.calendar.freeze):
-        if index in phases:
-            cal.add_component(_freeze(phases[index], name=name, stamp=when))
+    when = _utc(stamp or dt.datetime.now(dt.UTC))
+    cal = _calendar(portfolio_name(source))
+    for item in events(source):
+        cal.add_component(_component(item, stamp=when))
     return cal.to_ical()
+
+
+def render_feed(
+    source: ExportSource | None,
+    *,
+    name: str,
+    revisions: Mapping[str, Revision],
+    modified: dt.datetime,
+) -> bytes:
+    """The subscribed calendar: `source`'s events (none when nothing is published), each
+    with its SEQUENCE and LAST-MODIFIED from `revisions` (an event without one: 0 and
+    `modified`) and DTSTAMP = LAST-MODIFIED. Same inputs, same bytes."""
+    cal = _calendar(portfolio_name(source) if source is not None else name)
+    cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(FEED_REFRESH))
+    for item in events(source) if source is not None else ():
+        revision = revisions.get(item.uid) or Revision(0, modified)
+        changed = _utc(revision.last_modified)
+        event = _component(item, stamp=changed)
+        event.add("last-modified", changed)
+        event.add("sequence", revision.sequence)
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def events(source: ExportSource) -> tuple[CalendarEvent, ...]:
+    """Every event of the roadmap, in the file's order: go-lives in roadmap order, then
+    tollgates and freezes by phase."""
+    name = portfolio_name(source)
+    phases = {p.index: p for p in source.roadmap.phases}
+    out = [_go_live(source, item, name=name) for item in source.roadmap.scheduled]
+    gates = _tollgates(source)
+    out += [_tollgate(source, phases[i], name=name) for i in sorted(gates) if i in phases]
+    freeze = source.portfolio.calendar.freeze
+    out += [_freeze(phases[i], name=name) for i in sorted(freeze) if i in phases]
+    return tuple(out)
 
 
 def portfolio_name(source: ExportSource) -> str:
@@ -69,8 +140,22 @@ def event_uid(*, portfolio: str, kind: str, key: str) -> str:
     return f"{uuid.uuid5(UID_NAMESPACE, name)}@{UID_DOMAIN}"
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
+
+
 def _text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _calendar(name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", _text(f"{name} roadmap"))
+    return cal
 
 
 def _tollgates(source: ExportSource) -> frozenset[int]:
@@ -79,17 +164,20 @@ def _tollgates(source: ExportSource) -> frozenset[int]:
     return tollgate_phases(source.portfolio.calendar)
 
 
-def _event(*, uid: str, stamp: dt.datetime, first: dt.date, last: dt.date) -> Event:
+def _component(item: CalendarEvent, *, stamp: dt.datetime) -> Event:
     event = Event()
-    event.add("uid", uid)
+    event.add("uid", item.uid)
     event.add("dtstamp", stamp)
-    event.add("dtstart", first)
-    event.add("dtend", last + dt.timedelta(days=1))  # all-day: DTEND is exclusive
+    event.add("dtstart", item.first)
+    event.add("dtend", item.last + dt.timedelta(days=1))  # all-day: DTEND is exclusive
     event.add("transp", "TRANSPARENT")
+    event.add("summary", item.summary)
+    event.add("description", item.description)
+    event.add("categories", list(item.categories))
     return event
 
 
-def _go_live(source: ExportSource, item: Scheduled, *, name: str, stamp: dt.datetime) -> Event:
+def _go_live(source: ExportSource, item: Scheduled, *, name: str) -> CalendarEvent:
     spec = source.spec(item.key)
     labels = {p.index: p.label for p in source.roadmap.phases}
     build = (
@@ -115,19 +203,18 @@ def _go_live(source: ExportSource, item: Scheduled, *, name: str, stamp: dt.date
         if spec.depends_on:
             lines.append(f"Depends on: {', '.join(spec.depends_on)}")
     lines.append(f"Portfolio: {name}")
-    event = _event(
+    return CalendarEvent(
         uid=event_uid(portfolio=name, kind="go-live", key=item.key),
-        stamp=stamp,
+        kind="go-live",
         first=item.end,
         last=item.end,
+        summary=_text(f"{GO_LIVE}: {item.key} {item.title}"),
+        description=_text("\n".join(lines)),
+        categories=tuple(_text(c) for c in categories),
     )
-    event.add("summary", _text(f"{GO_LIVE}: {item.key} {item.title}"))
-    event.add("description", _text("\n".join(lines)))
-    event.add("categories", [_text(c) for c in categories])
-    return event
 
 
-def _tollgate(source: ExportSource, phase: PhaseUse, *, name: str, stamp: dt.datetime) -> Event:
+def _tollgate(source: ExportSource, phase: PhaseUse, *, name: str) -> CalendarEvent:
     starting = [
         s
         for s in source.roadmap.scheduled
@@ -139,31 +226,26 @@ def _tollgate(source: ExportSource, phase: PhaseUse, *, name: str, stamp: dt.dat
     else:
         lines.append("No waterfall initiative starts at this tollgate.")
     lines.append(f"Portfolio: {name}")
-    event = _event(
+    return CalendarEvent(
         uid=event_uid(portfolio=name, kind="tollgate", key=str(phase.index)),
-        stamp=stamp,
+        kind="tollgate",
         first=phase.start,
         last=phase.start,
+        summary=f"{TOLLGATE}: {phase.label}",
+        description=_text("\n".join(lines)),
+        categories=(TOLLGATE,),
     )
-    event.add("summary", f"{TOLLGATE}: {phase.label}")
-    event.add("description", _text("\n".join(lines)))
-    event.add("categories", [TOLLGATE])
-    return event
 
 
-def _freeze(phase: PhaseUse, *, name: str, stamp: dt.datetime) -> Event:
-    event = _event(
+def _freeze(phase: PhaseUse, *, name: str) -> CalendarEvent:
+    return CalendarEvent(
         uid=event_uid(portfolio=name, kind="freeze", key=str(phase.index)),
-        stamp=stamp,
+        kind="freeze",
         first=phase.start,
         last=phase.end,
-    )
-    event.add("summary", f"{FREEZE}: {phase.label}")
-    event.add(
-        "description",
-        _text(
+        summary=f"{FREEZE}: {phase.label}",
+        description=_text(
             f"Change freeze in {phase.label}: nothing goes live in this phase.\nPortfolio: {name}"
         ),
+        categories=(FREEZE,),
     )
-    event.add("categories", [FREEZE])
-    return event
