@@ -84,6 +84,32 @@ def _one_of_names(name: str, text: str, options: tuple[str, ...]) -> str:
     return text.lower()
 
 
+def parse_public_url(text: str | None) -> str | None:
+    """`TOWNHALL_PUBLIC_URL`: the http(s) address people reach `townhall serve` at, without
+    a trailing slash (a path prefix is kept); None when unset. ValueError otherwise."""
+    if text is None or not text.strip():
+        return None
+    url = text.strip().rstrip("/")
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if (
+        scheme.lower() not in ("http", "https")
+        or not sep
+        or not host
+        or any(c in url for c in "?# ")
+    ):
+        raise ValueError(
+            "TOWNHALL_PUBLIC_URL must be the address people reach `townhall serve` at, "
+            f"e.g. https://townhall.example.com, not {text!r}"
+        )
+    return url
+
+
+def public_url_from_env(environ: Mapping[str, str] = os.environ) -> str | None:
+    """`TOWNHALL_PUBLIC_URL` as it is set now (see `parse_public_url`)."""
+    return parse_public_url(environ.get("TOWNHALL_PUBLIC_URL"))
+
+
 def parse_scopes(text: str) -> tuple[str, ...]:
     """Comma- or space-separated OAuth scopes, in order, without repeats or blanks."""
     seen: dict[str, None] = {}
@@ -118,6 +144,8 @@ class Settings:
     `jobs_per_workspace`: `TOWNHALL_JOBS_PER_WORKSPACE`, how many jobs of one workspace
     may run at once (2 by default); more stay queued until one ends.
     `log_format`: `TOWNHALL_LOG_FORMAT`, `json` (structured, the default) or `text`.
+    `public_url`: `TOWNHALL_PUBLIC_URL`, the address people reach `townhall serve` at
+    (the calendar feed's address starts with it).
 
     Secrets are left out of `repr`, so logging the settings leaks none of them.
     """
@@ -139,6 +167,7 @@ class Settings:
     job_wall_seconds: float = DEFAULT_JOB_WALL_SECONDS
     jobs_per_workspace: int = DEFAULT_JOBS_PER_WORKSPACE
     log_format: str = "json"
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -177,6 +206,7 @@ class Settings:
             log_format=_one_of_names(
                 "TOWNHALL_LOG_FORMAT", get("TOWNHALL_LOG_FORMAT") or "json", ("json", "text")
             ),
+            public_url=public_url_from_env(environ),
         )
 
     @property
