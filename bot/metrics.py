@@ -8,6 +8,10 @@ and the job queue's depth.
     townhall_solve_seconds{kind, status}              solves, observed by the job runner
     townhall_jobs{status}                             rows of `jobs` by status, at scrape time
     townhall_queue_length                             jobs waiting in Redis (when configured)
+    townhall_socket_connected                         1 while a Socket Mode process is
+                                                      connected to Slack, else 0
+    townhall_socket_connects_total{outcome}           Socket Mode connection attempts
+                                                      (ok | failed)
 
 Under gunicorn with several workers each process keeps its own counters; with
 `PROMETHEUS_MULTIPROC_DIR` set (before this module is imported) prometheus_client's
@@ -29,6 +33,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -79,6 +84,18 @@ SOLVE_SECONDS = Histogram(
     buckets=SOLVE_BUCKETS,
     registry=METRICS,
 )
+SOCKET_CONNECTED = Gauge(
+    "townhall_socket_connected",
+    "1 while this Socket Mode process is connected to Slack, else 0.",
+    registry=METRICS,
+    multiprocess_mode="livemax",
+)
+SOCKET_CONNECTS = Counter(
+    "townhall_socket_connects",
+    "Socket Mode connection attempts by outcome (ok, failed).",
+    ["outcome"],
+    registry=METRICS,
+)
 
 
 def outcome_of(status: int) -> str:
@@ -92,6 +109,16 @@ def observe_request(*, kind: str, command: str, status: int, seconds: float) -> 
     """Count one Slack request and how long its acknowledgement took."""
     REQUESTS.labels(kind=kind, command=command, outcome=outcome_of(status)).inc()
     ACK_SECONDS.labels(kind=kind).observe(seconds)
+
+
+def observe_socket_state(connected: bool) -> None:
+    """Socket Mode's connection came up or went down."""
+    SOCKET_CONNECTED.set(1 if connected else 0)
+
+
+def observe_socket_attempt(ok: bool) -> None:
+    """One Socket Mode connection attempt and its outcome."""
+    SOCKET_CONNECTS.labels(outcome="ok" if ok else "failed").inc()
 
 
 def observe_solve(kind: str, status: str, seconds: float) -> None:

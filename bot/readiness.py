@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -58,8 +58,11 @@ class ReadinessProbe:
         redact: Redactor | None = None,
         timeout: float = CHECK_TIMEOUT,
         token_keys: Callable[[], None] | None = None,
+        extra: Mapping[str, Callable[[], None]] | None = None,
     ) -> None:
         self.session_factory = session_factory
+        #: More checks by name, each raising when not ready (Socket Mode's `slack`).
+        self.extra = dict(extra or {})
         self.redis_url = redis_url
         self.redact = redact or Redactor()
         self.timeout = timeout
@@ -70,6 +73,8 @@ class ReadinessProbe:
         checks["redis"] = self._check(self._redis) if self.redis_url else NOT_CONFIGURED
         if self.token_keys is not None:  # OAuth installs only
             checks["encryption_key"] = self._check(self.token_keys)
+        for name, check in self.extra.items():
+            checks[name] = self._check(check)
         return Readiness(all(v in (OK, NOT_CONFIGURED) for v in checks.values()), checks)
 
     def _check(self, probe: Callable[[], None]) -> str:

@@ -135,7 +135,7 @@ class SlackWsgi:
     def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO")
         if path == HEALTH_PATH:
-            return _health(environ, start_response)
+            return health_response(environ, start_response)
         if path == READY_PATH:
             return self._ready(environ, start_response)
         if path == METRICS_PATH:
@@ -185,26 +185,44 @@ class SlackWsgi:
         return response.get_body()
 
     def _ready(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if (refused := _only_get(environ, start_response)) is not None:
-            return refused
-        if self._readiness is None:
-            start_response("503 Service Unavailable", [("Content-Type", "application/json")])
-            return [b'{"status":"unavailable","checks":{"database":"not configured"}}']
-        readiness = self._readiness()
-        body = json.dumps(readiness.as_json()).encode()
-        status = "200 OK" if readiness.ready else "503 Service Unavailable"
-        headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
-        start_response(status, [*headers, ("Content-Length", str(len(body)))])
-        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        return ready_response(self._readiness, environ, start_response)
 
     def _metrics(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if (refused := _only_get(environ, start_response)) is not None:
-            return refused
-        body = metrics.exposition(self.session_factory, redis=self._redis)
-        start_response(
-            "200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(body)))]
-        )
-        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        return metrics_response(self.session_factory, self._redis, environ, start_response)
+
+
+def ready_response(
+    readiness: ReadinessProbe | None, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    """`GET /readyz`: 200 with every check `ok`, 503 naming the failing one (HTTP and
+    Socket Mode processes alike)."""
+    if (refused := _only_get(environ, start_response)) is not None:
+        return refused
+    if readiness is None:
+        start_response("503 Service Unavailable", [("Content-Type", "application/json")])
+        return [b'{"status":"unavailable","checks":{"database":"not configured"}}']
+    verdict = readiness()
+    body = json.dumps(verdict.as_json()).encode()
+    status = "200 OK" if verdict.ready else "503 Service Unavailable"
+    headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+    start_response(status, [*headers, ("Content-Length", str(len(body)))])
+    return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+def metrics_response(
+    session_factory: sessionmaker[Session] | None,
+    redis: Any,
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+) -> Iterable[bytes]:
+    """`GET /metrics`: the Prometheus exposition (`bot.metrics.exposition`)."""
+    if (refused := _only_get(environ, start_response)) is not None:
+        return refused
+    body = metrics.exposition(session_factory, redis=redis)
+    start_response(
+        "200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(body)))]
+    )
+    return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
 
 def _refuse(start_response: StartResponse, status: int, error: str) -> list[bytes]:
@@ -248,24 +266,44 @@ class RequestLog:
                 seen["status"] = 500
                 raise
             finally:
-                seconds = time.perf_counter() - started
-                status = seen.get("status", 500)
-                fields: dict[str, Any] = {
-                    "method": method,
-                    "path": path,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 1),
-                }
-                slack: Labels | None = environ.get(SLACK_LABELS)
-                if slack is not None:
-                    fields.update(kind=slack.kind, command=slack.command)
-                    metrics.observe_request(
-                        kind=slack.kind, command=slack.command, status=status, seconds=seconds
-                    )
-                level = logging.DEBUG if path in _QUIET_PATHS and status < 500 else logging.INFO
-                with bound(team_id=slack.team_id if slack else None):
-                    logger.log(level, "%s %s %s", method, path, status, extra=fields)
+                log_request(
+                    method=method,
+                    path=path,
+                    status=seen.get("status", 500),
+                    seconds=time.perf_counter() - started,
+                    slack=environ.get(SLACK_LABELS),
+                )
         return answer
+
+
+def log_request(
+    *,
+    method: str,
+    path: str,
+    status: int,
+    seconds: float,
+    slack: Labels | None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """The request log line (method, path, status, milliseconds; for Slack's requests
+    their kind, subcommand and workspace) and, for Slack's, the request and
+    acknowledgement metrics. HTTP's `RequestLog` and Socket Mode's envelopes
+    (`bot.socket_mode`) both end here; the request id is the one bound by the caller."""
+    fields: dict[str, Any] = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": round(seconds * 1000, 1),
+        **(extra or {}),
+    }
+    if slack is not None:
+        fields.update(kind=slack.kind, command=slack.command)
+        metrics.observe_request(
+            kind=slack.kind, command=slack.command, status=status, seconds=seconds
+        )
+    level = logging.DEBUG if path in _QUIET_PATHS and status < 500 else logging.INFO
+    with bound(team_id=slack.team_id if slack else None):
+        logger.log(level, "%s %s %s", method, path, status, extra=fields)
 
 
 def _request_id(given: str | None) -> str:
@@ -283,7 +321,8 @@ def _only_get(environ: WSGIEnvironment, start_response: StartResponse) -> list[b
     return [b"method not allowed"]
 
 
-def _health(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+def health_response(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """`GET /healthz`: `200 ok` while the process lives (HTTP and Socket Mode alike)."""
     if (refused := _only_get(environ, start_response)) is not None:
         return refused
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
