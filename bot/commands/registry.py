@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import blocks as b
-from bot import render
+from bot import render, render_feed
 from bot.errors import UsageError
 from bot.parsing import parser as p
 from bot.parsing.args import Args, nearest
 from bot.reply import DEFAULT_COMMAND, Reply
 from catalog.usecases import commands as c
-from catalog.usecases import drivers, exports, initiatives, planning, workspace
+from catalog.usecases import drivers, exports, feed, initiatives, planning, workspace
 from catalog.usecases.context import Context
 from catalog.usecases.results import Started
 from planner.drivers import INTENSITIES, MAX_DRIVERS, SCORE_LEVELS
@@ -448,6 +448,23 @@ ENTRIES: tuple[Entry, ...] = (
         workspace.audit,
         render.audit_trail,
         examples=("audit", "audit SOC-7"),
+    ),
+    Entry(
+        "feed",
+        "[revoke]",
+        "Get the calendar feed of the published roadmap to subscribe to (PMO and admins); "
+        "`revoke` replaces its address.",
+        c.Feed,
+        render_feed.parse,
+        feed.feed,
+        render_feed.feed_link,
+        examples=("feed", "feed revoke"),
+        details=(
+            "The feed holds the go-lives, tollgates and change freezes of the published "
+            "roadmap and follows each one published. Its address is secret and shown only "
+            "to you, once, when it is made; `feed revoke` makes a new one and the old one "
+            "stops working."
+        ),
     ),
     Entry(
         "jobs",

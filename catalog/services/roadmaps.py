@@ -10,6 +10,7 @@ from catalog.models import Initiative, RoadmapRecord, utcnow
 from catalog.models import Workspace as WorkspaceRow
 from catalog.services._access import check_workspace, require_role
 from catalog.services._audit import audit
+from catalog.services._feed_events import record_published_events
 from catalog.services._lookup import workspace_for, workspace_row
 from catalog.services._rows import roadmap_view
 from catalog.uow import UnitOfWork
@@ -177,6 +178,7 @@ def publish_roadmap(
         )
         row.status = status
         row.updated_by = str(actor)
+    record_published_events(uow, ws, record)  # the calendar feed's SEQUENCE, LAST-MODIFIED
     audit(
         uow,
         ws,

@@ -222,6 +222,15 @@ class Priorities(Command):
     name: ClassVar[str] = "priorities"
 
 
+@dataclass(frozen=True)
+class Feed(Command):
+    """The workspace's calendar feed address (made on first use), or with `revoke` a new
+    one in place of the old (PMO and admins)."""
+
+    name: ClassVar[str] = "feed"
+    revoke: bool = False
+
+
 # --------------------------------------------------------------------------- submissions
 
 

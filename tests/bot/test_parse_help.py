@@ -38,6 +38,7 @@ EXPECTED = {
     "edit-drivers",
     "weigh",
     "priorities",
+    "feed",
 }
 
 

@@ -170,6 +170,8 @@ CASES = [
         ),
         id="edit",
     ),
+    pytest.param(Case("feed"), id="feed"),
+    pytest.param(Case("feed revoke", setup=("feed",)), id="feed-revoke"),
     pytest.param(Case("plan objective=strategic time=2s"), id="plan-strategic"),
     pytest.param(Case("plan blend=0.5 time=2s"), id="plan-blend"),
     pytest.param(
@@ -283,6 +285,12 @@ def both(served: Served) -> Served:
             with served.uow() as uow:
                 services.grant_role(uow, actor=OPERATOR, team_id=team, user_id=USER, role=role)
     return served
+
+
+@pytest.fixture(autouse=True)
+def public_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`feed` gives an address under TOWNHALL_PUBLIC_URL."""
+    monkeypatch.setenv("TOWNHALL_PUBLIC_URL", "https://townhall.example.com")
 
 
 @pytest.mark.parametrize("case", CASES)
