@@ -11,6 +11,9 @@ Routes:
     GET  /readyz                200 when the database (and Redis, if configured) answer,
                                 503 naming the failing check otherwise
     GET  /metrics               Prometheus metrics (`bot.metrics`)
+    GET  /calendar/<secret>.ics the calendar feed (`bot.calendar_feed`): the published
+                                roadmap as iCalendar, ETag and 304; 404 for any wrong
+                                secret; the request log writes the path without it
 
 Every request gets a request id (the caller's `X-Request-Id` when it is sane, else a
 new one), returned as `X-Request-Id`, bound to every log line written while serving it
@@ -44,6 +47,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import metrics
+from bot.calendar_feed import CalendarFeed, is_feed_path, loggable_path
 from bot.logs import Redactor, bound, configure_logging, secrets_of
 from bot.oauth import oauth_settings
 from bot.readiness import ReadinessProbe, token_key_check
@@ -127,6 +131,7 @@ class SlackWsgi:
             else None
         )
         self._redis = metrics.redis_for_metrics(settings.redis_url)
+        self._calendar = CalendarFeed(session_factory)
         self._logged = RequestLog(self._route)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -140,6 +145,8 @@ class SlackWsgi:
             return self._ready(environ, start_response)
         if path == METRICS_PATH:
             return self._metrics(environ, start_response)
+        if path and is_feed_path(path):
+            return self._calendar(environ, start_response)
         if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             return self._events(environ, start_response)
         return self._slack(environ, start_response)
@@ -251,7 +258,7 @@ class RequestLog:
         started = time.perf_counter()
         request_id = _request_id(environ.get("HTTP_X_REQUEST_ID"))
         method = environ.get("REQUEST_METHOD", "GET")
-        path = environ.get("PATH_INFO", "")
+        path = loggable_path(environ.get("PATH_INFO", ""))  # never a feed's secret
         seen: dict[str, int] = {}
 
         def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
