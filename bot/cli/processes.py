@@ -56,18 +56,52 @@ def serve(
         fail(str(exc))
 
 
-def socket(app_spec: AppSpec = "bot.app:build_app") -> None:
-    """Connect to Slack over Socket Mode (no inbound traffic; needs SLACK_APP_TOKEN)."""
+def socket(
+    app_spec: AppSpec = "bot.app:build_app",
+    port: Annotated[
+        int | None,
+        typer.Option(
+            "--port", "-p", min=0, help="Serve /healthz, /readyz and /metrics on this TCP port."
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Interface of the --port server.")] = (
+        "127.0.0.1"
+    ),
+    ping_interval: Annotated[
+        float, typer.Option("--ping-interval", min=0.05, help="Seconds between two pings.")
+    ] = 5.0,
+    ping_timeout: Annotated[
+        float,
+        typer.Option("--ping-timeout", min=0.1, help="Seconds without a pong before reconnecting."),
+    ] = 8.0,
+    grace: Annotated[
+        float,
+        typer.Option(
+            "--grace",
+            min=0,
+            help="On SIGTERM, seconds running jobs get to finish before they are handed "
+            "back to another process.",
+        ),
+    ] = 25.0,
+) -> None:
+    """Connect to Slack over Socket Mode (no inbound traffic; needs SLACK_APP_TOKEN).
+    Several processes may run at once; SIGTERM stops gracefully."""
     from bot.logs import configure_logging
     from bot.server import StartupError
-    from bot.socket_mode import run_socket_mode
+    from bot.socket_mode import SocketOptions, run_socket_mode
 
     settings = read_settings()
     configure_logging(settings)
+    options = SocketOptions(
+        port=port, host=host, ping_interval=ping_interval, ping_timeout=ping_timeout, grace=grace
+    )
     try:
-        run_socket_mode(settings=settings, builder_spec=app_spec)
-    except StartupError as exc:
-        fail(str(exc))
+        code = run_socket_mode(settings=settings, builder_spec=app_spec, options=options)
+    except StartupError as exc:  # one line each, unwrapped: a platform's log shows it whole
+        for line in str(exc).splitlines():
+            typer.echo(f"error: {line}", err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
 
 
 def worker(
