@@ -2,7 +2,8 @@
 belongs to, with Slack tokens and configured secrets redacted before anything is written.
 
 `configure_logging(settings)` is called once by each long-running entry point (`townhall
-serve`, `socket`, `worker`). `bound(request_id=..., job_id=..., team_id=...)` tags every
+serve`, `socket`, `worker`), at the level `LOG_LEVEL` names (INFO by default).
+`bound(request_id=..., job_id=..., team_id=...)` tags every
 line logged inside it; `ContextThreadPoolExecutor` carries those tags into the threads
 Bolt runs listeners on, so a listener's lines carry the id of the request that started it.
 
@@ -15,9 +16,10 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
@@ -226,6 +228,24 @@ class _TextLines(logging.Formatter):
         return self.redact(super().format(record))
 
 
+#: The levels `LOG_LEVEL` may name, least to most severe.
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_LEVEL = "INFO"
+
+
+def log_level(environ: Mapping[str, str] = os.environ) -> int:
+    """The level `LOG_LEVEL` names (any case; `WARN` for WARNING), INFO when unset or
+    blank. Raises ValueError, naming the levels, for anything else."""
+    text = environ.get("LOG_LEVEL", "").strip().upper() or DEFAULT_LEVEL
+    text = {"WARN": "WARNING", "FATAL": "CRITICAL"}.get(text, text)
+    if text not in LEVELS:
+        raise ValueError(
+            f"LOG_LEVEL must be one of {', '.join(LEVELS)} (default {DEFAULT_LEVEL}), "
+            f"not {environ.get('LOG_LEVEL', '').strip()[:40]!r}"
+        )
+    return logging.getLevelNamesMapping()[text]
+
+
 _current: dict[str, Any] = {"settings": Settings(log_format="json")}
 
 
@@ -243,9 +263,14 @@ def make_handler(settings: Settings | None = None, *, stream: Any = None) -> log
     return handler
 
 
-def configure_logging(settings: Settings, *, stream: Any = None) -> logging.Handler:
-    """Send every log record (root logger, level INFO) through one Townhall handler,
-    replacing handlers an earlier call installed. Returns the handler."""
+def configure_logging(
+    settings: Settings, *, stream: Any = None, level: int | None = None
+) -> logging.Handler:
+    """Send every log record (root logger, at `level`: by default the one LOG_LEVEL
+    names, see `log_level`) through one Townhall handler, replacing handlers an earlier
+    call installed. Returns the handler. A bad LOG_LEVEL raises ValueError before
+    anything changes."""
+    level = log_level() if level is None else level
     _current["settings"] = settings
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -253,7 +278,7 @@ def configure_logging(settings: Settings, *, stream: Any = None) -> logging.Hand
             root.removeHandler(handler)
     handler = make_handler(settings, stream=stream)
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    root.setLevel(level)
     return handler
 
 

@@ -46,7 +46,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import metrics
+from bot import gunicorn_config, metrics
 from bot.calendar_feed import CalendarFeed, is_feed_path, loggable_path
 from bot.logs import Redactor, bound, configure_logging, secrets_of
 from bot.oauth import oauth_settings
@@ -505,9 +505,8 @@ class _Gunicorn(BaseApplication):
         self._options = options
         super().__init__()
 
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
+    def load_config(self) -> None:  # over these: gunicorn.conf.py, GUNICORN_CMD_ARGS, CLI
+        gunicorn_config.apply(self.cfg, self._options)
 
     def load(self) -> SlackWsgi:
         return self._load()

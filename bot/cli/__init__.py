@@ -7,7 +7,9 @@ exit non-zero; no traceback reaches the user.
 
 This module makes the typer app and registers each command, in the order `--help`
 lists them; the commands live in the modules named for what they do (`database`,
-`catalog`, `drivers`, `planning`, `exports`, `processes`, `chat`), what they share in `common`.
+`catalog`, `drivers`, `planning`, `exports`, `processes`, `workspace`, `chat`), what they
+share in `common`: the `--team` and `--format` options, failing with one message, the
+exit statuses (`EPILOG`).
 Only what a command needs at once is imported at the top of those modules: the solver,
 Slack and prometheus_client load inside the command that uses them.
 """
@@ -19,7 +21,24 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from bot.cli import catalog, chat, common, database, drivers, exports, planning, processes
+from bot.cli import (
+    catalog,
+    chat,
+    common,
+    database,
+    drivers,
+    exports,
+    planning,
+    processes,
+    workspace,
+)
+
+#: `townhall --help`'s last words: the exit statuses every command keeps to.
+EPILOG = (
+    "Exit status: 0 success; 1 error (one line on stderr says what to fix); 2 usage "
+    "(an unknown command or option, a bad value); 3 infeasible plan (stderr names the "
+    "constraints that cannot hold together)."
+)
 
 
 class _Commands(TyperGroup):
@@ -49,11 +68,12 @@ app = typer.Typer(
     cls=_Commands,
     help="Plan a portfolio of social-computing initiatives with a CP-SAT optimizer.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    epilog=EPILOG,
 )
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
-role_app = typer.Typer(help="Grant or revoke workspace roles.", no_args_is_help=True)
+role_app = typer.Typer(help="List, grant or revoke workspace roles.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(role_app, name="role")
 
@@ -66,8 +86,11 @@ app.command("import")(catalog.import_)
 app.command("export-portfolio")(catalog.export_portfolio)
 app.command("list")(catalog.list_)
 app.command()(catalog.show)
+role_app.command("list")(workspace.role_list)
 role_app.command("grant")(catalog.role_grant)
 role_app.command("revoke")(catalog.role_revoke)
+app.command()(workspace.jobs)
+app.command()(workspace.audit)
 
 app.command()(drivers.weights)
 app.command()(planning.plan)
@@ -81,10 +104,35 @@ app.command()(database.keygen)
 app.command()(chat.chat)
 
 
-@app.callback(cls=_Commands)
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("townhall")
+    except PackageNotFoundError:
+        return "unknown (not installed as a package)"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        common.out.print(f"townhall {_version()}", highlight=False, markup=False)
+        raise typer.Exit()
+
+
+@app.callback(cls=_Commands, epilog=EPILOG)
 def _options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the traceback of an unexpected error.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            help="Print townhall's version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
     ] = False,
 ) -> None:
     common.debug = debug

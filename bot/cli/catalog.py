@@ -1,8 +1,11 @@
 """`townhall demo|import|export-portfolio|list|show` and `townhall role grant|revoke`:
-a workspace's initiatives, settings and roles, through the `catalog` services."""
+a workspace's initiatives, settings and roles, through the `catalog` services. `list`
+and `show` print a table, or JSON (`--format json`: each initiative with every field of
+the portfolio file's, in `InitiativeSpec` order, and its version and times)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,11 +15,14 @@ import typer
 from bot.cli.common import (
     DEFAULT_TEAM,
     OPERATOR,
+    Format,
+    FormatOption,
     Team,
     fail,
     out,
     run,
     unit_of_work,
+    write_json,
 )
 from bot.cli.common import (
     os_reason as _os_reason,
@@ -83,12 +89,16 @@ def export_portfolio(
 def list_(
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
     team: Team = DEFAULT_TEAM,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """List a workspace's initiatives."""
 
     def go() -> None:
         with unit_of_work() as uow:
             rows = services.list_initiatives(uow, team_id=team, status=status)
+        if fmt is Format.json:
+            write_json({"team": team, "initiatives": [initiative_json(v) for v in rows]})
+            return
         if not rows:
             out.print(
                 f"No initiatives{f' with status {status}' if status else ''} in {team}. "
@@ -100,15 +110,47 @@ def list_(
     run(go)
 
 
-def show(key: str, team: Team = DEFAULT_TEAM) -> None:
+def show(key: str, team: Team = DEFAULT_TEAM, fmt: FormatOption = Format.table) -> None:
     """Show every field of one initiative."""
 
     def go() -> None:
         with unit_of_work() as uow:
             view = services.get_initiative(uow, team_id=team, key=key)
+        if fmt is Format.json:
+            write_json(initiative_json(view))
+            return
         out.print(fields_table(_pairs(view), title=f"{view.key}: {view.title}"))
 
     run(go)
+
+
+def initiative_json(view: Any) -> dict[str, Any]:
+    """An initiative in `list`/`show --format json`: every field of the portfolio file's
+    initiative (`InitiativeSpec`, defaults included; phases as indices from 0), then
+    `version`, `created_at`, `updated_at` (ISO 8601, UTC) and `updated_by`."""
+    spec = view.spec
+    data = {f.name: _plain(getattr(spec, f.name)) for f in fields(spec)}
+    return {
+        **data,
+        "version": view.version,
+        "created_at": _utc(view.created_at),
+        "updated_at": _utc(view.updated_at),
+        "updated_by": view.updated_by,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return dict(value)
+    return value
+
+
+def _utc(value: dt.datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat()
 
 
 def _pairs(view: Any) -> list[tuple[str, Any]]:

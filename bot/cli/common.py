@@ -3,14 +3,17 @@ the configured database and its units of work, the operator, the `--team` option
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -40,18 +43,43 @@ err = Console(stderr=True)
 debug = False
 
 
-def _default_team() -> str:
-    # A bad setting must not stop the program from loading: the command that reads the
-    # settings reports it (`settings()`), as one message.
-    try:
-        return Settings.from_env().default_team
-    except ValueError:
-        return BUILT_IN_TEAM
+#: The workspace of a command without `--team` or TOWNHALL_TEAM.
+DEFAULT_TEAM = BUILT_IN_TEAM
+
+#: `--team`, or TOWNHALL_TEAM, read by click when the command runs (not at import).
+Team = Annotated[
+    str,
+    typer.Option("--team", "-t", envvar="TOWNHALL_TEAM", help="Workspace (Slack team id)."),
+]
 
 
-DEFAULT_TEAM = _default_team()
+class Format(StrEnum):
+    """`--format`: a table for people, or a JSON document (its shape documented per
+    command in the README) on standard output alone, for scripts."""
 
-Team = Annotated[str, typer.Option("--team", "-t", help="Workspace (Slack team id).")]
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", help="table (for people) or json (for scripts).")
+]
+
+#: Exit statuses of every command (`townhall --help`, README "Command line").
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2  # click's, for a usage error
+EXIT_INFEASIBLE = 3
+
+#: The production processes' packages (pyproject's `server` extra), by import name.
+SERVER_PACKAGES = {
+    "gunicorn": "gunicorn",
+    "psycopg": "psycopg",
+    "redis": "redis",
+    "rq": "rq",
+    "prometheus_client": "prometheus-client",
+}
+SERVER_INSTALL = "pip install 'townhall[server]'"
 
 OPERATOR = Actor.operator()
 
@@ -62,9 +90,44 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def write_json(document: Any) -> None:
+    """`document` as indented JSON on standard output, and nothing else there."""
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def server_package_missing(exc: BaseException) -> str | None:
+    """What to install when `exc` is a production package not installed (the embedded
+    default leaves them out), else None."""
+    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
+        return None
+    package = SERVER_PACKAGES.get(exc.name.split(".")[0])
+    if package is None:
+        return None
+    return (
+        f"{package} is not installed: the production processes (serve, socket, worker) "
+        f"and PostgreSQL need the server packages: {SERVER_INSTALL}"
+    )
+
+
+def require_server_packages(*modules: str) -> None:
+    """End the command, naming what to install, when a module it needs is missing."""
+    missing = [SERVER_PACKAGES.get(m, m) for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        fail(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed: "
+            f"this command needs the server packages: {SERVER_INSTALL}"
+        )
+
+
 def unexpected(exc: BaseException) -> NoReturn:
     """An error no command expected: its traceback under `--debug`, otherwise one line
-    that says how to see it (README "Errors": no traceback reaches a user)."""
+    that says how to see it (README "Errors": no traceback reaches a user). A production
+    package that is not installed says what to install."""
+    missing = server_package_missing(exc)
+    if missing is not None and not debug:
+        err.print(f"[bold red]error:[/] {escape(missing)}", highlight=False)
+        raise SystemExit(EXIT_ERROR)
     if debug:
         err.print("".join(traceback.format_exception(exc)), highlight=False, markup=False)
         raise SystemExit(1)
@@ -91,11 +154,16 @@ def os_reason(exc: OSError, path: Path) -> str:
 
 
 def settings() -> Settings:
-    """The settings of the environment; a bad one ends the command with its message."""
+    """The settings of the environment (LOG_LEVEL among them); a bad one ends the
+    command with its message."""
+    from bot.logs import log_level
+
     try:
-        return Settings.from_env()
+        found = Settings.from_env()
+        log_level()
     except ValueError as exc:
         fail(str(exc))
+    return found
 
 
 def run(fn: Callable[[], None]) -> None:
@@ -115,6 +183,11 @@ def run(fn: Callable[[], None]) -> None:
         fail(str(exc))
     except SQLAlchemyError as exc:
         fail(str(database_problem(settings().database_url, exc)))
+    except ModuleNotFoundError as exc:
+        missing = server_package_missing(exc)
+        if missing is None:
+            raise
+        fail(missing)
 
 
 @contextmanager

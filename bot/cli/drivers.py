@@ -3,23 +3,24 @@ a portfolio file (the planner alone) or from the workspace (`catalog.services`).
 
 from __future__ import annotations
 
-import json
-import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bot.cli.common import DEFAULT_TEAM, Team, out, run, unit_of_work
+from bot.cli.common import (
+    DEFAULT_TEAM,
+    Format,
+    FormatOption,
+    Team,
+    out,
+    run,
+    unit_of_work,
+    write_json,
+)
 from bot.text_render import weights_json, weights_view
 from planner import load_portfolio
 from planner.drivers import DriverWeights, group_weights
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 def weights(
@@ -30,7 +31,7 @@ def weights(
         ),
     ] = None,
     team: Team = DEFAULT_TEAM,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Show the business drivers' weights (principal eigenvector of the leaders' pairwise
     judgments, aggregated by geometric mean) and each person's consistency ratio."""
@@ -38,7 +39,7 @@ def weights(
     def go() -> None:
         found = _from_file(file) if file is not None else _from_workspace(team)
         if fmt is Format.json:
-            sys.stdout.write(json.dumps(weights_json(found), indent=2, ensure_ascii=False) + "\n")
+            write_json(weights_json(found))
             return
         out.print(weights_view(found), highlight=False)
 

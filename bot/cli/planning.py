@@ -8,8 +8,6 @@ refused, since it would change nothing."""
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -18,10 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from bot.cli.common import (
     DEFAULT_TEAM,
+    EXIT_INFEASIBLE,
     OPERATOR,
+    Format,
+    FormatOption,
     Team,
     err,
     fail,
@@ -29,6 +31,7 @@ from bot.cli.common import (
     run,
     stdout_to_stderr,
     uow_factory,
+    write_json,
 )
 from bot.cli.exports import read_roadmap_file
 from bot.text_render import roadmap_view
@@ -49,11 +52,6 @@ if TYPE_CHECKING:  # the solver's modules load only when a command plans
 class Solver(StrEnum):
     cpsat = "cpsat"
     greedy = "greedy"
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 class Objective(StrEnum):
@@ -81,7 +79,7 @@ def plan(
     solver: Annotated[Solver, typer.Option(help="cpsat (optimal) or greedy.")] = Solver.cpsat,
     workers: Annotated[int, typer.Option(help="CP-SAT search workers.")] = 2,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    fmt: FormatOption = Format.table,
     what_if: Annotated[
         str | None,
         typer.Option("--what-if", help='e.g. "budget-20%, without SOC-7, capacity integration=+2"'),
@@ -156,7 +154,8 @@ def plan(
         if fmt is Format.json:
             with stdout_to_stderr():
                 roadmap, _, _ = solve()
-            sys.stdout.write(json.dumps(roadmap.to_dict(), indent=2, ensure_ascii=False) + "\n")
+            write_json(roadmap.to_dict())
+            _exit_if_infeasible(roadmap)
             return
         roadmap, diff, detail = solve()
         out.print(roadmap_view(roadmap))
@@ -169,8 +168,28 @@ def plan(
             out.print(f"\n[bold]{detail.headline}[/]")
             for line in detail.details:
                 out.print(f"  • {line}", highlight=False)
+        _exit_if_infeasible(roadmap)
 
     run(go)
+
+
+def _exit_if_infeasible(roadmap: Roadmap) -> None:
+    """An infeasible request ends the command with exit status 3 (`townhall --help`),
+    naming on stderr the constraints that cannot hold together, after the roadmap
+    (which lists them too) is written."""
+    if roadmap.status != "infeasible":
+        return
+    if roadmap.conflicts:
+        named = "; ".join(roadmap.conflicts)
+        message = f"no plan can meet these constraints together: {named}"
+    else:
+        message = (
+            "no plan can meet the must-hold constraints (mandatory, pinned and forced-in "
+            "initiatives, budgets, capacities); the conflict could not be narrowed down in "
+            "time: try a longer --time-limit"
+        )
+    err.print(f"[bold red]infeasible:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(EXIT_INFEASIBLE)
 
 
 def _goal(objective: Objective | None, blend: float | None) -> tuple[str | None, float | None]:

@@ -8,16 +8,18 @@ multiprocess mode before the first import of it (`_share_metrics_between_workers
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from click.core import ParameterSource
 
-from bot.cli.common import fail
+from bot.cli.common import fail, require_server_packages
 from bot.cli.common import settings as read_settings
 
 AppSpec = Annotated[
@@ -27,21 +29,51 @@ AppSpec = Annotated[
 
 
 def serve(
+    ctx: typer.Context,
     port: Annotated[int, typer.Option("--port", "-p", help="TCP port to listen on.")] = 3000,
     host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
     threads: Annotated[int, typer.Option("--threads", min=1, help="Threads per worker.")] = 8,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="A gunicorn configuration file (default: gunicorn.conf.py in the working "
+            "directory, if there is one).",
+        ),
+    ] = None,
     app_spec: AppSpec = "bot.app:build_app",
 ) -> None:
     """Serve Slack over HTTP (/slack/events, /slack/install, /healthz, /readyz, /metrics)
-    on gunicorn."""
-    if workers > 1:
+    on gunicorn.
+
+    Its settings, each over the one before: townhall's defaults, a gunicorn
+    configuration file (--config, else ./gunicorn.conf.py), GUNICORN_CMD_ARGS, then the
+    options given here."""
+    require_server_packages("gunicorn", "prometheus_client")
+    from bot import gunicorn_config
+    from bot.logs import log_level
+
+    settings = read_settings()
+    layers = gunicorn_config.Layers(
+        config=config,
+        defaults={"loglevel": logging.getLevelName(log_level()).lower()},
+        explicit=_explicit_gunicorn_settings(ctx, host=host, port=port),
+    )
+    try:
+        effective = gunicorn_config.resolve(
+            {"bind": f"{host}:{port}", "workers": workers, "threads": threads}, layers
+        )
+    except gunicorn_config.GunicornConfigError as exc:
+        fail(str(exc))
+    if effective.workers > 1:
         _share_metrics_between_workers()
+    gunicorn_config.use(layers)
     from bot.logs import configure_logging
     from bot.server import StartupError
     from bot.server import serve as serve_http
 
-    settings = read_settings()
     configure_logging(settings)
     try:
         serve_http(
@@ -54,6 +86,22 @@ def serve(
         )
     except StartupError as exc:
         fail(str(exc))
+
+
+def _explicit_gunicorn_settings(ctx: typer.Context, *, host: str, port: int) -> dict[str, Any]:
+    """The gunicorn settings the command line stated (not left at their defaults): they
+    win over gunicorn.conf.py and GUNICORN_CMD_ARGS."""
+    given = {
+        name
+        for name in ("host", "port", "workers", "threads")
+        if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
+    }
+    explicit: dict[str, Any] = {}
+    if given & {"host", "port"}:
+        explicit["bind"] = [f"{host}:{port}"]
+    for name in given & {"workers", "threads"}:
+        explicit[name] = ctx.params[name]
+    return explicit
 
 
 def socket(
@@ -126,6 +174,7 @@ def worker(
     ] = 0,
 ) -> None:
     """Run background jobs (solves, what-ifs, exports) from the Redis queue (needs REDIS_URL)."""
+    require_server_packages("rq", "redis")
     from bot.jobs.worker import WorkerConfigError, run_worker
     from bot.logs import configure_logging
     from planner.config import SolverConfig
