@@ -28,6 +28,7 @@ from bot.cli import (
     database,
     drivers,
     exports,
+    feed,
     planning,
     processes,
     workspace,
@@ -95,6 +96,7 @@ app.command()(workspace.audit)
 app.command()(drivers.weights)
 app.command()(planning.plan)
 app.command("export")(exports.export_cmd)
+app.command()(feed.feed)
 
 app.command()(processes.serve)
 app.command()(processes.socket)
