@@ -83,6 +83,10 @@ received_at: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 )
 
 
+#: Put on the message queue to wake its reader up when the client closes.
+_WAKE_UP = "\x00wake up"
+
+
 class RefusedToken(Exception):
     """Slack refused the app-level token; retrying will not help."""
 
@@ -379,6 +383,8 @@ class SocketClient(SocketModeClient):
             raw = self.message_queue.get(timeout=1)
         except Empty:
             return
+        if raw is _WAKE_UP:
+            return
         try:
             message = json.loads(raw) if raw.startswith("{") else {}
         except ValueError:
@@ -429,6 +435,11 @@ class SocketClient(SocketModeClient):
                 time.sleep(0.02)
         self._changed(False)
         self.close()
+
+    def close(self) -> None:
+        self.closed = True
+        self.message_queue.put(_WAKE_UP)  # the message loop stops now, not after 1 s
+        super().close()
 
 
 def _note_hello(client: Any, message: dict, raw: str | None) -> None:

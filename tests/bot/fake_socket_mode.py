@@ -201,6 +201,8 @@ class SocketModeSlack(FakeSlack):
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
     async def _listen(self, port: int) -> None:
+        if self._ws_server is not None:
+            return  # listening already
         self._ws_server = await serve(
             self._serve_link,
             "127.0.0.1",
@@ -495,9 +497,15 @@ class SocketModeSlack(FakeSlack):
 
         def back() -> None:
             if not self._stopping.wait(seconds):
-                self._call(self._listen(self._ws_port))
+                self.end_outage()
 
         threading.Thread(target=back, name="fake-sm-outage", daemon=True).start()
+
+    def end_outage(self) -> None:
+        """Slack answers again (before the time `outage` was given, if need be)."""
+        with self._lock:
+            self._outage_until = 0.0
+        self._call(self._listen(self._ws_port))
 
 
 def _reset(ws: ServerConnection) -> None:
