@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from click.core import ParameterSource
 
 from bot.cli.common import fail, require_server_packages
 from bot.cli.common import settings as read_settings
@@ -94,7 +93,7 @@ def _explicit_gunicorn_settings(ctx: typer.Context, *, host: str, port: int) -> 
     given = {
         name
         for name in ("host", "port", "workers", "threads")
-        if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
+        if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
     }
     explicit: dict[str, Any] = {}
     if given & {"host", "port"}:
