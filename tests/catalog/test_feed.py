@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 
 import pytest
 from icalendar import Calendar
@@ -14,6 +15,7 @@ from sqlalchemy import select, text
 from catalog import services
 from catalog.errors import NotFound, PermissionDenied
 from catalog.models import AuditEntry, CalendarEventRecord, CalendarFeed, RoadmapRecord
+from catalog.services import feed as feed_service
 from catalog.services import roadmaps as roadmap_service
 from catalog.usecases import commands as c
 from catalog.usecases.context import Context
@@ -259,3 +261,75 @@ def test_publishing_in_one_workspace_leaves_another_s_events(uow, team) -> None:
         ws_ids = {r.workspace_id for r in u.session.scalars(select(CalendarEventRecord))}
     assert len(ws_ids) == 2
     assert count_rows(uow, CalendarEventRecord) == 5 + 4  # T-TWO: SSO, 2 tollgates, 1 freeze
+
+
+def _at_once(uow, *writers):
+    """Run each writer in its own thread and unit of work, released together."""
+    barrier = threading.Barrier(len(writers))
+    results: list[object] = []
+    lock = threading.Lock()
+
+    def run(write) -> None:
+        with uow() as u:
+            barrier.wait()
+            try:
+                result = write(u)
+            except BaseException as exc:
+                result = exc
+        with lock:
+            results.append(result)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in writers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def test_two_first_uses_at_once_make_one_feed(uow, team) -> None:
+    for _ in range(4):
+        with uow() as u:
+            u.session.execute(text("DELETE FROM calendar_feeds"))
+            u.session.commit()
+        results = _at_once(
+            uow,
+            *(
+                lambda u, a=a: feed_service.open_feed(u, actor=a, team_id=team.id)
+                for a in (team.pmo, team.admin)
+            ),
+        )
+        assert not [r for r in results if isinstance(r, BaseException)], results
+        made = [r for r in results if r.secret is not None]
+        assert len(made) == 1, results
+        assert calendar_document(made[0].secret, uow) is not None
+        assert count_rows(uow, CalendarFeed) == 1
+
+
+def test_two_publishes_at_once_count_each_move_once(uow, team) -> None:
+    publish(uow, team, {"SSO": 0, "BLOG": 2})
+    with uow() as u:
+        portfolio = services.workspace_portfolio(u, team_id=team.id)
+    problem = build_problem(portfolio)
+    ids = []
+    for starts in ({"SSO": 0, "BLOG": 3}, {"SSO": 0, "BLOG": 4}):
+        roadmap = assemble(problem, starts, status="optimal", solver="test", seconds=0.1)
+        with uow() as u:
+            ids.append(
+                services.save_roadmap(
+                    u, actor=team.approver, team_id=team.id, roadmap=roadmap, portfolio=portfolio
+                ).id
+            )
+    results = _at_once(
+        uow,
+        *(
+            lambda u, i=i: services.publish_roadmap(
+                u, actor=team.approver, team_id=team.id, roadmap_id=i
+            )
+            for i in ids
+        ),
+    )
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    with uow() as u:
+        sequences = sorted(u.session.scalars(select(CalendarEventRecord.sequence)))
+    assert sequences == [0, 0, 0, 0, 2]  # BLOG moved twice: each publish, one after the other
