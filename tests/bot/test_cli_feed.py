@@ -7,8 +7,10 @@ import hashlib
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +26,7 @@ from tests.bot.fakeslack import FakeSlack
 from tests.bot.wsgi_served import serve_townhall
 
 TOWNHALL = str(Path(sys.executable).with_name("townhall"))
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def fetch(url: str) -> tuple[int, bytes]:
@@ -114,3 +117,81 @@ def test_a_malformed_public_url_is_refused_with_its_example(setup) -> None:
     assert proc.returncode == 1
     assert "e.g. https://townhall.example.com" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_townhall_serve_answers_the_feed_and_logs_no_secret(tmp_path) -> None:
+    """The real `townhall serve` (gunicorn, JSON logs) serving the feed `townhall feed`
+    printed, for a roadmap planned and published from the console."""
+    port = _free_port()
+    root = f"http://127.0.0.1:{port}"
+    team = "T0SERVE"
+    with FakeSlack() as fake:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "TOWNHALL_")) and k != "DATABASE_URL"
+        }
+        env.update(
+            PYTHONPATH=str(ROOT),
+            DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+            SLACK_API_URL=fake.url,
+            SLACK_SIGNING_SECRET="serve-feed-signing-secret",
+            SLACK_BOT_TOKEN=fake.workspace.bot_token,
+            TOWNHALL_PUBLIC_URL=root,
+            TOWNHALL_TEAM=team,
+            COLUMNS="200",
+        )
+
+        def townhall(*args: str) -> str:
+            proc = subprocess.run(
+                [TOWNHALL, *args],
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+            assert proc.returncode == 0, proc.stderr + proc.stdout
+            return proc.stdout
+
+        townhall("demo")
+        townhall("chat", "-c", "plan time=2s")
+        townhall("chat", "-c", "publish")
+        url = json.loads(townhall("feed", "--format", "json"))["url"]
+        secret = url.rsplit("/", 1)[1].removesuffix(".ics")
+        args = ["serve", "--port", str(port), "--app", "tests.bot.minimal_bolt:build_app"]
+        proc = subprocess.Popen(
+            [TOWNHALL, *args],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    status, body = fetch(url)
+                    break
+                except OSError:
+                    assert proc.poll() is None, proc.stdout.read().decode()
+                    assert time.monotonic() < deadline, "townhall serve did not answer"
+                    time.sleep(0.1)
+            assert status == 200
+            found = Calendar.from_ical(body).walk("VEVENT")
+            assert any(str(e["summary"]).startswith("Go-live: ") for e in found)
+            assert fetch(url.replace(secret, "x" * len(secret))) == (404, b"not found")
+        finally:
+            proc.terminate()
+            output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, output.decode()
+    lines = [json.loads(line) for line in output.decode().splitlines()]
+    paths = [line["path"] for line in lines if line["logger"] == "townhall.requests"]
+    assert paths.count("/calendar/[redacted].ics") == 2
+    assert secret not in output.decode()
