@@ -36,6 +36,8 @@ MIN_SECRET_LENGTH = 6
 #: Slack tokens of every kind: bot, user, app-level, legacy, refresh and rotating ones
 #: (`xoxe.xoxb-…`, `xoxe-1-…`).
 SLACK_TOKEN = re.compile(r"\b(?:xox[abprse](?:\.xox[a-z])?|xapp)-[A-Za-z0-9-]+")
+#: A calendar feed's address, whose last part is the feed's secret (`bot.calendar_feed`).
+FEED_PATH = re.compile(r"/calendar/[A-Za-z0-9_-]+\.ics")
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "townhall_request_id", default=None
@@ -85,7 +87,8 @@ class ContextFilter(logging.Filter):
 
 
 class Redactor:
-    """Replaces Slack tokens and the exact values of known secrets with `[redacted]`."""
+    """Replaces Slack tokens, the secret in a calendar feed's address and the exact
+    values of known secrets with `[redacted]`."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         found = {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}
@@ -94,6 +97,7 @@ class Redactor:
 
     def __call__(self, text: str) -> str:
         text = SLACK_TOKEN.sub(REDACTED, text)
+        text = FEED_PATH.sub(f"/calendar/{REDACTED}.ics", text)
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import http.client
+import io
 import logging
 import re
 from collections.abc import Iterator, Mapping
@@ -20,9 +21,11 @@ from sqlalchemy import text
 
 from bot.commands import handle_text, run_job
 from bot.console import run_command
+from bot.logs import Redactor, make_handler
 from catalog import services
 from catalog.domain import Actor
 from catalog.services import roadmaps as roadmap_service
+from catalog.settings import Settings
 from catalog.usecases.context import Context
 from planner.problem import build_problem
 from planner.validate import check_starts
@@ -280,3 +283,22 @@ def test_other_methods_and_paths_under_calendar(townhall: Townhall) -> None:
     for path in ("/calendar/", "/calendar/x", url.removesuffix(".ics"), split.path + "/x.ics"):
         answer = fetch(townhall.root + path if path.startswith("/") else path)
         assert (answer.status, answer.body) == (404, b"not found"), path
+
+
+def test_any_log_line_naming_a_feed_address_is_redacted() -> None:
+    """Beyond the request log: whatever writes a feed's address (gunicorn's error for a
+    request it could not handle, an exception) goes out without the secret."""
+    secret = "Qm9ndXMtc2VjcmV0LWZvci10aGUtdGVzdC1vbmx5LTEyMzQ"
+    stream = io.StringIO()
+    handler = make_handler(Settings(log_format="json"), stream=stream)
+    log = logging.getLogger("tests.calendar_feed")
+    log.addHandler(handler)
+    try:
+        log.error("Error handling request /calendar/%s.ics?x=1", secret)
+        log.warning("boom", extra={"url": f"https://h.example/calendar/{secret}.ics"})
+    finally:
+        log.removeHandler(handler)
+    written = stream.getvalue()
+    assert secret not in written
+    assert written.count("/calendar/[redacted].ics") == 2
+    assert Redactor()(f"GET /calendar/{secret}.ics 200") == "GET /calendar/[redacted].ics 200"
