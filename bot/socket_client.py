@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import json
 import logging
 import random
@@ -38,9 +39,9 @@ from queue import Empty
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientNotConnectedError
 from slack_sdk.socket_mode.builtin.client import SocketModeClient
-from slack_sdk.socket_mode.builtin.connection import Connection
+from slack_sdk.socket_mode.builtin.connection import Connection, ConnectionState
 from slack_sdk.socket_mode.builtin.frame_header import FrameHeader
 from slack_sdk.socket_mode.builtin.internals import _build_data_frame_for_sending
 from slack_sdk.socket_mode.interval_runner import IntervalRunner
@@ -60,6 +61,8 @@ BACKOFF_CAP = 10.0
 MONITOR_TICK = 0.1
 #: Seconds a clean close waits for Slack's close frame before dropping the socket.
 CLOSE_WAIT = 1.0
+#: Seconds a replaced connection is still read (for envelopes already on their way).
+RETIRE_LINGER = 2.0
 #: Errors of `apps.connections.open` that no retry will cure: the app token is wrong,
 #: revoked, or of the wrong kind.
 REFUSED_TOKEN_ERRORS = frozenset(
@@ -77,6 +80,10 @@ REFUSED_TOKEN_ERRORS = frozenset(
     }
 )
 
+#: The connection the envelope being handled in this thread came on.
+_session: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "townhall_socket_session", default=None
+)
 #: When the envelope being handled in this thread was read off the socket (perf_counter).
 received_at: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "townhall_socket_received_at", default=None
@@ -101,6 +108,7 @@ class _Received(str):
     """A raw message with the moment it was read (the client queues plain strings)."""
 
     at: float
+    session: Any
 
 
 class _EndAware:
@@ -133,6 +141,24 @@ class _Connection(Connection):
         self.opened_at: float | None = None
         self.closing = False
         self._last_ping: float = 0.0
+        self.state = ConnectionState()
+        self._reader: threading.Thread | None = None
+
+    def start_reading(self) -> None:
+        """Read this connection in a thread of its own until it ends: a connection being
+        replaced is still read (and its envelopes acknowledged) while the new one is."""
+        self._reader = threading.Thread(
+            target=self._read, name=f"socket-mode-{self.session_id[:8]}", daemon=True
+        )
+        self._reader.start()
+
+    def _read(self) -> None:
+        try:
+            self.run_until_completion(self.state)
+        except Exception as exc:  # the loop catches its own; a last resort
+            log.warning("reading the Socket Mode connection failed: %s", _reason(exc))
+        finally:
+            self.disconnect()
 
     def connect(self) -> None:
         super().connect()
@@ -165,12 +191,25 @@ class _Connection(Connection):
     def disconnect(self) -> None:
         """Drop the socket. Shut down first: a thread blocked reading it wakes up now,
         not at its 3-second read timeout, and releases the lock `disconnect` needs."""
+        self.state.terminated = True
         sock = self.sock
         if sock is not None:
             self.closing = True
             with contextlib.suppress(OSError):  # already gone
                 sock.shutdown(socket.SHUT_RDWR)
-        super().disconnect()
+            super().disconnect()
+
+    def close_gracefully(self, *, wait: float = CLOSE_WAIT) -> None:
+        """A close frame, Slack's answer awaited up to `wait` seconds, the socket dropped."""
+        if self.is_active():
+            try:
+                self.send_close(1000, "shutting down")
+            except OSError as exc:
+                log.info("the close frame could not be sent: %s", _reason(exc))
+            deadline = time.monotonic() + wait
+            while self.is_active() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        self.disconnect()
 
     def send_close(self, code: int = 1000, reason: str = "") -> None:
         """Send a close frame (the receive loop then reads Slack's and drops the socket)."""
@@ -224,9 +263,11 @@ class SocketClient(SocketModeClient):
         # the built-in monitor pings (and reconnects) only every ping_interval; this one
         # looks often and leaves the pacing of pings to the connection
         self.current_app_monitor = IntervalRunner(self._monitor_current_session, MONITOR_TICK)
-        # and a new connection is read from within 10 ms of opening, not 100
+        # each connection is read by a thread of its own (`_Connection.start_reading`), not
+        # by the built-in single reader, which reads one connection at a time
         self.current_session_runner.shutdown()
-        self.current_session_runner = IntervalRunner(self._run_current_session, 0.01).start()
+        self._retiring: set[_Connection] = set()
+        self._retiring_lock = threading.Lock()
         self.message_listeners.append(_note_hello)
 
     # ---- connecting ---------------------------------------------------------------------
@@ -251,26 +292,43 @@ class SocketClient(SocketModeClient):
             receive_buffer_size=self.receive_buffer_size,
             proxy=self.proxy,
             proxy_headers=self.proxy_headers,
-            on_message_listener=self._on_message,
             on_error_listener=self._on_error,
-            on_close_listener=self._on_close,
             ssl_context=self.web_client.ssl,
         )
+        session.on_message_listener = functools.partial(self._on_message_from, session)
+        session.on_close_listener = functools.partial(self._on_close_from, session)
         session.connect()
         if not session.is_active():
             raise ConnectionError("the WebSocket handshake with Slack failed")
         self.wss_uri = url
-        old, old_state = self.current_session, self.current_session_state
-        old_state.terminated = True
+        old = self.current_session
         self.current_session = session
-        self.current_session_state = type(old_state)()
+        self.current_session_state = session.state
         self.connected_at = time.monotonic()
-        if old is not None:
-            old.close()
+        session.start_reading()
+        if old is not None and old.is_active():
+            self._retire(old)  # type: ignore[arg-type]
         if not self.current_app_monitor_started:
             self.current_app_monitor_started = True
             self.current_app_monitor.start()
         log.info("connected to Slack over Socket Mode (session %s)", session.session_id)
+
+    def _retire(self, old: _Connection) -> None:
+        """The connection a new one replaces: still read for `RETIRE_LINGER` seconds
+        (envelopes Slack sent before it stopped using it are acknowledged on it), then
+        closed with a close frame, unless Slack closed it first."""
+
+        def linger() -> None:
+            deadline = time.monotonic() + RETIRE_LINGER
+            while old.is_active() and time.monotonic() < deadline and not self.closed:
+                time.sleep(0.05)
+            old.close_gracefully()
+            with self._retiring_lock:
+                self._retiring.discard(old)
+
+        with self._retiring_lock:
+            self._retiring.add(old)
+        threading.Thread(target=linger, name="socket-mode-retire", daemon=True).start()
 
     def connect_to_new_endpoint(self, force: bool = False) -> None:
         """Connect unless connected (or always, with `force`: Slack asked for a new
@@ -331,13 +389,12 @@ class SocketClient(SocketModeClient):
         if time.monotonic() >= self._retry_at:
             self.connect_to_new_endpoint()
 
-    def _on_close(self, code: int, reason: str | None = None) -> None:
-        """Slack's close frame: the monitor reconnects within a tick (not this thread,
-        which still reads the closing connection)."""
-        log.info("Slack closed the Socket Mode connection (%s %s)", code, reason or "")
-        self._retry_at = 0.0
-        for listener in self.on_close_listeners:
-            listener(code, reason)
+    def _on_close_from(self, session: _Connection, code: int, reason: str | None = None) -> None:
+        """Slack's close frame: for the current connection, the monitor reconnects within
+        a tick (not this thread, which still reads the closing connection)."""
+        if session is self.current_session:
+            log.info("Slack closed the Socket Mode connection (%s %s)", code, reason or "")
+            self._retry_at = 0.0
 
     def _on_error(self, error: Exception) -> None:
         log.info("Socket Mode connection error: %s", _reason(error))
@@ -361,20 +418,36 @@ class SocketClient(SocketModeClient):
 
     # ---- envelopes ----------------------------------------------------------------------
 
-    def enqueue_message(self, message: str) -> None:
+    def _on_message_from(self, session: _Connection, message: str) -> None:
         received = _Received(message)
         received.at = time.perf_counter()
+        received.session = session
         with self._in_flight_lock:
             self._in_flight += 1
-        super().enqueue_message(received)
+        self.message_queue.put(received)
 
     def run_message_listeners(self, message: dict, raw_message: str) -> None:  # type: ignore[override]
-        token = received_at.set(getattr(raw_message, "at", None))
+        at = received_at.set(getattr(raw_message, "at", None))
+        via = _session.set(getattr(raw_message, "session", None))
         try:
             super().run_message_listeners(message, raw_message)
         finally:
-            received_at.reset(token)
+            received_at.reset(at)
+            _session.reset(via)
             self._done()
+
+    def send_message(self, message: str) -> None:
+        """Send on the connection the envelope being handled came on, while it is open
+        (a connection being replaced still takes its acknowledgements), else on the
+        current one."""
+        session = _session.get()
+        if session is not None and session is not self.current_session:
+            try:
+                session.send(message)
+                return
+            except SlackClientNotConnectedError:
+                pass  # closed meanwhile: the current connection, as Slack may take it there
+        super().send_message(message)
 
     def process_message(self) -> None:
         """One message off the queue: Slack's `disconnect` handled here (a new connection
@@ -420,19 +493,15 @@ class SocketClient(SocketModeClient):
         return self.is_connected() and self.hello.is_set() and not self.closed
 
     def close_gracefully(self, *, wait: float = CLOSE_WAIT) -> None:
-        """Stop reconnecting, send a close frame, wait up to `wait` seconds for Slack's,
-        then release everything (threads, socket)."""
+        """Stop reconnecting, send a close frame on every connection, wait up to `wait`
+        seconds for Slack's answers, then release everything (threads, sockets)."""
         self.auto_reconnect_enabled = False
         self.default_auto_reconnect_enabled = False
-        session = self.current_session
-        if session is not None and session.is_active():
-            try:
-                session.send_close(1000, "shutting down")  # type: ignore[attr-defined]
-            except OSError as exc:
-                log.info("the close frame could not be sent: %s", _reason(exc))
-            deadline = time.monotonic() + wait
-            while session.is_active() and time.monotonic() < deadline:
-                time.sleep(0.02)
+        with self._retiring_lock:
+            sessions = [self.current_session, *self._retiring]
+        for session in sessions:
+            if isinstance(session, _Connection):
+                session.close_gracefully(wait=wait)
         self._changed(False)
         self.close()
 

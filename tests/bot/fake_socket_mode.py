@@ -11,7 +11,8 @@ never redelivered (a user sees an error instead).
 
 Faults on purpose:
     disconnect(reason)   Slack's `disconnect` message (refresh_requested, warning,
-                         link_disabled), the connection left for the client to drop
+                         link_disabled); no new envelopes go to that connection (those
+                         already sent still count), which is left for the client to drop
     close(code)          a close frame
     abort()              the TCP connection reset, no close frame
     blackhole()          the connection kept open but silent: nothing read (no pongs),
@@ -105,13 +106,15 @@ class Link:
     closed_at: float | None = None
     close_code: int | None = None  # of the client's close frame
     close_reason: str = ""  # of the client's close frame (None, "": it sent none)
-    silent: bool = False
+    silent: bool = False  # nothing more is sent on it (closing, reset, silenced)
+    retiring: bool = False  # Slack asked the client to replace it: no new envelopes
     peer_port: int = 0
     pending: dict[str, Envelope] = field(default_factory=dict)  # sent, not acked
 
     @property
     def open(self) -> bool:
-        return self.closed_at is None and not self.silent
+        """Open and taking new envelopes."""
+        return self.closed_at is None and not self.silent and not self.retiring
 
 
 class SocketModeSlack(FakeSlack):
@@ -319,9 +322,14 @@ class SocketModeSlack(FakeSlack):
     def _send(self, envelope: Envelope, *, to: int | None = None) -> None:
         for _ in range(20):  # a connection closing meanwhile: the next one
             with self._changed:
-                links = [x for x in self._links.values() if x.open]
-                if to is not None:
-                    links = [x for x in links if x.id == to]
+                if to is None:
+                    links = [x for x in self._links.values() if x.open]
+                else:  # a retiring connection too: an envelope on its way as Slack retired it
+                    links = [
+                        x
+                        for x in self._links.values()
+                        if x.id == to and x.closed_at is None and not x.silent
+                    ]
                 if not links:
                     raise AssertionError("no Socket Mode connection is open to deliver to")
                 link = links[next(self._turn) % len(links)]
@@ -455,6 +463,8 @@ class SocketModeSlack(FakeSlack):
         """Slack's `disconnect` message on `link` (default: the newest open one)."""
         target = self._link(link)
         message = {"type": "disconnect", "reason": reason, "debug_info": {"host": "fake"}}
+        with self._lock:
+            target.retiring = True  # as Slack: new envelopes go to the other connections
         self._call(target.ws.send(json.dumps(message)))
         return target
 

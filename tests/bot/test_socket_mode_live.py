@@ -225,6 +225,19 @@ def test_the_connection_comes_back_after_every_kind_of_loss(live: Live, fault: s
         fake.wait_closed(before)  # the client drops the old connection itself
 
 
+def test_an_envelope_already_on_its_way_on_a_replaced_connection_is_acknowledged(
+    live: Live,
+) -> None:
+    fake = live.fake
+    old = fake.links()[-1]
+    fake.disconnect("refresh_requested")
+    late = fake.deliver(live.slack.command("help"), to=old.id)  # sent as Slack retired it
+    assert fake.wait_ack(late).connection == old.id
+    fake.wait_links(1, newer_than=old.id)
+    fake.wait_closed(old)  # the client closes it once it has lingered, with a close frame
+    assert old.close_code == 1000
+
+
 def test_an_outage_is_waited_out_and_readyz_says_so(live: Live) -> None:
     fake = live.fake
     assert get(live.url("/readyz")).status == 200
