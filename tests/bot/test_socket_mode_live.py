@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -460,14 +461,15 @@ def test_sigterm_closes_cleanly_and_hands_the_running_plan_back(
     with SocketModeSlack() as fake:
         env = _env(fake, database_url)
         stopping = _start(procs, tmp_path, env, grace=1.0)
-        _wait_ready(stopping)
-        [link] = fake.wait_links(1)
+        taker = _start(procs, tmp_path, env)
+        _wait_ready(stopping), _wait_ready(taker)
+        fake.wait_links(2)
+        [link] = [x for x in fake.open_links() if x.peer_port in _ports(stopping)]
         slack = _requests(fake)
         fake.wait_ack(fake.deliver(slack.command("plan time=20s"), to=link.id))
         wait_until(lambda: _jobs(session_factory, "running"), timeout=30, what="the plan running")
         [job] = _jobs(session_factory, "running")
-        taker = _start(procs, tmp_path, env)
-        _wait_ready(taker)
+        assert job.worker and job.worker.endswith(f":{stopping.popen.pid}")
         stopping.popen.send_signal(signal.SIGTERM)
         assert stopping.popen.wait(timeout=30) == 0, stopping.stderr()
         closed = fake.wait_closed(link)
@@ -485,6 +487,12 @@ def test_sigterm_closes_cleanly_and_hands_the_running_plan_back(
         [again] = [j for j in _jobs(session_factory, "running") if j.id == job.id]
         assert again.worker and again.worker.endswith(f":{taker.popen.pid}")
         assert again.max_attempts == job.max_attempts + 1  # the stop used no attempt
+
+
+def _ports(proc: Proc) -> set[int]:
+    """The local ports of the TCP connections of `proc` (its WebSocket among them)."""
+    connections = psutil.Process(proc.popen.pid).net_connections(kind="tcp")
+    return {c.laddr.port for c in connections if c.laddr}
 
 
 def _jobs(session_factory: sessionmaker[Session], status: str) -> list[Any]:
