@@ -46,10 +46,22 @@ debug = False
 #: The workspace of a command without `--team` or TOWNHALL_TEAM.
 DEFAULT_TEAM = BUILT_IN_TEAM
 
+
+def _team(value: str) -> str:
+    # as Settings reads TOWNHALL_TEAM: surrounding blanks dropped, blank is the default
+    return value.strip() or DEFAULT_TEAM
+
+
 #: `--team`, or TOWNHALL_TEAM, read by click when the command runs (not at import).
 Team = Annotated[
     str,
-    typer.Option("--team", "-t", envvar="TOWNHALL_TEAM", help="Workspace (Slack team id)."),
+    typer.Option(
+        "--team",
+        "-t",
+        envvar="TOWNHALL_TEAM",
+        callback=_team,
+        help="Workspace (Slack team id).",
+    ),
 ]
 
 

@@ -156,7 +156,8 @@ def test_team_comes_from_townhall_team_when_the_command_runs_and_team_wins(cli):
     other = f"T{uuid.uuid4().hex[:10].upper()}"
     loaded = cli("demo", team_arg=False, extra={"TOWNHALL_TEAM": other})
     assert f"workspace {other}" in loaded.stdout
-    listed = cli("list", "--format", "json", team_arg=False, extra={"TOWNHALL_TEAM": other})
+    spaced = {"TOWNHALL_TEAM": f"  {other} "}  # read as Settings reads it: stripped
+    listed = cli("list", "--format", "json", team_arg=False, extra=spaced)
     assert json.loads(listed.stdout)["team"] == other and json.loads(listed.stdout)["initiatives"]
     # --team over the variable: the fixture's own workspace is still empty
     mine = cli("list", "--format", "json", extra={"TOWNHALL_TEAM": other})
