@@ -218,7 +218,8 @@ def test_the_connection_comes_back_after_every_kind_of_loss(live: Live, fault: s
         getattr(fake, fault)()
     [fresh] = fake.wait_links(1, newer_than=before.id, timeout=20)
     took = time.monotonic() - started
-    limit = {"blackhole": PING + PONG_TIMEOUT + 2.0}.get(fault, 2.0)
+    # generous bounds for a loaded machine; slack-sdk's own client took ~56 s for a reset
+    limit = {"blackhole": PING + PONG_TIMEOUT + 5.0}.get(fault, 5.0)
     assert took < limit, f"{fault}: reconnected after {took:.2f} s"
     envelope = fake.deliver(live.slack.command("help"))
     assert fake.wait_ack(envelope).connection == fresh.id
@@ -250,7 +251,7 @@ def test_an_outage_is_waited_out_and_readyz_says_so(live: Live) -> None:
     assert unready["checks"]["database"] == "ok"
     assert get(live.url("/healthz")).status == 200  # alive all along
     [fresh] = fake.wait_links(1, newer_than=before.id, timeout=20)
-    assert fresh.opened_at - before.closed_at < 2.0 + 1.0 + 1.5  # outage + backoff cap + slack
+    assert fresh.opened_at - before.closed_at < 2.0 + 1.0 + 3.0  # outage + backoff cap + slack
     wait_until(lambda: get(live.url("/readyz")).status == 200, timeout=10, what="readyz 200")
     envelope = fake.deliver(live.slack.command("help"))
     fake.wait_ack(envelope)
@@ -456,7 +457,7 @@ def test_sigterm_closes_cleanly_and_hands_the_running_plan_back(
     with UnitOfWork(session_factory) as uow:
         services.ensure_workspace(uow, team_id="T0ACME")
     with UnitOfWork(session_factory) as uow:
-        big = generate_portfolio(120, 8, seed=3)
+        big = generate_portfolio(200, 12, seed=1)  # its solve takes all the time it gets
         services.import_portfolio(uow, actor=OPERATOR, team_id="T0ACME", portfolio=big)
     with SocketModeSlack() as fake:
         env = _env(fake, database_url)
