@@ -1,12 +1,14 @@
 """requirements.txt, the hashed lock of the production install, is consistent with
 pyproject.toml: every base and `server` dependency is pinned there, at a version its
-range allows, with hashes; nothing unhashed, nothing of the test or lint tools."""
+range allows, with hashes; nothing unhashed, no local path, nothing of the test or lint
+tools (README "Production")."""
 
 from __future__ import annotations
 
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -15,9 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements.txt"
 
 
-def pinned() -> dict[str, tuple[str, int]]:
-    """name → (version, number of hashes) of every requirement in the lock."""
-    text = LOCK.read_text(encoding="utf-8")
+def pinned(text: str) -> dict[str, tuple[str, int]]:
+    """name → (version, number of hashes) of every requirement in a lock's text."""
     found: dict[str, tuple[str, int]] = {}
     # one requirement: `name==version \` then its `--hash=…` lines, then `# via` comments
     for block in re.split(r"\n(?=[^\s#])", text):
@@ -25,44 +26,61 @@ def pinned() -> dict[str, tuple[str, int]]:
         if not line or line.startswith("#"):
             continue
         head = line.split()[0]
-        assert "==" in head, f"not pinned with ==: {head!r}"
-        name, version = head.split("==", 1)
+        name, _, version = head.partition("==")
         found[canonicalize_name(name)] = (version, block.count("--hash=sha256:"))
     return found
 
 
-def project() -> dict:
+def project() -> dict[str, Any]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
-def test_every_base_and_server_dependency_is_pinned_in_range_with_hashes():
-    meta = project()
-    lock = pinned()
-    wanted = [*meta["dependencies"], *meta["optional-dependencies"]["server"]]
-    assert len(wanted) > 15
-    for text in wanted:
-        req = Requirement(text)
+def problems(text: str, meta: dict[str, Any]) -> list[str]:
+    """What is wrong with the lock `text` for the project `meta`; empty: nothing."""
+    lock = pinned(text)
+    found = []
+    for name, (version, hashes) in lock.items():
+        if not version:
+            found.append(f"{name} is not pinned with ==")
+        if not hashes:
+            found.append(f"{name} has no hash")
+    for text_req in [*meta["dependencies"], *meta["optional-dependencies"]["server"]]:
+        req = Requirement(text_req)
         name = canonicalize_name(req.name)
-        assert name in lock, f"{req.name} (pyproject.toml) is not in requirements.txt"
-        version, hashes = lock[name]
-        assert req.specifier.contains(version, prereleases=True), (
-            f"requirements.txt pins {req.name}=={version}, outside pyproject's {req.specifier}"
-        )
-        assert hashes >= 1, f"{req.name} has no hash in requirements.txt"
-
-
-def test_every_locked_line_has_hashes_and_no_tool_of_the_tests_is_locked():
-    lock = pinned()
-    assert all(hashes >= 1 for _, hashes in lock.values()), [
-        name for name, (_, hashes) in lock.items() if not hashes
-    ]
+        if name not in lock:
+            found.append(f"{req.name} (pyproject.toml) is not in the lock")
+        elif not req.specifier.contains(lock[name][0], prereleases=True):
+            found.append(f"{req.name}=={lock[name][0]} is outside pyproject's {req.specifier}")
     for extra in ("test", "lint", "mspdi"):
-        for text in project()["optional-dependencies"][extra]:
-            name = canonicalize_name(Requirement(text).name)
-            if name != "townhall":
-                assert name not in lock, f"{name} ([{extra}]) does not belong in the lock"
+        for text_req in meta["optional-dependencies"][extra]:
+            name = canonicalize_name(Requirement(text_req).name)
+            if name != "townhall" and name in lock:
+                found.append(f"{name} ([{extra}]) does not belong in the production lock")
+    if re.search(r"^\s*(-e\s|\.|file:|/)", text, re.M):
+        found.append("a local path cannot be hashed")
+    return found
+
+
+def test_the_lock_pins_every_base_and_server_dependency_in_range_with_hashes():
     text = LOCK.read_text(encoding="utf-8")
-    assert not re.search(r"^\s*(-e\s|\.|file:|/)", text, re.M), "a local path cannot be hashed"
+    meta = project()
+    assert len(pinned(text)) > len(meta["dependencies"]) + 5  # with what they depend on
+    assert problems(text, meta) == []
+
+
+def test_a_lock_out_of_step_with_pyproject_is_caught():
+    text = LOCK.read_text(encoding="utf-8")
+    meta = project()
+    without_rq = re.sub(r"^rq==.*?(?=^\S)", "", text, flags=re.M | re.S)
+    assert "rq (pyproject.toml) is not in the lock" in problems(without_rq, meta)[0]
+    old = re.sub(r"^sqlalchemy==[^ ]+", "sqlalchemy==1.4.54", text, flags=re.M)
+    [wrong] = problems(old, meta)
+    assert wrong.startswith("sqlalchemy[asyncio]==1.4.54 is outside pyproject's")
+    unhashed = text + "pytest==8.0.0\n"
+    assert {"pytest has no hash", "pytest ([test]) does not belong in the production lock"} <= set(
+        problems(unhashed, meta)
+    )
+    assert "a local path cannot be hashed" in problems(text + "-e .\n", meta)
 
 
 def test_the_lock_and_python_version_name_the_same_python():
