@@ -128,6 +128,12 @@ def test_commands_modals_buttons_and_home_are_answered_over_socket_mode(live: Li
     fake.deliver(carol.command("propose"))
     [opened] = fake.wait_for("views.open")
     modal = fake.view(opened.response["view"]["id"])
+    bad = {ids.INITIATIVE_BLOCKS["title"]: typed("Podcast")}
+    bad[ids.INITIATIVE_BLOCKS["value"]] = typed("lots")
+    refused = fake.deliver(carol.view_submission(view=modal, values=submitted(modal, **bad)))
+    errors = fake.wait_ack(refused).payload  # answered inline, in the acknowledgement
+    assert errors and errors["response_action"] == "errors"
+    assert ids.INITIATIVE_BLOCKS["value"] in errors["errors"]
     values = {ids.INITIATIVE_BLOCKS["title"]: typed("Employee podcast")}
     values[ids.INITIATIVE_BLOCKS["value"]] = typed("30k")
     submission = fake.deliver(carol.view_submission(view=modal, values=submitted(modal, **values)))
@@ -207,12 +213,14 @@ def test_duplicates_take_effect_once(live: Live) -> None:
     assert fake.acks()  # both acknowledged
 
 
-@pytest.mark.parametrize("fault", ["refresh_requested", "warning", "close", "abort", "blackhole"])
+@pytest.mark.parametrize(
+    "fault", ["refresh_requested", "warning", "link_disabled", "close", "abort", "blackhole"]
+)
 def test_the_connection_comes_back_after_every_kind_of_loss(live: Live, fault: str) -> None:
     fake = live.fake
     before = fake.links()[-1]
     started = time.monotonic()
-    if fault in ("refresh_requested", "warning"):
+    if fault in ("refresh_requested", "warning", "link_disabled"):
         fake.disconnect(fault)
     else:
         getattr(fake, fault)()
@@ -223,7 +231,7 @@ def test_the_connection_comes_back_after_every_kind_of_loss(live: Live, fault: s
     assert took < limit, f"{fault}: reconnected after {took:.2f} s"
     envelope = fake.deliver(live.slack.command("help"))
     assert fake.wait_ack(envelope).connection == fresh.id
-    if fault in ("refresh_requested", "warning"):
+    if fault in ("refresh_requested", "warning", "link_disabled"):
         fake.wait_closed(before)  # the client drops the old connection itself
 
 
@@ -238,6 +246,20 @@ def test_an_envelope_already_on_its_way_on_a_replaced_connection_is_acknowledged
     fake.wait_links(1, newer_than=old.id)
     fake.wait_closed(old)  # the client closes it once it has lingered, with a close frame
     assert old.close_code == 1000
+
+
+def test_an_app_token_refused_while_running_stops_the_process_with_status_1(
+    live: Live,
+) -> None:
+    fake = live.fake
+    fake.app_token = "xapp-1-A0TOWNHALL-1-revoked"  # revoked in the app's settings
+    fake.close(1001)
+    wait_until(lambda: live.process.client.fatal is not None, timeout=10, what="the refusal")
+    assert live.process.client.fatal == "invalid_auth"
+    assert live.process._stop.is_set() and live.process.exit_code == 1
+    assert live.process.client.failures == 0  # not retried
+    errors = [x for x in live.lines() if x["level"] == "ERROR"]
+    assert any("Slack refused SLACK_APP_TOKEN (invalid_auth)" in x["message"] for x in errors)
 
 
 def test_an_outage_is_waited_out_and_readyz_says_so(live: Live) -> None:
