@@ -15,8 +15,13 @@ leaves out for a production process, `SocketClient` adds:
   be reached, one warning line per failed attempt instead of a traceback.
 - A refused app token (`invalid_auth`, `not_authed`, `account_inactive`, …) is not retried:
   `fatal` says why and `on_fatal` is called, so the process can stop with one line.
-- `close_gracefully`: a close frame (1000), the peer's answer awaited briefly, then the
-  socket closed; no reconnection afterwards.
+- Each connection is read by a thread of its own (the built-in client reads one at a
+  time, and could sit up to 3 s in a read of the connection being replaced). When Slack
+  asks for a new connection (`disconnect`), the old one is still read for
+  `RETIRE_LINGER` seconds and what arrives on it is acknowledged on it, then it is closed
+  with a close frame: nothing on its way is lost.
+- `close_gracefully`: a close frame (1000) on every connection, the peer's answer awaited
+  briefly, then the sockets closed; no reconnection afterwards.
 - `received_at` (the envelope's arrival, for the acknowledgement metric) and `in_flight`
   (envelopes read but not yet handled, for a graceful stop).
 """
@@ -392,7 +397,7 @@ class SocketClient(SocketModeClient):
     def _on_close_from(self, session: _Connection, code: int, reason: str | None = None) -> None:
         """Slack's close frame: for the current connection, the monitor reconnects within
         a tick (not this thread, which still reads the closing connection)."""
-        if session is self.current_session:
+        if session is self.current_session and self.auto_reconnect_enabled:
             log.info("Slack closed the Socket Mode connection (%s %s)", code, reason or "")
             self._retry_at = 0.0
 
@@ -469,7 +474,14 @@ class SocketClient(SocketModeClient):
         if message.get("type") == "disconnect":
             self._done()
             log.info("Slack asked for a new connection (%s)", message.get("reason", "?"))
-            self.connect_to_new_endpoint(force=True)
+            # in a thread of its own: envelopes keep flowing (on the old connection, too)
+            # while the new one opens
+            threading.Thread(
+                target=self.connect_to_new_endpoint,
+                kwargs={"force": True},
+                name="socket-mode-refresh",
+                daemon=True,
+            ).start()
             return
         try:
             self.message_workers.submit(self.run_message_listeners, message, raw)
