@@ -133,6 +133,7 @@ def socket(
 ) -> None:
     """Connect to Slack over Socket Mode (no inbound traffic; needs SLACK_APP_TOKEN).
     Several processes may run at once; SIGTERM stops gracefully."""
+    require_server_packages("gunicorn", "prometheus_client")  # bot.server, bot.metrics
     from bot.logs import configure_logging
     from bot.server import StartupError
     from bot.socket_mode import SocketOptions, run_socket_mode
