@@ -461,6 +461,12 @@ def test_two_processes_share_the_envelopes_and_one_killed_loses_none(
         for envelope in sent:
             if envelope.type == "events_api":
                 fake.wait_ack(envelope, timeout=20)  # retried by Slack if it hit the dead one
+                user = envelope.payload["event"]["user"]
+                wait_until(
+                    lambda user=user: fake.home_view(user) is not None,
+                    timeout=20,
+                    what=f"{user}'s Home tab",
+                )
         lost = [e for e in sent if not fake.acks(e)]
         # a command in flight to the killed process at the moment it died is the only loss
         # Slack has too (the user sees an error); everything else was answered
