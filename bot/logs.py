@@ -3,9 +3,9 @@ belongs to, with Slack tokens and configured secrets redacted before anything is
 
 `configure_logging(settings)` is called once by each long-running entry point (`townhall
 serve`, `socket`, `worker`), at the level `LOG_LEVEL` names (INFO by default).
-`bound(request_id=..., job_id=..., team_id=...)` tags every
-line logged inside it; `ContextThreadPoolExecutor` carries those tags into the threads
-Bolt runs listeners on, so a listener's lines carry the id of the request that started it.
+`bound(request_id=..., job_id=..., team_id=...)` tags every line logged inside it;
+`ContextThreadPoolExecutor` carries those tags into the threads Bolt runs listeners on,
+so a listener's lines carry the id of the request that started it.
 
 Request bodies are never logged: Bolt's signature check writes the whole refused body
 into an INFO line, which `WithoutBodies` cuts off on Bolt's logger once this module is
