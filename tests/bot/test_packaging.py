@@ -75,6 +75,8 @@ def test_the_main_job_runs_without_any_server_package(env, tmp_path):
         done = _base_only(*args, cwd=tmp_path, env=env)
         assert done.returncode == 0, f"{args}: {done.stderr}"
     assert "SSO" in _base_only("chat", "-c", "list", cwd=tmp_path, env=env).stdout
+    planned = _base_only("chat", "-c", "plan", cwd=tmp_path, env=env)  # a job, in-process
+    assert planned.returncode == 0 and "Roadmap — Demo portfolio" in planned.stdout, planned.stderr
     done = _base_only("export", "csv", "--out", "r.csv", cwd=tmp_path, env=env)
     assert done.returncode == 0 and (tmp_path / "r.csv").exists(), done.stderr
     assert (tmp_path / "townhall.sqlite3").exists()
