@@ -36,7 +36,8 @@ from bot.cli import (
 
 #: `townhall --help`'s last words: the exit statuses every command keeps to.
 EPILOG = (
-    "Exit status: 0 success; 1 error (one line on stderr says what to fix); 2 usage "
+    "Exit status: 0 success; 1 error (one line on stderr says what to fix; also a plan "
+    "not found in time); 2 usage "
     "(an unknown command or option, a missing argument, a value not of the option's "
     "type or choices); 3 infeasible plan (stderr names the constraints that cannot hold "
     "together)."

@@ -20,6 +20,7 @@ from rich.markup import escape
 
 from bot.cli.common import (
     DEFAULT_TEAM,
+    EXIT_ERROR,
     EXIT_INFEASIBLE,
     OPERATOR,
     Format,
@@ -155,7 +156,7 @@ def plan(
             with stdout_to_stderr():
                 roadmap, _, _ = solve()
             write_json(roadmap.to_dict())
-            _exit_if_infeasible(roadmap)
+            exit_for(roadmap)
             return
         roadmap, diff, detail = solve()
         out.print(roadmap_view(roadmap))
@@ -168,15 +169,22 @@ def plan(
             out.print(f"\n[bold]{detail.headline}[/]")
             for line in detail.details:
                 out.print(f"  • {line}", highlight=False)
-        _exit_if_infeasible(roadmap)
+        exit_for(roadmap)
 
     run(go)
 
 
-def _exit_if_infeasible(roadmap: Roadmap) -> None:
-    """An infeasible request ends the command with exit status 3 (`townhall --help`),
-    naming on stderr the constraints that cannot hold together, after the roadmap
-    (which lists them too) is written."""
+def exit_for(roadmap: Roadmap) -> None:
+    """The exit status of a plan, after the roadmap is written (`townhall --help`): an
+    infeasible request ends with 3, naming on stderr the constraints that cannot hold
+    together; no plan found in time (status unknown) is an error, 1; a plan is 0."""
+    if roadmap.status == "unknown":
+        err.print(
+            "[bold red]error:[/] no plan was found within the time limit, and none was "
+            "proved impossible either: try a longer --time-limit",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_ERROR)
     if roadmap.status != "infeasible":
         return
     if roadmap.conflicts:

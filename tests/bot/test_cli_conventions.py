@@ -233,3 +233,20 @@ def test_the_readme_command_table_names_every_command():
         assert written, f"README's command table does not name `townhall {name}`"
     for row in ("--version", "--install-completion"):
         assert f"`townhall {row}`" in table
+
+
+@pytest.mark.parametrize(("status", "code"), [("optimal", 0), ("feasible", 0), ("unknown", 1)])
+def test_a_plan_not_found_in_time_is_an_error_not_a_success(status, code, capsys):
+    """Status unknown (no plan, nothing proved) exits 1 with what to try; a plan exits 0."""
+    from types import SimpleNamespace
+
+    from bot.cli.planning import exit_for
+
+    roadmap = SimpleNamespace(status=status, conflicts=())
+    if code == 0:
+        exit_for(roadmap)
+        return
+    with pytest.raises(typer.Exit) as ended:
+        exit_for(roadmap)
+    assert ended.value.exit_code == code
+    assert "--time-limit" in capsys.readouterr().err
