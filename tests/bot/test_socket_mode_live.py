@@ -441,12 +441,17 @@ def test_two_processes_share_the_envelopes_and_one_killed_loses_none(
         sent: list[Envelope] = []
         killed_at: list[float] = []
 
+        failures: list[BaseException] = []
+
         def flow() -> None:
-            for i in range(60):
-                user = slack.as_user(f"U0USER{i:02d}")
-                request = user.app_home_opened() if i % 2 else user.command("help")
-                sent.append(fake.deliver(request))
-                time.sleep(0.05)
+            try:
+                for i in range(60):
+                    user = slack.as_user(f"U0USER{i:02d}")
+                    request = user.app_home_opened() if i % 2 else user.command("help")
+                    sent.append(fake.deliver(request))
+                    time.sleep(0.05)
+            except BaseException as exc:  # shown by the assertion below
+                failures.append(exc)
 
         flowing = threading.Thread(target=flow)
         flowing.start()
@@ -454,13 +459,18 @@ def test_two_processes_share_the_envelopes_and_one_killed_loses_none(
         first.popen.kill()  # a crash, mid-flow
         killed_at.append(time.monotonic())
         flowing.join(timeout=60)
-        assert len(sent) == 60
+        assert not failures and len(sent) == 60, failures
         wait_until(lambda: len(fake.open_links()) == 1, timeout=10, what="the dead link closed")
         dead = {x.id for x in links if x.closed_at is not None}
         assert len(dead) == 1
         for envelope in sent:
-            if envelope.type == "events_api":
-                fake.wait_ack(envelope, timeout=20)  # retried by Slack if it hit the dead one
+            if envelope.type != "events_api":
+                continue
+            # acknowledged: by the survivor, or Slack retried it there; the Home tab is
+            # published by the process that acknowledged it (work a process was killed
+            # in the middle of, after its acknowledgement, is lost as over HTTP)
+            ack = fake.wait_ack(envelope, timeout=20)
+            if ack.connection not in dead:
                 user = envelope.payload["event"]["user"]
                 wait_until(
                     lambda user=user: fake.home_view(user) is not None,
@@ -471,9 +481,9 @@ def test_two_processes_share_the_envelopes_and_one_killed_loses_none(
         # a command in flight to the killed process at the moment it died is the only loss
         # Slack has too (the user sees an error); everything else was answered
         assert all(e.type == "slash_commands" and e.connection in dead for e in lost), lost
-        assert len(lost) <= 2
+        assert len(lost) <= 2, lost
         after = [e for e in sent if e.sent_at > killed_at[0] + 0.5]
-        assert after and all(fake.acks(e) for e in after)
+        assert after and [e for e in after if not fake.acks(e)] == []
         assert second.popen.poll() is None
 
 
