@@ -134,6 +134,8 @@ def socket(
     """Connect to Slack over Socket Mode (no inbound traffic; needs SLACK_APP_TOKEN).
     Several processes may run at once; SIGTERM stops gracefully."""
     require_server_packages("gunicorn", "prometheus_client")  # bot.server, bot.metrics
+    if ping_timeout <= ping_interval:
+        fail(f"--ping-timeout ({ping_timeout:g}) must exceed --ping-interval ({ping_interval:g})")
     from bot.logs import configure_logging
     from bot.server import StartupError
     from bot.socket_mode import SocketOptions, run_socket_mode

@@ -4,7 +4,10 @@ The connection itself is tested over a real WebSocket in test_socket_mode_live.p
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from slack_sdk.socket_mode.request import SocketModeRequest
@@ -21,6 +24,7 @@ from tests.bot.fakeslack import FakeSlack
 from tests.bot.signed import SlackRequests
 
 BUILDER = "tests.bot.minimal_bolt:build_app"
+TOWNHALL = Path(sys.executable).with_name("townhall")
 
 
 def test_the_process_uses_the_app_token_and_the_apps_web_client(tmp_path):
@@ -135,3 +139,14 @@ def test_hand_back_requeues_the_running_job_without_using_up_an_attempt(uow):
         services.claim(u, team_id="T0ACME", job_id=job.id, worker="other:2", lease_seconds=30)
     with uow() as u:
         assert not services.renew(u, job_id=job.id, attempt=1, lease_seconds=30)
+
+
+def test_a_ping_timeout_not_longer_than_the_interval_is_refused():
+    done = subprocess.run(
+        [str(TOWNHALL), "socket", "--ping-interval", "5", "--ping-timeout", "5"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: --ping-timeout (5) must exceed --ping-interval (5)"
