@@ -36,14 +36,12 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
-from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
@@ -57,29 +55,21 @@ from bot.readiness import ReadinessProbe, token_key_check
 from bot.request_labels import OTHER, Labels, labels
 from bot.server import (
     DEFAULT_BUILDER,
-    HEALTH_PATH,
-    METRICS_PATH,
-    READY_PATH,
-    RequestLog,
     StartupError,
     bolt_app,
     check_settings,
-    health_response,
     load_builder,
     log_request,
-    metrics_response,
     prepare_database,
-    ready_response,
 )
 from bot.socket_client import PING_INTERVAL, PING_TIMEOUT, SocketClient, received_at
+from bot.socket_probes import ProbeServer
 from catalog.db import session_factory_for
 from catalog.services.job_handback import hand_back
 from catalog.settings import Settings
 from catalog.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from wsgiref.types import StartResponse, WSGIEnvironment
-
     from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger("townhall.socket")
@@ -371,71 +361,6 @@ def refused_message(error: str, settings: Settings) -> str:
 
 
 # ---- the probe server -------------------------------------------------------------------
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        return  # the request log line is RequestLog's
-
-
-class ProbeServer:
-    """`/healthz`, `/readyz` and `/metrics` on a small threaded HTTP server, behind the
-    same request-id and request-log layer as `townhall serve`."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        *,
-        readiness: ReadinessProbe,
-        session_factory: sessionmaker[Session],
-        redis: Any = None,
-    ) -> None:
-        self.readiness = readiness
-        self.session_factory = session_factory
-        self.redis = redis
-        try:
-            self._server = make_server(
-                host,
-                port,
-                RequestLog(self._route),
-                server_class=_ThreadingServer,
-                handler_class=_QuietHandler,
-            )
-        except OSError as exc:
-            raise StartupError(f"cannot listen on {host}:{port} (--port): {exc.strerror}") from None
-        self.port = self._server.server_port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="townhall-probes",
-            daemon=True,
-        )
-
-    def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO")
-        if path == HEALTH_PATH:
-            return health_response(environ, start_response)
-        if path == READY_PATH:
-            return ready_response(self.readiness, environ, start_response)
-        if path == METRICS_PATH:
-            return metrics_response(self.session_factory, self.redis, environ, start_response)
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not found"]
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()
 
 
 def run_socket_mode(
