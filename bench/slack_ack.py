@@ -103,12 +103,37 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[rank - 1]
 
 
-def _roadmap_done(channel: str) -> Callable[[Any], bool]:
+def roadmap_done(channel: str) -> Callable[[Any], bool]:
+    """A fake-Slack call filter: the final roadmap message in `channel`."""
+
     def done(call: Any) -> bool:
         body = call.body
         return body.get("channel") == channel and str(body.get("text", "")).startswith("Roadmap (")
 
     return done
+
+
+def load_workspaces(url: str, *, initiatives: int, phases: int, seed: int) -> Any:
+    """A fresh catalog at `url` with the demo in DEMO_TEAM and a generated portfolio of
+    `initiatives` × `phases` in BIG_TEAM; returns its engine (the caller disposes of it)."""
+    from bench.generate import generate_portfolio
+    from catalog import services
+    from catalog.db import make_engine, make_session_factory, upgrade
+    from catalog.domain import Actor
+    from catalog.uow import UnitOfWork
+
+    operator = Actor.operator()
+    upgrade(url)
+    engine = make_engine(url)
+    session_factory = make_session_factory(engine)
+    with UnitOfWork(session_factory) as u:
+        services.load_demo(u, actor=operator, team_id=DEMO_TEAM)
+    with UnitOfWork(session_factory) as u:
+        services.ensure_workspace(u, team_id=BIG_TEAM)
+    with UnitOfWork(session_factory) as u:
+        big = generate_portfolio(initiatives, phases, seed=seed)
+        services.import_portfolio(u, actor=operator, team_id=BIG_TEAM, portfolio=big)
+    return engine
 
 
 def run(
@@ -123,32 +148,18 @@ def run(
     """Run the benchmark once (see the module docstring); bounded by `timeout` seconds per wait."""
     from slack_sdk import WebClient
 
-    from bench.generate import generate_portfolio
     from bot.app import build_app
     from bot.server import SlackWsgi
-    from catalog import services
-    from catalog.db import make_engine, make_session_factory, upgrade
-    from catalog.domain import Actor
+    from catalog.db import make_session_factory
     from catalog.settings import Settings
-    from catalog.uow import UnitOfWork
     from tests.bot.fakeslack import FakeSlack
     from tests.bot.signed import SlackRequests
 
     result = Result(initiatives=initiatives)
-    operator = Actor.operator()
     with tempfile.TemporaryDirectory(prefix="slack-ack-") as tmp, FakeSlack() as fake:
         url = f"sqlite:///{Path(tmp) / 'townhall.sqlite3'}"
-        upgrade(url)
-        engine = make_engine(url)
+        engine = load_workspaces(url, initiatives=initiatives, phases=phases, seed=seed)
         session_factory = make_session_factory(engine)
-        uow = lambda: UnitOfWork(session_factory)  # noqa: E731
-        with uow() as u:
-            services.load_demo(u, actor=operator, team_id=DEMO_TEAM)
-        with uow() as u:
-            services.ensure_workspace(u, team_id=BIG_TEAM)
-        with uow() as u:
-            big = generate_portfolio(initiatives, phases, seed=seed)
-            services.import_portfolio(u, actor=operator, team_id=BIG_TEAM, portfolio=big)
 
         settings = replace(
             Settings(),
@@ -187,7 +198,7 @@ def run(
                 try:
                     fake.wait_for(
                         "chat.update",
-                        where=_roadmap_done(BIG_CHANNEL),
+                        where=roadmap_done(BIG_CHANNEL),
                         timeout=solve_seconds + timeout,
                     )
                     result.big_seconds = time.perf_counter() - big_sent
@@ -214,7 +225,7 @@ def _fire(
     def watch() -> None:
         try:
             fake.wait_for(  # type: ignore[attr-defined]
-                "chat.update", where=_roadmap_done(DEMO_CHANNEL), timeout=2 * timeout
+                "chat.update", where=roadmap_done(DEMO_CHANNEL), timeout=2 * timeout
             )
             demo_done.append(time.perf_counter())
         except AssertionError:

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,10 +42,11 @@ from bench.slack_ack import (
     BIG_CHANNEL,
     BIG_TEAM,
     DEMO_CHANNEL,
-    DEMO_TEAM,
     OTHERS,
     P99_TARGET,
+    load_workspaces,
     percentile,
+    roadmap_done,
 )
 
 #: The target of the issue: a dead connection noticed (and replaced) within ~15 s.
@@ -69,14 +70,6 @@ class Result:
     initiatives: int = 0
 
 
-def _roadmap_done(channel: str) -> Callable[[Any], bool]:
-    def done(call: Any) -> bool:
-        body = call.body
-        return body.get("channel") == channel and str(body.get("text", "")).startswith("Roadmap (")
-
-    return done
-
-
 def run(
     *,
     envelopes: int = 30,
@@ -89,30 +82,15 @@ def run(
     ping_timeout: float = 8.0,
     timeout: float = 60.0,
 ) -> Result:
-    from bench.generate import generate_portfolio
     from bot.socket_mode import SocketModeProcess, SocketOptions
-    from catalog import services
-    from catalog.db import make_engine, make_session_factory, upgrade
-    from catalog.domain import Actor
     from catalog.settings import Settings
-    from catalog.uow import UnitOfWork
     from tests.bot.fake_socket_mode import SocketModeSlack
     from tests.bot.signed import SlackRequests
 
     result = Result(initiatives=initiatives)
-    operator = Actor.operator()
     with tempfile.TemporaryDirectory(prefix="socket-mode-") as tmp, SocketModeSlack() as fake:
         url = f"sqlite:///{Path(tmp) / 'townhall.sqlite3'}"
-        upgrade(url)
-        engine = make_engine(url)
-        uow = lambda: UnitOfWork(make_session_factory(engine))  # noqa: E731
-        with uow() as u:
-            services.load_demo(u, actor=operator, team_id=DEMO_TEAM)
-        with uow() as u:
-            services.ensure_workspace(u, team_id=BIG_TEAM)
-        with uow() as u:
-            big = generate_portfolio(initiatives, phases, seed=seed)
-            services.import_portfolio(u, actor=operator, team_id=BIG_TEAM, portfolio=big)
+        engine = load_workspaces(url, initiatives=initiatives, phases=phases, seed=seed)
         settings = replace(
             Settings(),
             database_url=url,
@@ -148,7 +126,7 @@ def run(
             try:
                 fake.wait_for(
                     "chat.update",
-                    where=_roadmap_done(BIG_CHANNEL),
+                    where=roadmap_done(BIG_CHANNEL),
                     timeout=solve_seconds + timeout,
                 )
                 result.big_seconds = time.perf_counter() - big_sent
@@ -214,7 +192,7 @@ def _burst(
         except AssertionError:
             acks.append((text, None))
     try:
-        fake.wait_for("chat.update", where=_roadmap_done(DEMO_CHANNEL), timeout=2 * timeout)
+        fake.wait_for("chat.update", where=roadmap_done(DEMO_CHANNEL), timeout=2 * timeout)
         demo_seconds: float | None = time.perf_counter() - plan_sent
     except AssertionError:
         demo_seconds = None
