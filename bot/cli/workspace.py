@@ -157,8 +157,8 @@ def role_list(
             write_json({"team": team, "roles": [role_json(g) for g in found.grants]})
             return
         if not found.grants:
-            who = f"{user} holds" if user else "nobody holds"
-            out.print(f"In {team}, {who} no role beyond member: `townhall role grant USER ROLE`.")
+            who = f"{user} holds no role" if user else "nobody holds a role"
+            out.print(f"In {team}, {who} beyond member: `townhall role grant USER ROLE`.")
             return
         table = Table(title=f"Roles in {team}", title_justify="left", box=box.SIMPLE_HEAD)
         for col in ("user", "role", "granted by", "granted"):

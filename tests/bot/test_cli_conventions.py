@@ -117,6 +117,8 @@ def test_role_list_jobs_and_audit_as_json_and_as_tables(cli):
     }
     assert "U0DANA" in cli("role", "list").stdout
     assert json.loads(cli("role", "list", "U0NOBODY", "--format", "json").stdout)["roles"] == []
+    nobody = " ".join(cli("role", "list", "U0NOBODY").stdout.split())
+    assert f"In {cli.team}, U0NOBODY holds no role beyond member" in nobody
 
     assert json.loads(cli("jobs", "--format", "json").stdout) == {"team": cli.team, "jobs": []}
     cli("chat", "-c", "plan")  # the console's plan runs as a job, as in Slack
