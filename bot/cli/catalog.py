@@ -5,7 +5,6 @@ the portfolio file's, in `InitiativeSpec` order, and its version and times)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +18,7 @@ from bot.cli.common import (
     FormatOption,
     Team,
     fail,
+    iso_utc,
     out,
     run,
     unit_of_work,
@@ -133,8 +133,8 @@ def initiative_json(view: Any) -> dict[str, Any]:
     return {
         **data,
         "version": view.version,
-        "created_at": _utc(view.created_at),
-        "updated_at": _utc(view.updated_at),
+        "created_at": iso_utc(view.created_at),
+        "updated_at": iso_utc(view.updated_at),
         "updated_by": view.updated_by,
     }
 
@@ -145,12 +145,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict) or hasattr(value, "items"):
         return dict(value)
     return value
-
-
-def _utc(value: dt.datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat()
 
 
 def _pairs(view: Any) -> list[tuple[str, Any]]:

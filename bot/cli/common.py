@@ -3,6 +3,7 @@ the configured database and its units of work, the operator, the `--team` option
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 import os
@@ -100,6 +101,18 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print `message` on stderr as the error and exit with `code`."""
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """`value` in UTC; a naive time (as the database gives it) is UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def iso_utc(value: dt.datetime | None) -> str | None:
+    """A time in the JSON outputs: ISO 8601 in UTC, null for none."""
+    return None if value is None else utc(value).isoformat()
 
 
 def write_json(document: Any) -> None:

@@ -8,7 +8,6 @@ Later calls say since when the feed exists and how to get a new address.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import typer
@@ -19,9 +18,11 @@ from bot.cli.common import (
     Format,
     FormatOption,
     Team,
+    iso_utc,
     out,
     run,
     uow_factory,
+    utc,
     write_json,
 )
 from catalog.usecases import commands as c
@@ -62,13 +63,13 @@ def feed_json(answer: FeedAnswer) -> dict[str, Any]:
         "url": answer.url,
         "created": answer.created,
         "revoked": answer.revoked,
-        "since": answer.created_at.astimezone(dt.UTC).isoformat(),
+        "since": iso_utc(answer.created_at),
         "made_by": answer.created_by,
     }
 
 
 def _print(answer: FeedAnswer) -> None:
-    since = f"{answer.created_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    since = f"{utc(answer.created_at):%Y-%m-%d %H:%M} UTC"
     if answer.url is None:
         out.print(
             f"Workspace {answer.team_id} has a calendar feed since {since}, made by "

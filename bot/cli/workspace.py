@@ -18,6 +18,7 @@ from bot.cli.common import (
     Format,
     FormatOption,
     Team,
+    iso_utc,
     out,
     run,
     uow_factory,
@@ -32,15 +33,6 @@ from catalog.views import AuditView, JobView, RoleGrantView
 
 def _context(team: str) -> Context:
     return Context(actor=OPERATOR, team_id=team, uow_factory=uow_factory())
-
-
-def _time(value: dt.datetime | None) -> str | None:
-    """ISO 8601 in UTC (a naive time from the database is UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat()
 
 
 def _shown(value: dt.datetime | None) -> str:
@@ -88,9 +80,9 @@ def job_json(job: JobView) -> dict[str, Any]:
         "requested_by": job.requested_by,
         "attempts": job.attempts,
         "max_attempts": job.max_attempts,
-        "created_at": _time(job.created_at),
-        "started_at": _time(job.started_at),
-        "finished_at": _time(job.finished_at),
+        "created_at": iso_utc(job.created_at),
+        "started_at": iso_utc(job.started_at),
+        "finished_at": iso_utc(job.finished_at),
         "roadmap_id": job.result_roadmap_id,
         "error": job.error,
     }
@@ -132,7 +124,7 @@ def audit_json(entry: AuditView) -> dict[str, Any]:
     """One entry in `townhall audit --format json`."""
     return {
         "id": entry.id,
-        "at": _time(entry.at),
+        "at": iso_utc(entry.at),
         "actor": entry.actor,
         "action": entry.action,
         "entity": entry.entity,
@@ -176,5 +168,5 @@ def role_json(grant: RoleGrantView) -> dict[str, Any]:
         "user": grant.user_id,
         "role": grant.role,
         "granted_by": grant.granted_by,
-        "granted_at": _time(grant.granted_at),
+        "granted_at": iso_utc(grant.granted_at),
     }
