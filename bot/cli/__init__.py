@@ -48,6 +48,10 @@ class _Commands(TyperGroup):
     """The top-level commands; an unknown one that is a subcommand of the slash command
     (`townhall whatif`, `townhall publish`) is pointed at `townhall chat -c`."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _one_line_summaries(self)
+
     def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
         word = args[0] if args else ""
         known = not word or word.startswith("-") or self.get_command(ctx, word) is not None
@@ -58,6 +62,16 @@ class _Commands(TyperGroup):
                 f'Slack\'s slash command: try townhall chat -c "{word} {rest}"'
             )
         return super().resolve_command(ctx, args)
+
+
+def _one_line_summaries(group: Any) -> None:
+    """Each command's summary in a command list is its help's first paragraph on one
+    line (typer's list keeps the docstring's line breaks), here and in subgroups."""
+    for command in group.commands.values():
+        if command.short_help is None and command.help:
+            command.short_help = " ".join(command.help.split("\n\n")[0].split())
+        if getattr(command, "commands", None):  # a subgroup (`db`, `role`)
+            _one_line_summaries(command)
 
 
 def _chat_subcommand(word: str) -> bool:

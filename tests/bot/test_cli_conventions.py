@@ -83,6 +83,30 @@ def test_help_states_the_exit_statuses_and_offers_shell_completion():
     assert shown.returncode == 0 and "_TOWNHALL_COMPLETE" in shown.stdout
 
 
+@pytest.mark.parametrize("group", [(), ("db",), ("role",)], ids=["townhall", "db", "role"])
+def test_each_command_is_summarized_on_one_line_of_the_list(group):
+    """On a terminal wide enough, a command's summary is one row of the list: the
+    first paragraph of its help, its docstring's line breaks gone."""
+    done = subprocess.run(
+        [TOWNHALL, *group, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "400", "NO_COLOR": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+    command = typer.main.get_command(app)
+    for word in group:
+        command = command.commands[word]
+    rows = [line.strip("│ ") for line in done.stdout.splitlines() if line.startswith("│")]
+    for name, sub in command.commands.items():
+        summary = " ".join(sub.help.split("\n\n")[0].split())
+        assert any(re.fullmatch(rf"{re.escape(name)}\s+{re.escape(summary)}", r) for r in rows), (
+            name,
+            rows,
+        )
+
+
 def test_list_and_show_as_json_carry_every_field_and_nothing_else_on_stdout(cli):
     cli("demo")
     listed = json.loads(cli("list", "--format", "json").stdout)
