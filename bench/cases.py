@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.generate import generate_portfolio, with_drivers
+from bench.known import best_known
 from bench.mknap import FAMILIES as MKNAP_FAMILIES
 from bench.mknap import load_mknap
 from bench.paths import DEMO_PORTFOLIO
@@ -42,7 +43,8 @@ class Instance:
 
     case: Case
     portfolio: Portfolio
-    reference: int | None = None  # best-known value (mknap) or optimal makespan (psplib)
+    # best-known value (mknap, generated: `bench.known`) or optimal makespan (psplib)
+    reference: int | None = None
     horizon: int | None = None  # psplib: P, to turn values into makespans
 
 
@@ -114,7 +116,9 @@ def materialize(case: Case, data: Path) -> Instance:
     kind, *args = case.recipe
     if kind == "generate":
         n, phases, seed = args
-        return Instance(case, with_objective(generate_portfolio(n, phases, seed=seed), case))
+        portfolio = with_objective(generate_portfolio(n, phases, seed=seed), case)
+        known = best_known(n, phases, seed) if case.objective == "value" else None
+        return Instance(case, portfolio, reference=known.value if known else None)
     if kind == "worst":
         n, phases, seed = args
         return Instance(case, worst_portfolio(n, phases, seed=seed))

@@ -36,7 +36,8 @@ _TITLES = {
     "generated": "Generated portfolios (realized value; `strategic` families: strategic "
     "score × live phases; to 1% s: time to a plan within 1% of the final bound; engine: "
     "the one that ran; build s and peak MB measured in a fresh process per instance: "
-    "Problem + CP-SAT model build time, peak RSS)",
+    "Problem + CP-SAT model build time, peak RSS; reference = best-known value, "
+    "bench/known.py; vs ref = shortfall)",
     "mknap": "Multidimensional knapsack, OR-Library (value; reference = best-known value; "
     "vs ref = shortfall)",
     "psplib": "PSPLIB j30 (makespans, lower is better; bound = lower bound; reference = "
@@ -165,6 +166,15 @@ def _generated(family: str, results: list[Result]) -> Verdict:
     if ratios:
         gains = [x - 1 for x in ratios]
         figures.append(f"CP-SAT over greedy mean {_pct(mean(gains))}, worst {_pct(min(gains))}")
+    known = [r for r in solved if r.reference is not None and r.bound]
+    if known:
+        short = [r.reference_gap or 0.0 for r in known]
+        at_bound = [(r.bound - r.reference) / r.bound for r in known if r.bound and r.reference]
+        figures.append(
+            f"short of the best known mean {_pct(mean(short))}, worst {_pct(max(short))}"
+            f"; the best known at this bound: gap mean {_pct(mean(at_bound))}, worst "
+            f"{_pct(max(at_bound))} ({len(known)} with one)"
+        )
     builds = [r.build_seconds for r in results if r.build_seconds is not None]
     peaks = [r.peak_mb for r in results if r.peak_mb is not None]
     if builds:

@@ -66,7 +66,8 @@ class Result:
     greedy_value: int | None = None
     greedy_missing: int = 0  # must-select initiatives the greedy could not place (no plan)
     greedy_seconds: float | None = None
-    reference: int | None = None  # best-known value (mknap) or optimal makespan (psplib)
+    # best-known value (mknap, generated: `bench.known`) or optimal makespan (psplib)
+    reference: int | None = None
     horizon: int | None = None  # psplib: P
     build_seconds: float | None = None
     peak_mb: float | None = None
