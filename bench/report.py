@@ -166,10 +166,12 @@ def _generated(family: str, results: list[Result]) -> Verdict:
     if ratios:
         gains = [x - 1 for x in ratios]
         figures.append(f"CP-SAT over greedy mean {_pct(mean(gains))}, worst {_pct(min(gains))}")
-    known = [r for r in solved if r.reference is not None and r.bound]
+    known = [
+        (r.reference_gap or 0.0, r.bound, r.reference) for r in solved if r.reference and r.bound
+    ]
     if known:
-        short = [r.reference_gap or 0.0 for r in known]
-        at_bound = [(r.bound - r.reference) / r.bound for r in known if r.bound and r.reference]
+        short = [gap for gap, _, _ in known]
+        at_bound = [(bound - reference) / bound for _, bound, reference in known]
         figures.append(
             f"short of the best known mean {_pct(mean(short))}, worst {_pct(max(short))}"
             f"; the best known at this bound: gap mean {_pct(mean(at_bound))}, worst "
