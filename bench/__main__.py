@@ -20,22 +20,12 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.cases import DEFAULT_SIZES, OBJECTIVES, SUITES, select_cases
+from bench.generate import parse_sizes
 from bench.paths import DEMO_PORTFOLIO, data_dir
 from bench.psplib import instance_names
 from bench.report import print_report
 from bench.run import Result, Settings, run_cases
 from planner.config import ENGINES
-
-
-def _sizes(text: str) -> tuple[tuple[int, int], ...]:
-    out = []
-    for part in text.split(","):
-        try:
-            n, phases = (int(x) for x in part.lower().split("x"))
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(f"expected sizes like 200x12, got {part!r}") from exc
-        out.append((n, phases))
-    return tuple(out)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,13 +41,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--all-psplib", action="store_true", help="all 480 j30 instances")
     parser.add_argument(
         "--sizes",
-        type=_sizes,
+        type=parse_sizes,
         default=DEFAULT_SIZES,
         help="generated sizes as NxP, comma-separated (default 50x8,200x12,1000x24)",
     )
     parser.add_argument(
         "--worst",
-        type=_sizes,
+        type=parse_sizes,
         default=(),
         help="also the constructed worst case (bench/worst.py) of these sizes, e.g. 1000x24",
     )

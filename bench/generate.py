@@ -6,6 +6,7 @@ schedule of the mandatory part that proves an instance feasible.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import math
 import random
@@ -128,6 +129,18 @@ _COMPLIANCE = (
     "Brand guidelines for public networks",
     "Moderation and escalation playbook",
 )
+
+
+def parse_sizes(text: str) -> tuple[tuple[int, int], ...]:
+    """Generated sizes as `NxP`, comma-separated (`200x12,1000x24`), for argparse."""
+    out = []
+    for part in text.split(","):
+        try:
+            n, phases = (int(x) for x in part.lower().split("x"))
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"expected sizes like 200x12, got {part!r}") from exc
+        out.append((n, phases))
+    return tuple(out)
 
 
 def generate_portfolio(n: int, phases: int, *, seed: int) -> Portfolio:

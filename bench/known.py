@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from bench.generate import generate_portfolio
+from bench.generate import generate_portfolio, parse_sizes
 from planner.config import SolverConfig
 from planner.problem import build_problem
 from planner.solve import solve
@@ -69,11 +69,10 @@ def _seeds(text: str) -> list[int]:
 
 
 def _size(text: str) -> tuple[int, int]:
-    try:
-        n, phases = (int(x) for x in text.lower().split("x"))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected a size like 200x12, got {text!r}") from exc
-    return n, phases
+    sizes = parse_sizes(text)
+    if len(sizes) != 1:
+        raise argparse.ArgumentTypeError(f"expected one size like 200x12, got {text!r}")
+    return sizes[0]
 
 
 def main(argv: list[str] | None = None) -> int:
