@@ -5,7 +5,8 @@ work runs, a heartbeat renews the claim's lease and progress updates the placeho
 message. Every catalog write the work makes is fenced on this attempt, and the result is
 recorded only if this attempt still holds the job: a worker that lost its job (its lease
 ran out and another took over) leaves no second result. Delivering is repeatable: the
-placeholder message is updated in place, and a delivery cut short is done again.
+placeholder message is updated in place, and a delivery cut short resumes where it
+stopped (`deliver`).
 """
 
 from __future__ import annotations
@@ -230,23 +231,48 @@ def deliver(runtime: Runtime, job: JobView, reply: Reply, client: WebClient) -> 
     """Post the result: update the placeholder message (or answer by response URL), send
     its DMs and files, and record that it was delivered.
 
+    Each part that reaches Slack is recorded as it does (`services.record_sent`), so a
+    delivery cut short (its worker killed) is resumed by the sweep without posting again
+    what went out already. Only a stop between Slack's answer and that record repeats a
+    part: a result is posted twice rather than lost.
+
     A failure Slack answers for is final: a refused call is reported, and a response URL
     Slack refuses (4xx: expired after 30 minutes, or used five times) gives way to a DM to
     the requester. A passing one (a 5xx, a dropped connection) leaves the job undelivered,
     and the sweep has it delivered again.
     """
     delivery = job.delivery
+    sent: dict[str, str] = dict(delivery.get("sent") or {})
     channel, ts = delivery.get("channel") or "", delivery.get("ts")
     respond = url_responder(delivery.get("response_url"))
+
+    def record(part: str, where: str) -> None:
+        with runtime.uow() as uow:
+            services.record_sent(uow, team_id=job.team_id, job_id=job.id, part=part, where=where)
+        sent[part] = where
+
     try:
-        if ts:
-            client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=list(reply.blocks))
-        else:
-            channel, respond = _answer_privately(client, job, reply, channel, respond)
-        send_notices(client, reply.notices)
-        upload_files(
-            client, reply.uploads, channel=channel, respond=respond, user_id=job.requested_by
-        )
+        if "message" not in sent:
+            if ts:
+                client.chat_update(
+                    channel=channel, ts=ts, text=reply.text, blocks=list(reply.blocks)
+                )
+            else:
+                channel, respond = _answer_privately(client, job, reply, channel, respond)
+            record("message", channel)
+        elif sent["message"] != channel:  # an earlier, cut-short delivery answered in a DM
+            channel = sent["message"]
+            respond = dm_responder(client, channel)
+        for i, notice in enumerate(reply.notices):
+            if f"notice {i}" not in sent:
+                send_notices(client, (notice,))
+                record(f"notice {i}", notice.user_id)
+        for i, upload in enumerate(reply.uploads):
+            if f"file {i}" not in sent:
+                upload_files(
+                    client, (upload,), channel=channel, respond=respond, user_id=job.requested_by
+                )
+                record(f"file {i}", channel)
     except SlackApiError as exc:
         log.exception("Slack refused the result of job %s", job.id)
         try:

@@ -43,6 +43,7 @@ from catalog.services.jobs import (
     mark_delivered,
     recent_jobs,
     reclaim,
+    record_sent,
     renew,
 )
 from catalog.services.planning import get_settings, update_settings
@@ -112,6 +113,7 @@ __all__ = [
     "reclaim",
     "record_judgments",
     "record_review",
+    "record_sent",
     "reject",
     "release_key",
     "renew",

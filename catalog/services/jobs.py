@@ -4,7 +4,9 @@ A web process records a job (`create_job`) and hands its id to a queue. A worker
 with a conditional update (`claim`), so two deliveries of the same id run it once; while it
 runs, it renews a lease (`renew`). Its writes go through a unit of work fenced on its
 attempt (`fence`), so a worker that lost its lease cannot land a second result. `finish`
-stores the reply to deliver; `mark_delivered` records that it reached Slack.
+stores the reply to deliver; `record_sent` notes each part of it that reached Slack (the
+message, each DM, each file), so a delivery cut short resumes where it stopped instead of
+posting those again; `mark_delivered` records that all of it did.
 
 `reclaim` is the recovery sweep: a running job whose lease ran out (its worker died) is
 queued again, or failed once it has used its attempts; a queued job that no queue picked up
@@ -324,6 +326,16 @@ def finish(
         return False
     uow.commit()
     return True
+
+
+def record_sent(uow: UnitOfWork, *, team_id: str, job_id: str, part: str, where: str) -> None:
+    """One part of a job's result reached Slack (`where`: the channel it went to); kept in
+    the job's `delivery` as `sent`, which a delivery done again skips."""
+    row, _ = _row(uow, team_id, job_id)
+    delivery = dict(row.delivery or {})
+    delivery["sent"] = {**(delivery.get("sent") or {}), part: where}
+    row.delivery = delivery
+    uow.commit()
 
 
 def mark_delivered(uow: UnitOfWork, *, job_id: str, keep: Mapping[str, Any] | None = None) -> None:

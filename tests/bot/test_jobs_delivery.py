@@ -1,4 +1,8 @@
-"""Delivering a job's result by response URL when Slack no longer takes it there.
+"""Delivering a job's result: resumed where it stopped, and by response URL when Slack no
+longer takes it there.
+
+A delivery records each part that reached Slack (the message, each DM, each file): one cut
+short (its worker killed) is finished by the sweep without posting those parts again.
 
 Slack accepts answers on a response URL for 30 minutes and 5 times; after that it answers
 404. A job answered privately (an explanation, or a channel the bot is not in) has only
@@ -14,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import pytest
+
+import bot.jobs.runner as runner
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy import update
 
@@ -22,7 +28,7 @@ from bot.jobs.runner import run
 from bot.jobs.sweeper import sweep
 from catalog.models import JobRecord
 from tests.bot.fakeslack import RESPONSE_URL, RESPONSE_URL_USES, FakeSlack
-from tests.bot.test_jobs import TEAM, Stack, Unreachable, stack, texts
+from tests.bot.test_jobs import TEAM, Stack, Unreachable, stack, texts, wait_until
 
 
 def queued_explanation(s: Stack, fake: FakeSlack):
@@ -139,3 +145,39 @@ def test_the_fake_refuses_a_response_url_after_five_uses_or_once_expired(fake):
     fake.expire_response_url(other)
     answer = WebhookClient(other).send(text="hi")
     assert (answer.status_code, answer.body) == (404, "expired_url")
+
+
+class Killed(BaseException):
+    """The worker is killed: nothing after this point of the delivery happens."""
+
+
+def test_a_delivery_cut_short_after_the_message_is_finished_without_posting_it_again(
+    fake, session_factory, monkeypatch
+):
+    with stack(fake, session_factory, queue=Unreachable()) as s:
+        s.slack.command("plan").send(s.events_url)
+        [placeholder] = fake.wait_for("chat.postMessage")
+        ts = placeholder.response["ts"]
+        wait_until(lambda: bool(s.jobs()))
+        [view] = s.jobs()
+
+        def killed(*args, **kwargs):
+            raise Killed
+
+        monkeypatch.setattr(runner, "upload_files", killed)
+        with pytest.raises(Killed):
+            run(s.runtime, TEAM, view.id)
+        [job] = s.jobs()
+        assert job.status == "done" and job.delivered_at is None
+        assert job.delivery["sent"] == {"message": placeholder.body["channel"]}
+        assert len(s.results(ts)) == 1
+        assert fake.calls("files.completeUploadExternal") == []
+
+        monkeypatch.undo()
+        lease_runs_out(s, view.id)
+        assert run(s.runtime, TEAM, view.id) == "delivered"
+        [job] = s.jobs()
+        assert job.delivered_at is not None
+        assert set(job.delivery["sent"]) == {"message", "file 0"}
+        assert len(s.results(ts)) == 1, "the roadmap message is not posted again"
+        assert len(fake.calls("files.completeUploadExternal")) == 1, "the Gantt, once"
