@@ -18,11 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import pytest
-
-import bot.jobs.runner as runner
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy import update
 
+import bot.jobs.runner as runner
 from bot.jobs.queue import InProcessQueue
 from bot.jobs.runner import run
 from bot.jobs.sweeper import sweep
