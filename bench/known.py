@@ -11,8 +11,9 @@ tighter bound, not with a better plan.
 
     python -m bench.known --size 200x12 --seeds 1-5 --seconds 300
 
-solves each instance with HiGHS alone (`planner.solve`, engine `highs`) for that long and
-prints the figures as entries of `BEST_KNOWN`, to replace those it improves on.
+solves each instance with HiGHS alone (`planner.solve`, engine `highs`, two workers) for
+that long and prints the figures as entries of `BEST_KNOWN`, to replace those it improves
+on.
 """
 
 from __future__ import annotations

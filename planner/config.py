@@ -12,7 +12,7 @@ SOLVERS = ("cpsat", "greedy")
 #: How the optimizing solver ("cpsat") searches (`SolverConfig.engine`): `auto` picks by
 #: size (`planner.optimize.choose_engine`); `cpsat` is CP-SAT alone; `cpsat+highs` is
 #: CP-SAT guided by HiGHS's LP relaxation (`planner.mip.engine.lp_guided`); `highs` is
-#: HiGHS's MIP search alone.
+#: HiGHS's MIP search alone, on every worker.
 ENGINES = ("auto", "cpsat", "cpsat+highs", "highs")
 #: Fewest seconds worth starting a solve for before a deadline.
 LEAST_SOLVE_SECONDS = 0.1

@@ -1,7 +1,7 @@
 """The planning problem as a mixed-integer program, for LP-based solvers (HiGHS).
 
-model    `build_mip`: the time-indexed MIP (or its LP relaxation) as a MathOpt proto
-highs    running HiGHS on it: the LP relaxation or the MIP, with its log as progress
+model    `build_mip`: the time-indexed MIP (or its LP relaxation) as HiGHS's arrays
+highs    running HiGHS on it: the LP relaxation or the MIP, with its callbacks as progress
 rounding a valid plan read off the LP solution (the neighbourhood search's warm start)
-engine   the LP-guided CP-SAT search of large roadmaps, and HiGHS's MIP search alone
+engine   HiGHS's MIP search of mid-size roadmaps, the LP-guided CP-SAT search of large ones
 """

@@ -1,8 +1,14 @@
-"""Large roadmaps: CP-SAT guided by the LP relaxation (HiGHS), and HiGHS's own MIP search.
+"""Roadmaps beyond CP-SAT's reach: HiGHS's MIP search, and CP-SAT guided by the LP relaxation.
 
-`lp_guided` is what `planner.optimize` runs on large time-indexed models. The problem is
-close to a multidimensional knapsack over time, whose LP relaxation is tight and nearly
-integral: its optimum is a valid bound, and the starts it uses hold a near-optimal plan.
+`highs_search` is what `planner.optimize` runs on mid-size time-indexed models: HiGHS
+(`planner.mip.highs`) searches the MIP on every worker, from the greedy plan; each
+improving plan it finds is checked by the validator and offered as it comes, with the
+dual bound as it tightens.
+
+`lp_guided` is what it runs on large ones, where HiGHS's own search bogs down at its root.
+The problem is close to a multidimensional knapsack over time, whose LP relaxation is
+tight and nearly integral: its optimum is a valid bound, and the starts it uses hold a
+near-optimal plan.
 
 1. HiGHS solves the LP relaxation (`planner.mip.model`) in a thread of its own, started
    as soon as the greedy plan is made, while the CP-SAT model is built;
@@ -18,16 +24,12 @@ integral: its optimum is a valid bound, and the starts it uses hold a near-optim
    better plan) and searched again; solved to optimality, that is a proof for the full
    model.
 
-On models up to `MIP_SEARCH_LITERALS` start literals HiGHS's own MIP search runs on one
-worker all along, CP-SAT on the others. The bound is the best of the LP bound, HiGHS's
-and a solved reduced-cost neighbourhood's. If the LP is not solved in time, or there is
-no plan yet to keep inside the neighbourhood, CP-SAT searches the full model instead.
-
-`highs_search` solves the MIP with HiGHS alone (an engine kept for comparison in the
-bench and for callers that ask for it).
+The bound is the best of the LP bound and a solved reduced-cost neighbourhood's. If the
+LP is not solved in time, or there is no plan yet to keep inside the neighbourhood,
+CP-SAT searches the full model instead.
 
 Progress (best realized value, bound, gap) flows to `config.progress` from every phase:
-CP-SAT's solution callbacks and HiGHS's log. Every plan is one of the full model's, and
+CP-SAT's solution callbacks and HiGHS's. Every plan is one of the full model's, and
 `planner.optimize` checks it against the validator like any other.
 """
 
@@ -36,16 +38,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
-from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from planner.config import Progress
 from planner.cpsat.model import RoadmapModel
 from planner.cpsat.search import STATUS, configure
-from planner.mip.highs import HighsResult, solve_highs
+from planner.mip.highs import HighsResult, Watch, solve_highs
 from planner.mip.model import MipModel, build_mip
 from planner.mip.rounding import round_lp
 from planner.problem import Problem
@@ -61,11 +62,6 @@ HIGHS = "highs"
 LP_SHARE = 0.9
 #: Relative slack added to a floating-point LP bound before it is rounded down.
 BOUND_SLACK = 1e-7
-#: Models up to this many start literals also get HiGHS's MIP search on one worker
-#: (measured on generated 200 × 12 portfolios: 1.0–1.1% gaps in 10 s where the LP
-#: neighbourhood alone left 1.2–1.8%; at 1000 × 24 HiGHS spends the whole time at its
-#: root node).
-MIP_SEARCH_LITERALS = 8000
 #: Start literals with an LP value above this are in the neighbourhood.
 SUPPORT = 1e-6
 
@@ -279,7 +275,6 @@ class Relaxation:
         self.mip: MipModel | None = None
         self.result = HighsResult("unknown", (), None, None)
         self.error: BaseException | None = None
-        self.interrupter = SolveInterrupter()
         self.built = threading.Event()  # set once the LP is built (or failed to be)
         self.thread = threading.Thread(target=self._run, name="lp relaxation", daemon=True)
 
@@ -293,9 +288,7 @@ class Relaxation:
             finally:
                 self.built.set()
             left = self.time_limit - (time.perf_counter() - started)
-            self.result = solve_highs(
-                self.mip, time_limit=left, interrupter=self.interrupter, lp_algorithm="dual"
-            )
+            self.result = solve_highs(self.mip, time_limit=left, lp_algorithm="dual")
         except BaseException as exc:  # re-raised in the caller's thread by `join`
             self.error = exc
 
@@ -314,10 +307,6 @@ class Relaxation:
             raise self.error
         return self.mip, self.result
 
-    def stop(self) -> None:
-        self.interrupter.interrupt()
-        self.thread.join()
-
 
 def lp_guided(
     problem: Problem,
@@ -332,41 +321,19 @@ def lp_guided(
     baseline: Mapping[str, int] | None,
     progress: Callable[[Progress], None] | None,
     clock: float,
-    mip_search: bool | None = None,
 ) -> Found:
     """The LP-guided search of the module docstring, within `time_limit` seconds.
 
     `built` is the full model, hinted; `relaxation` the LP, started (`start_relaxation`);
-    `greedy` a plan to start from (empty: none). With `mip_search` and two workers or
-    more, HiGHS's own MIP search runs on one of them all along (`_HighsRun`), CP-SAT on
-    the others; the better plan and the better bound are kept, and whichever proves
-    optimality first stops the other. None: when the model has at most
-    `MIP_SEARCH_LITERALS` start literals (HiGHS's search is the stronger one there, and
-    bogs down at its root beyond).
+    `greedy` a plan to start from (empty: none).
     """
-    if mip_search is None:
-        mip_search = built.size <= MIP_SEARCH_LITERALS
     end = time.perf_counter() + time_limit
     incumbent = Incumbent(problem, weight=weight, baseline=baseline, progress=progress, clock=clock)
     if greedy and not check_starts(problem, greedy):
         incumbent.offer_plan(greedy)
     incumbent.offer_bound(trivial_bound(problem))  # progress from the start
     search = _Guided(problem, built, incumbent, end=end, workers=workers, seed=seed)
-    if mip_search and workers >= 2:
-        search.workers = workers - 1
-        search.highs = _HighsRun(
-            problem, incumbent, baseline=baseline, weight=weight, time_limit=time_limit,
-            on_proven=search.halt,
-        ).start()  # fmt: skip
-    try:
-        status = search.run(relaxation)
-    finally:
-        if search.highs is not None:
-            if search.proven:
-                search.highs.stop()
-            search.highs.join()
-    if search.highs is not None and search.highs.proven:
-        status = "optimal"
+    status = search.run(relaxation)
     if status in ("optimal", "infeasible", "invalid"):
         return _found(incumbent, status, search.engine)
     return _found(incumbent, "feasible", search.engine)
@@ -392,48 +359,29 @@ class _Guided:
         self.end = end
         self.workers = workers
         self.seed = seed
-        self.highs: _HighsRun | None = None
         self.engine = "cpsat"
         self.proven = False
-        self.halted = threading.Event()
-        self.current: _CpRun | None = None
 
-    def halt(self) -> None:
-        """Stop searching: the other engine proved its plan optimal."""
-        self.halted.set()
-        current = self.current
-        if current is not None:
-            current.stop()
-
-    def cp_run(self, *, workers: int, size: int, global_bound: bool) -> _CpRun:
-        run = _CpRun(
+    def cp_run(self, *, global_bound: bool) -> _CpRun:
+        return _CpRun(
             self.built,
             self.incumbent,
             time_limit=max(0.05, self.end - time.perf_counter()),
-            workers=workers,
+            workers=self.workers,
             seed=self.seed,
-            size=size,
+            size=self.built.size,
             global_bound=global_bound,
-        )
-        self.current = run
-        if self.halted.is_set():
-            run.solver.parameters.max_time_in_seconds = 0.01
-        return run.start()
+        ).start()
 
-    def finish_full(self, full: _CpRun | None) -> str:
-        """Let the full CP-SAT search run to the end (start it when it is not running)."""
-        if self.halted.is_set():
-            return "feasible"
-        if full is None:
-            full = self.cp_run(workers=self.workers, size=self.built.size, global_bound=True)
+    def finish_full(self) -> str:
+        """CP-SAT searches the full model in the time left."""
+        full = self.cp_run(global_bound=True)
         full.join()
         self.proven = full.status in ("optimal", "infeasible")
         return full.status
 
     def run(self, relaxation: Relaxation) -> str:
         built, incumbent = self.built, self.incumbent
-        if self.highs is not None:
-            self.engine = LP_GUIDED
         # the LP has the cores to itself (a CP-SAT search beside it barely moves from the
         # greedy plan at this size, and slows the LP down on a busy machine)
         mip, lp = relaxation.join()
@@ -441,14 +389,14 @@ class _Guided:
         if lp.status != "optimal" or mip is None or lp_bound is None:
             # no LP (no plan at all, or not in time): CP-SAT searches the full model in
             # what is left, and says infeasible itself (conflicts are then found as ever)
-            return self.finish_full(None)
+            return self.finish_full()
         self.engine = LP_GUIDED
         incumbent.offer_bound(lp_bound)
         rounded = round_lp(self.problem, mip, lp.values)
         if rounded is not None:
             incumbent.offer_plan(rounded)
         if incumbent.starts is None:
-            return self.finish_full(None)
+            return self.finish_full()
         proto = built.model.proto
         columns: dict[int, int | None] = {}
         fixed: list[int] = []
@@ -462,12 +410,12 @@ class _Guided:
                 fixed.append(lit.index)
         exact = False
         try:
-            while not self.halted.is_set() and self.end - time.perf_counter() > 0.05:
+            while self.end - time.perf_counter() > 0.05:
                 built.model.clear_hints()
                 built.hint(incumbent.starts or {})
                 base = incumbent.plan_objective
                 # light presolve (the size of the full model): most literals are fixed
-                run = self.cp_run(workers=self.workers, size=built.size, global_bound=False)
+                run = self.cp_run(global_bound=False)
                 run.join()
                 if run.status == "optimal" and exact:
                     incumbent.offer_bound(max(run.bound or 0, base or 0))
@@ -490,62 +438,6 @@ class _Guided:
             for index in fixed:
                 proto.variables[index].domain[1] = 1
         return "optimal" if self.proven else "feasible"
-
-
-class _HighsRun:
-    """HiGHS's MIP search of the full model in a thread of its own: its bound as it goes
-    (from its log), its plan at the end (kept when it passes the validator)."""
-
-    def __init__(
-        self,
-        problem: Problem,
-        incumbent: Incumbent,
-        *,
-        baseline: Mapping[str, int] | None,
-        weight: int,
-        time_limit: float,
-        on_proven: Callable[[], None],
-    ) -> None:
-        self.problem = problem
-        self.incumbent = incumbent
-        self.baseline = baseline
-        self.weight = weight
-        self.time_limit = time_limit
-        self.on_proven = on_proven
-        self.interrupter = SolveInterrupter()
-        self.proven = False
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="highs search", daemon=True)
-
-    def _run(self) -> None:
-        try:
-            started = time.perf_counter()
-            mip = build_mip(self.problem, baseline=self.baseline, stability_weight=self.weight)
-            left = self.time_limit - (time.perf_counter() - started)
-            result = solve_highs(
-                mip, time_limit=left, interrupter=self.interrupter, on_log=self._log
-            )
-            self.proven = _take(self.problem, self.incumbent, mip, result)
-            if self.proven:
-                self.on_proven()
-        except BaseException as exc:  # re-raised in the caller's thread by `join`
-            self.error = exc
-
-    def _log(self, objective: float | None, bound: float | None) -> None:
-        if bound is not None:
-            self.incumbent.offer_bound(_whole(bound))
-
-    def start(self) -> _HighsRun:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.interrupter.interrupt()
-
-    def join(self) -> None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
 
 
 def _take(problem: Problem, incumbent: Incumbent, mip: MipModel, result: HighsResult) -> bool:
@@ -625,23 +517,39 @@ def highs_search(
     *,
     greedy: Mapping[str, int],
     time_limit: float,
+    workers: int,
+    seed: int,
     weight: int,
     baseline: Mapping[str, int] | None,
     progress: Callable[[Progress], None] | None,
     clock: float,
 ) -> Found:
-    """The MIP solved by HiGHS alone: its plan if it passes the validator, else the
-    greedy one, with HiGHS's bound."""
+    """The MIP searched by HiGHS on `workers` threads from the greedy plan: the best plan
+    it found that passes the validator (else the greedy one), with HiGHS's bound."""
+    end = time.perf_counter() + time_limit
     incumbent = Incumbent(problem, weight=weight, baseline=baseline, progress=progress, clock=clock)
-    if greedy and not check_starts(problem, greedy):
+    valid = bool(greedy) and not check_starts(problem, greedy)
+    if valid:
         incumbent.offer_plan(greedy)
+    incumbent.offer_bound(trivial_bound(problem))  # progress from the start
     mip = build_mip(problem, baseline=baseline, stability_weight=weight)
 
-    def on_log(objective: float | None, bound: float | None) -> None:
-        if bound is not None:
-            incumbent.offer_bound(_whole(bound))
+    def found(values: Sequence[float]) -> None:
+        starts = mip.read(values)
+        if not check_starts(problem, starts):
+            incumbent.offer_plan(starts)
 
-    result = solve_highs(mip, time_limit=time_limit, on_log=on_log)
+    def bound(value: float) -> None:
+        incumbent.offer_bound(_whole(value))
+
+    result = solve_highs(
+        mip,
+        time_limit=end - time.perf_counter(),
+        workers=workers,
+        seed=seed,
+        start=greedy if valid else None,
+        watch=Watch(bound=bound, solution=found),
+    )
     if result.status == "infeasible":
         return Found("infeasible", {}, None, HIGHS)
     proven = _take(problem, incumbent, mip, result)

@@ -1,4 +1,4 @@
-"""The time-indexed MIP of the planning problem, for an LP-based solver (HiGHS via MathOpt).
+"""The time-indexed MIP of the planning problem, for an LP-based solver (HiGHS).
 
 The same rules as `planner.cpsat` (docs/PLANNING_MODEL.md), over the same variables: a
 binary `y[key][t]` per initiative and allowed start, and a continuous prefix
@@ -16,9 +16,9 @@ and use is two terms per initiative:
   is |t − published| − drop, and drop is counted once for every published initiative).
 
 Rows that can never bind are left out, as CP-SAT's are. The model is written straight
-into a MathOpt `ModelProto` (building it through MathOpt's Python objects costs seconds
-at 1,000 initiatives). Money is floating point here, so a plan read back from a solver
-is checked exactly by `planner.validate` before anything trusts it
+into HiGHS's own `HighsLp` arrays (building it row by row through a modelling layer
+costs seconds at 1,000 initiatives). Money is floating point here, so a plan read back
+from a solver is checked exactly by `planner.validate` before anything trusts it
 (`planner.mip.engine`).
 """
 
@@ -27,7 +27,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ortools.math_opt import model_pb2
+import highspy
+import numpy as np
 
 from planner.problem import SECURITY_REVIEWS, Item, Problem, check_limits
 from planner.stability import drop_phases
@@ -37,11 +38,14 @@ Column = int  # a variable's index in the model
 
 @dataclass
 class MipModel:
-    """A MIP (or its LP relaxation) of a Problem, with the columns of its start binaries."""
+    """A MIP (or its LP relaxation) of a Problem: HiGHS's arrays, the columns of its start
+    binaries (`y`) and of its "started by" prefixes (`z`, which include the first start's
+    own binary)."""
 
     problem: Problem
-    proto: model_pb2.ModelProto
+    lp: highspy.HighsLp
     y: dict[str, dict[int, Column]]
+    z: dict[str, dict[int, Column]] = field(default_factory=dict)
     weight: int = 0  # stability weight (0: no term)
     baseline: Mapping[str, int] = field(default_factory=dict)
     offset: int = 0  # the objective's constant: −weight × Σ drop over the baseline
@@ -51,6 +55,11 @@ class MipModel:
     def size(self) -> int:
         """Number of start variables."""
         return sum(len(y) for y in self.y.values())
+
+    @property
+    def columns(self) -> int:
+        """Number of columns (start binaries and prefixes)."""
+        return int(self.lp.num_col_)
 
     def read(self, values: Sequence[float]) -> dict[str, int]:
         """The starts of an integral solution (`values` by column): the start whose
@@ -63,20 +72,25 @@ class MipModel:
                     break
         return out
 
+    def values_of(self, starts: Mapping[str, int]) -> list[float]:
+        """Every column's value for a plan (a solver's starting solution)."""
+        values = [0.0] * self.columns
+        for key, t in starts.items():
+            for started, column in self.z.get(key, {}).items():
+                if started >= t:
+                    values[column] = 1.0
+            if key in self.y and t in self.y[key]:
+                values[self.y[key][t]] = 1.0
+        return values
+
     def objective_of(self, starts: Mapping[str, int]) -> int:
         """What the model's objective is worth for a plan (value − weight × penalty)."""
-        coefficients = dict(
-            zip(
-                self.proto.objective.linear_coefficients.ids,
-                self.proto.objective.linear_coefficients.values,
-                strict=True,
-            )
-        )
+        costs = self.lp.col_cost_
         total = self.offset
         for key, t in starts.items():
             column = self.y.get(key, {}).get(t)
             if column is not None:
-                total += round(coefficients.get(column, 0.0))
+                total += round(float(costs[column]))
         return total
 
 
@@ -106,34 +120,35 @@ class _Builder:
         self.row_lower.append(lower)
         self.row_upper.append(upper)
 
-    def proto(self, name: str, objective: Mapping[Column, float], offset: float):
-        proto = model_pb2.ModelProto(name=name)
-        n = len(self.lower)
-        proto.variables.ids.extend(range(n))
-        proto.variables.lower_bounds.extend(self.lower)
-        proto.variables.upper_bounds.extend(self.upper)
-        proto.variables.integers.extend(self.integer)
-        proto.linear_constraints.ids.extend(range(len(self.rows)))
-        proto.linear_constraints.lower_bounds.extend(self.row_lower)
-        proto.linear_constraints.upper_bounds.extend(self.row_upper)
-        row_ids: list[int] = []
-        column_ids: list[int] = []
-        coefficients: list[float] = []
-        for r, terms in enumerate(self.rows):
+    def lp(self, name: str, objective: Mapping[Column, float], offset: float) -> highspy.HighsLp:
+        lp = highspy.HighsLp()
+        lp.model_name_ = name
+        lp.num_col_, lp.num_row_ = len(self.lower), len(self.rows)
+        costs = np.zeros(len(self.lower))
+        for column, value in objective.items():
+            costs[column] = value
+        lp.col_cost_ = costs
+        lp.col_lower_ = np.array(self.lower)
+        lp.col_upper_ = np.array(self.upper)
+        lp.row_lower_ = np.array(self.row_lower)
+        lp.row_upper_ = np.array(self.row_upper)
+        starts, indices, values = [0], [], []
+        for terms in self.rows:
             columns = sorted(terms)
-            row_ids.extend([r] * len(columns))
-            column_ids.extend(columns)
-            coefficients.extend(terms[c] for c in columns)
-        matrix = proto.linear_constraint_matrix
-        matrix.row_ids.extend(row_ids)
-        matrix.column_ids.extend(column_ids)
-        matrix.coefficients.extend(coefficients)
-        proto.objective.maximize = True
-        proto.objective.offset = offset
-        kept = sorted(c for c, v in objective.items() if v)
-        proto.objective.linear_coefficients.ids.extend(kept)
-        proto.objective.linear_coefficients.values.extend(objective[c] for c in kept)
-        return proto
+            indices.extend(columns)
+            values.extend(terms[c] for c in columns)
+            starts.append(len(indices))
+        matrix = lp.a_matrix_
+        matrix.format_ = highspy.MatrixFormat.kRowwise
+        matrix.num_col_, matrix.num_row_ = lp.num_col_, lp.num_row_
+        matrix.start_ = np.array(starts, dtype=np.int32)
+        matrix.index_ = np.array(indices, dtype=np.int32)
+        matrix.value_ = np.array(values, dtype=np.float64)
+        integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+        lp.integrality_ = [integer if i else continuous for i in self.integer]
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.offset_ = offset
+        return lp
 
 
 class _Sum:
@@ -172,7 +187,8 @@ def build_mip(
             continue
         y[it.key] = {t: builder.column(integer=True) for t in problem.allowed_starts(it)}
         items[it.key] = it
-    tables = {key: _prefix(builder, y[key], P) for key in y}
+    z: dict[str, dict[int, Column]] = {}
+    tables = {key: _prefix(builder, y[key], P, z.setdefault(key, {})) for key in y}
     inf = float("inf")
     for it in problem.items:
         starts = y.get(it.key, {})
@@ -203,11 +219,12 @@ def build_mip(
     _capacities(builder, problem, items, y, tables)
     weight = stability_weight if baseline and stability_weight > 0 else 0
     objective, offset = _objective(problem, items, y, baseline or {}, weight)
-    proto = builder.proto(problem.name[:60] or "roadmap", objective, float(offset))
+    lp = builder.lp(problem.name[:60] or "roadmap", objective, float(offset))
     return MipModel(
         problem=problem,
-        proto=proto,
+        lp=lp,
         y=y,
+        z=z,
         weight=weight,
         baseline=dict(baseline or {}) if weight else {},
         offset=offset,
@@ -215,10 +232,11 @@ def build_mip(
     )
 
 
-def _prefix(builder: _Builder, starts: Mapping[int, Column], horizon: int) -> list[Column | None]:
+def _prefix(
+    builder: _Builder, starts: Mapping[int, Column], horizon: int, prefix: dict[int, Column]
+) -> list[Column | None]:
     """ "Started by phase p" for p in 0 … P−1: None before the first start, that start's
-    own variable, then one continuous column per later start."""
-    prefix: dict[int, Column] = {}
+    own variable, then one continuous column per later start (kept in `prefix` by start)."""
     previous = None
     for t, column in sorted(starts.items()):
         if previous is None:

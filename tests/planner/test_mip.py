@@ -14,7 +14,13 @@ from planner.mip.engine import HIGHS, LP_GUIDED
 from planner.mip.highs import solve_highs
 from planner.mip.model import build_mip
 from planner.mip.rounding import round_lp
-from planner.optimize import AUTO_LP_LITERALS, choose_engine, optimize, start_literals
+from planner.optimize import (
+    AUTO_LP_LITERALS,
+    AUTO_MIP_LITERALS,
+    choose_engine,
+    optimize,
+    start_literals,
+)
 from planner.portfolio import load_portfolio
 from planner.problem import Problem, build_problem
 from planner.roadmap import Roadmap, realized_value
@@ -91,7 +97,7 @@ def test_the_lp_relaxation_bounds_the_optimum_and_the_mip_reaches_it():
     assert lp.bound is not None and lp.bound >= optimum - 1e-6
     assert exact.objective is not None and round(exact.objective) == optimum
     assert mip.size == start_literals(problem)
-    assert len(lp.reduced_costs) == len(mip.proto.variables.ids)
+    assert len(lp.reduced_costs) == mip.columns
 
 
 def test_the_lp_rounds_into_a_valid_plan_worth_at_least_the_lp_integral_part():
@@ -112,7 +118,7 @@ def test_a_rounding_that_leaves_out_what_must_be_scheduled_is_no_plan():
         budget=100,
     )
     mip = build_mip(problem, relax=True)
-    values = [0.0] * len(mip.proto.variables.ids)
+    values = [0.0] * mip.columns
     values[mip.y["B"][0]] = 1.0  # as if the LP had preferred B
     assert round_lp(problem, mip, values) is None
 
@@ -122,26 +128,33 @@ def generated(n: int, phases: int) -> Problem:
     return build_problem(bench.generate_portfolio(n, phases, seed=1))
 
 
-def test_auto_picks_the_lp_guided_search_for_large_models_only():
+def test_auto_picks_highs_for_mid_size_models_and_the_lp_guided_search_beyond():
     assert choose_engine(demo(), SolverConfig(), 10) == "cpsat"
-    large = generated(200, 12)
-    assert start_literals(large) >= AUTO_LP_LITERALS
+    mid = generated(200, 12)
+    assert AUTO_LP_LITERALS <= start_literals(mid) <= AUTO_MIP_LITERALS
+    assert choose_engine(mid, SolverConfig(), 10) == HIGHS
+    assert choose_engine(mid, SolverConfig(), 1) == "cpsat"  # e.g. an explanation re-solve
+    assert choose_engine(mid, SolverConfig(engine="cpsat"), 10) == "cpsat"
+    large = generated(400, 12)
+    assert start_literals(large) > AUTO_MIP_LITERALS
     assert choose_engine(large, SolverConfig(), 10) == LP_GUIDED
-    assert choose_engine(large, SolverConfig(), 1) == "cpsat"  # e.g. an explanation re-solve
-    assert choose_engine(large, SolverConfig(engine="cpsat"), 10) == "cpsat"
+    monthly = generated(100, 24)  # few initiatives, but many starts each: not a knapsack
+    assert AUTO_LP_LITERALS <= start_literals(monthly) <= AUTO_MIP_LITERALS
+    assert choose_engine(monthly, SolverConfig(), 10) == LP_GUIDED
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_large_search_reports_progress_and_keeps_to_its_time_limit(workers):
+@pytest.mark.parametrize(("engine", "workers"), [(HIGHS, 1), (HIGHS, 2), (LP_GUIDED, 2)])
+def test_a_large_search_reports_progress_and_keeps_to_its_time_limit(engine, workers):
     problem = generated(200, 12)
     reports: list[Progress] = []
     started = time.perf_counter()
     roadmap = optimize(
-        problem, SolverConfig(time_limit=4, workers=workers, progress=reports.append)
+        problem,
+        SolverConfig(time_limit=4, workers=workers, engine=engine, progress=reports.append),
     )
     elapsed = time.perf_counter() - started
     assert elapsed < 4 + 2.0  # generous: the machine may be busy
-    assert roadmap.solver == LP_GUIDED and roadmap.status in ("optimal", "feasible")
+    assert roadmap.solver == engine and roadmap.status in ("optimal", "feasible")
     assert check_roadmap(problem, roadmap) == []
     assert reports, "no progress reported"
     assert all(p.bound >= p.objective and 0 <= p.gap <= 1 for p in reports)
@@ -150,12 +163,14 @@ def test_a_large_search_reports_progress_and_keeps_to_its_time_limit(workers):
     assert roadmap.gap is not None and roadmap.gap < 0.05
 
 
-def test_a_large_replan_against_a_published_roadmap_is_valid_and_honest():
+@pytest.mark.parametrize("engine", [HIGHS, LP_GUIDED])
+def test_a_large_replan_against_a_published_roadmap_is_valid_and_honest(engine):
     problem = generated(200, 12)
     published = optimize(problem, SolverConfig(time_limit=4)).starts
     cut = replace(problem, budget=tuple(None if b is None else b * 9 // 10 for b in problem.budget))
-    roadmap = solve(cut, SolverConfig(time_limit=5, baseline=published, explain=False))
-    assert roadmap.solver == LP_GUIDED and roadmap.status in ("optimal", "feasible")
+    config = SolverConfig(time_limit=5, baseline=published, explain=False, engine=engine)
+    roadmap = solve(cut, config)
+    assert roadmap.solver == engine and roadmap.status in ("optimal", "feasible")
     assert check_roadmap(cut, roadmap) == []
     assert roadmap.stability is not None and roadmap.stability.weight > 0
     assert roadmap.stability_penalty == roadmap.stability.weight * stability_penalty(
