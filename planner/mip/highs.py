@@ -34,9 +34,10 @@ THREADS = 2
 HEURISTIC_EFFORT = 1.0
 #: Branching candidates get strong-branching LPs until their pseudocosts rest on this
 #: many observations (HiGHS's default: 8). Fewer such LPs leave time for more nodes and
-#: the heuristics run in them. Measured as above, heuristic effort 1.0, four HiGHS random
-#: seeds per portfolio: gap 0.27–0.78% (mean 0.45%, 13 of 20 runs within 0.5%) at 2,
-#: 0.28–1.13% (mean 0.65%) at 8; 0 and 4 did worse than 2.
+#: the heuristics run in them. Measured as above, heuristic effort 1.0, HiGHS random
+#: seeds 1–6 per portfolio: gap 0.27–1.26% (mean 0.52%, 19 of 30 runs within 0.5%) at 2;
+#: at 8, mean 0.65% on seeds 1–4 where 2 had 0.45%, and as wide on seeds 5–6; 0 and 4
+#: did worse than 2.
 PSCOST_MINRELIABLE = 2
 #: Seconds between two progress reports of the dual bound (HiGHS's MIP log lines, which
 #: it hands to a callback without printing them).
