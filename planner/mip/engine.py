@@ -442,7 +442,7 @@ class _Guided:
 
 def _take(problem: Problem, incumbent: Incumbent, mip: MipModel, result: HighsResult) -> bool:
     """Offer HiGHS's plan and bound to the incumbent; whether they prove it optimal."""
-    if result.values:
+    if result.status in ("optimal", "feasible"):
         starts = mip.read(result.values)
         if not check_starts(problem, starts):
             incumbent.offer_plan(starts)

@@ -77,6 +77,14 @@ def test_with_a_published_baseline_every_engine_weighs_stability_alike():
     assert {r.stability_penalty for r in found} == {found[0].stability_penalty}
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_engine_plans_a_portfolio_where_nothing_can_start_as_optimal_and_empty(engine):
+    problem = make_problem([{"key": "A", "capex": 500}], phases=2, budget=100)
+    empty = make_problem([], phases=2, budget=100)
+    for roadmap in (solved(problem, engine), solved(empty, engine)):
+        assert (roadmap.status, roadmap.objective, roadmap.starts) == ("optimal", 0, {})
+
+
 @pytest.mark.parametrize("engine", [HIGHS, LP_GUIDED])
 def test_what_must_be_scheduled_but_cannot_is_infeasible_with_its_conflicts(engine):
     problem = make_problem(
