@@ -194,7 +194,7 @@ class _Figures(cp_model.CpSolverSolutionCallback):
 
 
 class _CpRun:
-    """One CP-SAT search of `built` in a thread of its own, stoppable."""
+    """One CP-SAT search of `built` in a thread of its own."""
 
     def __init__(
         self,
@@ -238,9 +238,6 @@ class _CpRun:
     def start(self) -> _CpRun:
         self.thread.start()
         return self
-
-    def stop(self) -> None:
-        self.solver.stop_search()
 
     def join(self) -> None:
         self.thread.join()
