@@ -71,10 +71,10 @@ AUTO_LP_LITERALS = 1000
 #: ... to HiGHS's MIP search up to this many literals, when the initiatives have at most
 #: `AUTO_MIP_STARTS` allowed starts each on average: a knapsack over few phases. Measured
 #: in 10 s on two cores (generated portfolios): at 200 × 12 (1,262 literals, 6.3 starts
-#: each) it ends 0.4–0.5% from its bound where the LP-guided search leaves 0.9–1.4%; at
-#: 250 and 300 × 12 it is the better engine on one seed in two or more; at 400 × 12
-#: (2,493 literals) and at 24 monthly phases (14 starts each) the LP-guided search does
-#: better, and takes every larger model.
+#: each) it ends 0.27–1.26% from its bound (mean 0.52% over HiGHS random seeds) where the
+#: LP-guided search leaves 0.86–1.40%; at 250 and 300 × 12 it is the better engine on
+#: one seed in two or more; at 400 × 12 (2,493 literals) and at 24 monthly phases (14
+#: starts each) the LP-guided search does better, and takes every larger model.
 AUTO_MIP_LITERALS = 2000
 AUTO_MIP_STARTS = 8.0
 #: Both only when the search has at least this many seconds (shorter solves, e.g. the
