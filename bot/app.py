@@ -7,6 +7,7 @@ store (and OAuth settings) Bolt finds each workspace's token itself.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
@@ -49,6 +50,7 @@ def build_app(
     solver: SolverConfig | None = None,
     queue: JobQueue | None = None,
     recover_jobs: bool = False,
+    stopping: threading.Event | None = None,
 ) -> App:
     """Townhall's Bolt app, its listeners registered.
 
@@ -57,7 +59,8 @@ def build_app(
     by default to Redis when `settings.redis_url` is set, otherwise to `executor` (by
     default a small thread pool) in this process. `solver` overrides the solver options.
     `recover_jobs` runs the recovery sweep in this process when jobs run here (a server's
-    app; with Redis, the workers sweep).
+    app; with Redis, the workers sweep) until `stopping` is set: a process that stops
+    gracefully sweeps no more, or its sweep would take back the jobs it hands over.
     """
     if client is None:
         token = None if installation_store or oauth_settings else settings.slack_bot_token
@@ -87,7 +90,7 @@ def build_app(
         )
         queue = job_queue(settings, runtime=runtime, executor=executor)
         if recover_jobs and isinstance(queue, InProcessQueue):
-            Sweeper(runtime, queue).start()
+            Sweeper(runtime, queue, until=stopping).start()
     jobs = JobStarter(queue=queue, uow_factory=uow_factory)
     slash = settings.slash_command
     commands.register(app, uow_factory=uow_factory, jobs=jobs, slash=slash)

@@ -164,8 +164,13 @@ class SocketModeProcess:
         prepare_database(settings)
         self.session_factory: sessionmaker[Session] = session_factory_for(settings.database_url)
         self.jobs = JobPool()
-        if "executor" in inspect.signature(builder).parameters:
+        #: Set when the process stops: it takes no more envelopes, and its sweep ends.
+        self.stopping = threading.Event()
+        accepts = inspect.signature(builder).parameters
+        if "executor" in accepts:
             builder = functools.partial(builder, executor=self.jobs)
+        if "stopping" in accepts:
+            builder = functools.partial(builder, stopping=self.stopping)
         self.app: App = bolt_app(
             settings=settings,
             builder=builder,
@@ -173,7 +178,6 @@ class SocketModeProcess:
             socket_mode=True,
             recover_jobs=True,
         )
-        self.stopping = threading.Event()
         self._stop = threading.Event()
         self.exit_code = 0
         assert settings.slack_app_token is not None  # check_settings
@@ -345,7 +349,8 @@ class SocketModeProcess:
         return bool(unfinished)
 
     def close(self) -> None:
-        """Release the connection and the probe server (idempotent)."""
+        """Release the connection and the probe server, and end the sweep (idempotent)."""
+        self.stopping.set()
         if not self.client.closed:
             self.client.close()
         if self.probes is not None:

@@ -79,12 +79,14 @@ def interval(runtime: Runtime) -> float:
 
 class Sweeper:
     """Runs `sweep` every `interval` seconds (and `forget_old_jobs` hourly) in a daemon
-    thread until stopped."""
+    thread until stopped, or until `until` is set (its owner stops)."""
 
-    def __init__(self, runtime: Runtime, queue: JobQueue) -> None:
+    def __init__(
+        self, runtime: Runtime, queue: JobQueue, *, until: threading.Event | None = None
+    ) -> None:
         self._runtime = runtime
         self._queue = queue
-        self._stop = threading.Event()
+        self._stop = until or threading.Event()
         self._thread = threading.Thread(target=self._loop, name="townhall-sweeper", daemon=True)
 
     def start(self) -> Sweeper:

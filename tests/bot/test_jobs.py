@@ -328,7 +328,7 @@ def test_a_served_app_sweeps_the_jobs_it_runs_itself(monkeypatch, fake, session_
     started: list[object] = []
 
     class Recorder:
-        def __init__(self, runtime, queue) -> None:
+        def __init__(self, runtime, queue, *, until=None) -> None:
             started.append(queue)
 
         def start(self) -> Recorder:

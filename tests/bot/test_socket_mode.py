@@ -49,6 +49,24 @@ def test_the_process_uses_the_app_token_and_the_apps_web_client(tmp_path):
             process.close()
 
 
+def test_a_stopped_process_sweeps_no_more(tmp_path):
+    """Its sweep would otherwise take back the jobs it hands over at the stop, and submit
+    them to its own closed pool: they would wait a lease for another process."""
+    before = set(threading.enumerate())
+    with FakeSlack() as fake:
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 'socket.sqlite3'}",
+            slack_bot_token=fake.workspace.bot_token,
+            slack_app_token="xapp-1-test",
+            slack_api_url=fake.url,
+        )
+        process = SocketModeProcess(settings=settings)  # Townhall's own app: it sweeps
+        [sweeper] = [t for t in set(threading.enumerate()) - before if t.name == "townhall-sweeper"]
+        process.close()
+        sweeper.join(timeout=5)
+        assert not sweeper.is_alive()
+
+
 def test_no_signing_secret_is_needed_but_an_app_token_is():
     with pytest.raises(StartupError) as caught:
         SocketModeProcess(settings=Settings(slack_bot_token="xoxb-1"), builder_spec=BUILDER)
