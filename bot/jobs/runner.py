@@ -138,7 +138,10 @@ def _execute(runtime: Runtime, job: JobView, client: WebClient) -> str:
         grace=runtime.stuck_grace,
         name=f"job {job.id}",
     )
-    with Heartbeat(runtime, job.id, attempt) as heartbeat:
+    renew = partial(
+        services.renew, job_id=job.id, attempt=attempt, lease_seconds=runtime.lease_seconds
+    )
+    with Heartbeat(runtime, job.id, renew) as heartbeat:
         reply = _within(
             watchdog, lambda: run_job(job.request, ctx, slash=runtime.settings.slash_command)
         )
@@ -236,11 +239,29 @@ def deliver(runtime: Runtime, job: JobView, reply: Reply, client: WebClient) -> 
     what went out already. Only a stop between Slack's answer and that record repeats a
     part: a result is posted twice rather than lost.
 
+    The delivery's lease is renewed while it runs (`Heartbeat`): a slow Slack, or one that
+    asks to wait out a rate limit, does not let the sweep hand the job to another worker
+    to deliver at the same time.
+
     A failure Slack answers for is final: a refused call is reported, and a response URL
     Slack refuses (4xx: expired after 30 minutes, or used five times) gives way to a DM to
     the requester. A passing one (a 5xx, a dropped connection) leaves the job undelivered,
     and the sweep has it delivered again.
     """
+    renew = partial(
+        services.renew_delivery,
+        job_id=job.id,
+        worker=runtime.name,
+        lease_seconds=runtime.lease_seconds,
+    )
+    with Heartbeat(runtime, job.id, renew):
+        _post(runtime, job, reply, client)
+    with runtime.uow() as uow:  # the files were shared: keep only the message
+        services.mark_delivered(uow, job_id=job.id, keep=reply_to_json(replace(reply, uploads=())))
+
+
+def _post(runtime: Runtime, job: JobView, reply: Reply, client: WebClient) -> None:
+    """Post what of the result has not reached Slack yet (see `deliver`)."""
     delivery = job.delivery
     sent: dict[str, str] = dict(delivery.get("sent") or {})
     channel, ts = delivery.get("channel") or "", delivery.get("ts")
@@ -281,8 +302,6 @@ def deliver(runtime: Runtime, job: JobView, reply: Reply, client: WebClient) -> 
             )
         except Exception:
             log.exception("reporting the failure of job %s failed too", job.id)
-    with runtime.uow() as uow:  # the files were shared: keep only the message
-        services.mark_delivered(uow, job_id=job.id, keep=reply_to_json(replace(reply, uploads=())))
 
 
 def _answer_privately(
@@ -335,13 +354,14 @@ class Placeholder:
 
 
 class Heartbeat:
-    """Renews a running attempt's lease every third of it, in a thread of its own;
-    `lost` says whether the attempt found the job taken over."""
+    """Renews a lease every third of it, in a thread of its own, by `renew` (a catalog
+    service given the unit of work: True while the lease is still this worker's); `lost`
+    says whether it found the job taken over."""
 
-    def __init__(self, runtime: Runtime, job_id: str, attempt: int) -> None:
+    def __init__(self, runtime: Runtime, job_id: str, renew: Callable[[UnitOfWork], bool]) -> None:
         self._runtime = runtime
         self._job_id = job_id
-        self._attempt = attempt
+        self._renew = renew
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._beat, name=f"heartbeat-{job_id[:8]}", daemon=True
@@ -361,12 +381,7 @@ class Heartbeat:
         while not self._stop.wait(interval):
             try:
                 with self._runtime.uow() as uow:
-                    held = services.renew(
-                        uow,
-                        job_id=self._job_id,
-                        attempt=self._attempt,
-                        lease_seconds=self._runtime.lease_seconds,
-                    )
+                    held = self._renew(uow)
             except Exception:  # the database may be back before the lease runs out
                 log.exception("renewing the lease of job %s failed", self._job_id)
                 continue

@@ -45,6 +45,7 @@ from catalog.services.jobs import (
     reclaim,
     record_sent,
     renew,
+    renew_delivery,
 )
 from catalog.services.planning import get_settings, update_settings
 from catalog.services.portfolios import (
@@ -117,6 +118,7 @@ __all__ = [
     "reject",
     "release_key",
     "renew",
+    "renew_delivery",
     "request_changes",
     "revoke_role",
     "roadmap_for_export",

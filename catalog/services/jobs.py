@@ -272,6 +272,26 @@ def renew(uow: UnitOfWork, *, job_id: str, attempt: int, lease_seconds: float) -
     return done.rowcount == 1
 
 
+def renew_delivery(uow: UnitOfWork, *, job_id: str, worker: str, lease_seconds: float) -> bool:
+    """Extend the lease of a finished job's delivery held by `worker` (a slow Slack, or
+    one that asks to wait out a rate limit, must not let another worker deliver it too);
+    False when the delivery is no longer `worker`'s."""
+    until = utcnow() + dt.timedelta(seconds=lease_seconds)
+    done = uow.session.execute(
+        update(JobRecord)
+        .where(
+            JobRecord.id == job_id,
+            JobRecord.status.in_(("done", "failed")),
+            JobRecord.delivered_at.is_(None),
+            JobRecord.worker == worker[:128],
+        )
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    uow.commit()
+    return done.rowcount == 1
+
+
 def fence(session: Session, *, job_id: str, attempt: int) -> None:
     """Inside a transaction about to commit: refuse (JobLost) unless `attempt` still holds
     the job. The check locks the job row until the commit, so it cannot change meanwhile.

@@ -14,6 +14,7 @@ undelivered and the sweep delivers it again.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -25,6 +26,7 @@ import bot.jobs.runner as runner
 from bot.jobs.queue import InProcessQueue
 from bot.jobs.runner import run
 from bot.jobs.sweeper import sweep
+from catalog import services
 from catalog.models import JobRecord
 from tests.bot.fakeslack import RESPONSE_URL, RESPONSE_URL_USES, FakeSlack
 from tests.bot.test_jobs import TEAM, Stack, Unreachable, stack, texts, wait_until
@@ -180,3 +182,32 @@ def test_a_delivery_cut_short_after_the_message_is_finished_without_posting_it_a
         assert set(job.delivery["sent"]) == {"message", "file 0"}
         assert len(s.results(ts)) == 1, "the roadmap message is not posted again"
         assert len(fake.calls("files.completeUploadExternal")) == 1, "the Gantt, once"
+
+
+def test_a_delivery_slower_than_its_lease_keeps_it_so_no_other_worker_delivers_too(
+    fake, session_factory, monkeypatch
+):
+    """Slack is slow (or asks to wait out a rate limit) while the Gantt is shared: the
+    delivery renews its lease, and a sweep meanwhile finds nothing to hand out."""
+    lease = 0.6
+    with stack(fake, session_factory, queue=Unreachable(), job_lease_seconds=lease) as s:
+        s.slack.command("plan").send(s.events_url)
+        [placeholder] = fake.wait_for("chat.postMessage")
+        wait_until(lambda: bool(s.jobs()))
+        [view] = s.jobs()
+        found = []
+        upload = runner.upload_files
+
+        def slow_upload(*args, **kwargs):
+            time.sleep(3 * lease)
+            with s.uow() as uow:
+                found.append(services.reclaim(uow, resubmit_after_seconds=lease).resubmit)
+            upload(*args, **kwargs)
+
+        monkeypatch.setattr(runner, "upload_files", slow_upload)
+        assert run(s.runtime, TEAM, view.id) == "done"
+        assert found == [()], "the sweep would hand out a delivery still under way"
+        [job] = s.jobs()
+        assert job.delivered_at is not None
+        assert len(s.results(placeholder.response["ts"])) == 1
+        assert len(fake.calls("files.completeUploadExternal")) == 1

@@ -198,6 +198,24 @@ def test_a_cut_short_delivery_is_handed_back_once_its_lease_runs_out(uow, team):
     assert again is not None and again.mode == "deliver" and again.job.result == {"text": "x"}
 
 
+def test_only_the_worker_delivering_a_job_renews_its_delivery_lease(uow, team):
+    job_id = new_job(uow, team)
+    claim(uow, team, job_id)
+    with uow() as u:
+        services.finish(
+            u, job_id=job_id, attempt=1, status="done", result={"text": "x"}, lease_seconds=1
+        )
+    expire_lease(uow, job_id)
+    with uow() as u:
+        assert not services.renew_delivery(u, job_id=job_id, worker="w2", lease_seconds=LEASE)
+        assert services.renew_delivery(u, job_id=job_id, worker="w1", lease_seconds=LEASE)
+    assert (team.id, job_id) not in reclaim(uow).resubmit  # w1 is still delivering it
+    with uow() as u:
+        services.mark_delivered(u, job_id=job_id)
+    with uow() as u:
+        assert not services.renew_delivery(u, job_id=job_id, worker="w1", lease_seconds=LEASE)
+
+
 def test_job_counts_by_status(uow, team):
     a, b = new_job(uow, team), new_job(uow, team)
     new_job(uow, team)
