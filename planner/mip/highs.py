@@ -39,6 +39,12 @@ HEURISTIC_EFFORT = 1.0
 #: at 8, mean 0.65% on seeds 1–4 where 2 had 0.45%, and as wide on seeds 5–6; 0 and 4
 #: did worse than 2.
 PSCOST_MINRELIABLE = 2
+#: Whether HiGHS separates cuts at the nodes of its tree, not only at the root (HiGHS's
+#: default: yes). Without, each node costs fewer LPs, and the tree both tightens the
+#: bound and finds plans faster. Measured as above, HiGHS random seeds 1–6 on each of
+#: the five portfolios: gap 0.23–0.59% (mean 0.36%, 29 of 30 runs within 0.5%) without,
+#: 0.20–0.76% (mean 0.41%, 26 of 30) with, on the same runs.
+NODE_CUTS = False
 #: Seconds between two progress reports of the dual bound (HiGHS's MIP log lines, which
 #: it hands to a callback without printing them).
 BOUND_EVERY = 0.5
@@ -109,6 +115,7 @@ def solve_highs(
         _option(highs, "mip_abs_gap", 0.5)
         _option(highs, "mip_heuristic_effort", HEURISTIC_EFFORT)
         _option(highs, "mip_pscost_minreliable", PSCOST_MINRELIABLE)
+        _option(highs, "mip_allow_cut_separation_at_nodes", NODE_CUTS)
     highs.passModel(mip.lp)
     if start:
         solution = highspy.HighsSolution()

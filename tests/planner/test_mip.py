@@ -143,7 +143,7 @@ def test_auto_picks_highs_for_mid_size_models_and_the_lp_guided_search_beyond():
     assert choose_engine(mid, SolverConfig(), 10) == HIGHS
     assert choose_engine(mid, SolverConfig(), 1) == "cpsat"  # e.g. an explanation re-solve
     assert choose_engine(mid, SolverConfig(engine="cpsat"), 10) == "cpsat"
-    large = generated(400, 12)
+    large = generated(1000, 12)
     assert start_literals(large) > AUTO_MIP_LITERALS
     assert choose_engine(large, SolverConfig(), 10) == LP_GUIDED
     monthly = generated(100, 24)  # few initiatives, but many starts each: not a knapsack
