@@ -70,12 +70,12 @@ AFTER_SEARCH_SHARE = 0.15
 AUTO_LP_LITERALS = 1000
 #: ... to HiGHS's MIP search up to this many literals, when the initiatives have at most
 #: `AUTO_MIP_STARTS` allowed starts each on average: a knapsack over few phases. Measured
-#: in 10 s on two cores (generated portfolios, seeds 1–3): at 200 × 12 (1,262 literals,
-#: 6.3 starts each) it ends 0.23–0.59% from its bound (mean 0.36% over HiGHS random
-#: seeds) where the LP-guided search leaves 0.86–1.40%; at 400 × 12 (2,493 literals)
-#: 0.26–0.59% against 0.49–0.84%; at 600 and 800 × 12 (5,012–5,130 literals) as well
-#: or better on every seed; at 1500 × 12 the two tie. At 24 monthly phases (14 starts each)
-#: the LP-guided search does better, and it takes every larger model.
+#: in 10 s on two cores (generated portfolios): at 200 × 12 (1,262 literals, 6.3 starts
+#: each; seeds 1–5) it ends 0.23–0.59% from its bound (mean 0.36% over HiGHS random
+#: seeds) where the LP-guided search leaves 0.86–1.40%; on seeds 1–3, at 400 × 12 (2,493
+#: literals) 0.26–0.59% against 0.49–0.84%, at 600 and 800 × 12 (5,012–5,130 literals)
+#: as well or better on every seed, and at 1500 × 12 the two tie. At 24 monthly phases
+#: (14 starts each) the LP-guided search does better, and it takes every larger model.
 AUTO_MIP_LITERALS = 6000
 AUTO_MIP_STARTS = 8.0
 #: Both only when the search has at least this many seconds (shorter solves, e.g. the
